@@ -1,0 +1,242 @@
+/**
+ * The contract between the state machines and the phase handlers: the event
+ * each Task passes (its `Parameters`) and the result each handler returns
+ * (which the Task puts under `ResultSelector {"result.$": "$.Payload"}` at its
+ * own `ResultPath`).
+ *
+ * Rules that keep the state document small (256 KiB payload limit, and a
+ * 32 KB target even for a 1,000-application plan):
+ * - an execution carries a reference to the plan (`planRef`), never the plan;
+ *   each phase loads the pinned S3 object version itself;
+ * - evidence (metrics, offsets, check results) goes to the ledger; results
+ *   carry verdicts, counts and short reasons only.
+ *
+ * zod schemas here validate every event at the handler boundary.
+ */
+import { z } from 'zod';
+
+export const PlanRefSchema = z.strictObject({
+  bucket: z.string().min(3),
+  key: z.string().min(1),
+  /** The S3 object version, pinned for the whole migration. */
+  versionId: z.string().min(1),
+});
+export type PlanRef = z.infer<typeof PlanRefSchema>;
+
+/** Input of the parent execution (`migration.asl.json`). */
+export const StartMigrationInputSchema = z.object({
+  migrationId: z.string().min(1),
+  planRef: PlanRefSchema,
+  /**
+   * Name of the first execution of this migration; continuations and child
+   * executions derive their deterministic names from it.
+   */
+  executionBase: z.string().min(1).max(60),
+  /** Set only on a continuation: the loop to resume. */
+  resume: z.enum(['AwaitRunning', 'AwaitReadiness']).optional(),
+  /** 0 for the first execution, +1 for each continuation. */
+  generation: z.number().int().min(0).default(0),
+});
+export type StartMigrationInput = z.infer<typeof StartMigrationInputSchema>;
+
+/** Every phase event carries these. */
+export const PhaseEventBaseSchema = z.object({
+  migrationId: z.string().min(1),
+  planRef: PlanRefSchema,
+});
+
+// ---------------------------------------------------------------- validate-plan
+
+export type ValidatePlanEvent = z.infer<typeof PhaseEventBaseSchema>;
+export interface ValidatePlanResult {
+  migrationId: string;
+  planDigest: string;
+  /** Application names in cutover order (the Map's items). */
+  apps: string[];
+  shards: string[];
+  /** Every replicator name the plan implies, forward then reverse per shard. */
+  replicatorNames: string[];
+  /** Map `MaxConcurrencyPath`. */
+  concurrency: number;
+  /** Wait `SecondsPath` values, computed once from the plan. */
+  pollIntervalSeconds: number;
+  runningPollSeconds: number;
+  gateTimeoutSeconds: number;
+  postponeSeconds: number;
+  rollbackWindowSeconds: number;
+  teardownRequiresApproval: boolean;
+}
+
+// ----------------------------------------------------- preflight / probe-source
+
+export interface CheckResult {
+  /** Stable id, e.g. `msk.cluster.active`, `kafka.tls.kafka-1:9096`. */
+  id: string;
+  ok: boolean;
+  /** `warning` checks never fail the phase. */
+  severity: 'error' | 'warning';
+  /** A sentence a network, Kafka or AWS admin understands. */
+  reason: string;
+}
+
+export interface ChecksResult {
+  ok: boolean;
+  passed: number;
+  failed: number;
+  warnings: number;
+  /** The failed checks' reasons, first 20 (the full list is in the ledger). */
+  failures: string[];
+}
+
+export type PreflightEvent = ValidatePlanEvent;
+export type PreflightResult = ChecksResult;
+export type ProbeSourceEvent = ValidatePlanEvent;
+export type ProbeSourceResult = ChecksResult & {
+  clusterId: string | null;
+  topicCount: number;
+};
+
+// ------------------------------------------------- create/describe replicators
+
+export type CreateReplicatorsEvent = ValidatePlanEvent;
+export interface ReplicatorRef {
+  name: string;
+  arn: string;
+  shard: string;
+  direction: 'forward' | 'reverse';
+}
+export interface CreateReplicatorsResult {
+  replicators: ReplicatorRef[];
+  created: number;
+  adopted: number;
+}
+
+export const LoopEventSchema = PhaseEventBaseSchema.extend({
+  /** Polls done so far in this execution (continue-as-new bookkeeping). */
+  iteration: z.number().int().min(0),
+});
+
+export type DescribeReplicatorsEvent = z.infer<typeof LoopEventSchema>;
+export interface DescribeReplicatorsResult {
+  allRunning: boolean;
+  states: Record<string, string>;
+  iteration: number;
+  /** True when this execution should hand the loop to a new execution. */
+  continueAsNew: boolean;
+}
+
+// ---------------------------------------------------------------- poll-readiness
+
+export const PollReadinessEventSchema = LoopEventSchema.extend({
+  /** Scope the rules to one application (from the child state machine). */
+  app: z.string().min(1).optional(),
+});
+export type PollReadinessEvent = z.infer<typeof PollReadinessEventSchema>;
+export interface PollReadinessResult {
+  ready: boolean;
+  /** One short sentence per failing rule ("MessageLag 12,400 > 1,000 on …"). */
+  reasons: string[];
+  /** Ledger key of the evidence recorded for this poll. */
+  evidenceId: string;
+  iteration: number;
+  continueAsNew: boolean;
+}
+
+// ---------------------------------------------------------- request-approval
+
+export const GateKinds = ['cutover', 'keep-or-rollback', 'teardown'] as const;
+export type GateKind = (typeof GateKinds)[number];
+
+export const DecisionsByGate = {
+  cutover: ['cutover', 'postpone', 'skip', 'abort'],
+  'keep-or-rollback': ['keep', 'rollback'],
+  teardown: ['teardown', 'keep-replicators'],
+} as const satisfies Record<GateKind, readonly string[]>;
+export type Decision =
+  (typeof DecisionsByGate)[keyof typeof DecisionsByGate][number];
+
+export const RequestApprovalEventSchema = PhaseEventBaseSchema.extend({
+  kind: z.enum(GateKinds),
+  /** Absent for the teardown gate. */
+  app: z.string().min(1).optional(),
+  /** `$$.Task.Token`. Never logged, never in a URL or an email. */
+  taskToken: z.string().min(1).max(2048),
+  /** `$$.Execution.Id`, recorded with the gate. */
+  executionId: z.string().min(1),
+  /** Why this gate is asked again (e.g. a teardown guard refusal). */
+  note: z.string().max(2000).optional(),
+});
+export type RequestApprovalEvent = z.infer<typeof RequestApprovalEventSchema>;
+/** The request-approval Lambda itself returns this; the Task's result is the decision. */
+export interface RequestApprovalResult {
+  approvalId: string;
+}
+/** What SendTaskSuccess carries back to the gate (its Task's result). */
+export interface GateDecision {
+  decision: Decision;
+  approver: string;
+  comment?: string;
+  approvalId: string;
+}
+
+// ------------------------------------------------------------- verify-cutover
+
+export const VerifyCutoverEventSchema = LoopEventSchema.extend({
+  app: z.string().min(1),
+  /** toTarget after a cutover decision, toSource after a rollback decision. */
+  direction: z.enum(['toTarget', 'toSource']),
+});
+export type VerifyCutoverEvent = z.infer<typeof VerifyCutoverEventSchema>;
+export type AppLocation = 'source' | 'target' | 'split' | 'none';
+export interface VerifyCutoverResult {
+  verified: boolean;
+  /** Where the application's clients are now. */
+  location: AppLocation;
+  reasons: string[];
+  iteration: number;
+  continueAsNew: boolean;
+}
+
+// --------------------------------------------------------------- teardown
+
+export type TeardownEvent = ValidatePlanEvent;
+export interface TeardownResult {
+  deleted: string[];
+  /** Names still listed after deletion (should be empty). */
+  remaining: string[];
+}
+
+// ------------------------------------------------------ record-failure / notify
+
+export const RecordFailureEventSchema = PhaseEventBaseSchema.extend({
+  /** The Catch's `$.error`: `{Error, Cause}`. */
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  /** The state the failure came from, for the message. */
+  phase: z.string().min(1),
+  app: z.string().optional(),
+});
+export type RecordFailureEvent = z.infer<typeof RecordFailureEventSchema>;
+
+// -------------------------------------------------------------- cleanup
+
+/** EventBridge "Step Functions Execution Status Change" or a scheduled sweep. */
+export interface CleanupResult {
+  migrations: {
+    migrationId: string;
+    action: 'deleted' | 'kept-split' | 'kept-running' | 'nothing-to-do';
+    reason: string;
+    deleted: string[];
+  }[];
+}
+
+/** Application states kept in the ledger (one item per application). */
+export const AppStates = [
+  'ON_SOURCE',
+  'CUTOVER_APPROVED',
+  'ON_TARGET',
+  'KEPT_ON_TARGET',
+  'ROLLBACK_APPROVED',
+  'ROLLED_BACK',
+  'SKIPPED',
+] as const;
+export type AppState = (typeof AppStates)[number];

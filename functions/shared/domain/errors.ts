@@ -1,0 +1,110 @@
+/**
+ * Error classes thrown by the phase handlers. Their names are the contract
+ * with the state machines: the ASL files retry and catch them by name, so the
+ * name is set as a string literal (minified bundles keep it) and `ERROR_NAMES`
+ * lists every one for the ASL contract test.
+ */
+
+/** A plan or an event that can never succeed as given. Not retried. */
+export class ValidationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ValidationError';
+  }
+}
+
+/** A temporary condition (throttling, 5xx, a timeout): retried with backoff. */
+export class TransientError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TransientError';
+  }
+}
+
+/** One or more AWS-side or Kafka-side preflight checks failed. Nothing was created. */
+export class PreflightFailedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PreflightFailedError';
+  }
+}
+
+/** A replicator reached FAILED (StateInfo in the message), or vanished. */
+export class ReplicatorFailedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReplicatorFailedError';
+  }
+}
+
+/** A replicator stayed CREATING past the hard limit. */
+export class ReplicatorStuckError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReplicatorStuckError';
+  }
+}
+
+/** A replicator with our exact name exists with different settings. */
+export class ReplicatorConflictError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReplicatorConflictError';
+  }
+}
+
+/** Replication never became ready within the plan's `readiness.maxWaitHours`. */
+export class ReadinessTimeoutError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReadinessTimeoutError';
+  }
+}
+
+/** A person decided to abort the migration at a gate. */
+export class MigrationAbortedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MigrationAbortedError';
+  }
+}
+
+/** A gate decision that the gate does not allow. */
+export class InvalidDecisionError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidDecisionError';
+  }
+}
+
+/** Teardown refused: deleting now could break an application. */
+export class TeardownGuardError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TeardownGuardError';
+  }
+}
+
+/** The ledger changed under us (a conditional write failed). */
+export class LedgerConflictError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LedgerConflictError';
+  }
+}
+
+export const ERROR_NAMES = [
+  'ValidationError',
+  'TransientError',
+  'PreflightFailedError',
+  'ReplicatorFailedError',
+  'ReplicatorStuckError',
+  'ReplicatorConflictError',
+  'ReadinessTimeoutError',
+  'MigrationAbortedError',
+  'InvalidDecisionError',
+  'TeardownGuardError',
+  'LedgerConflictError',
+] as const;
+
+export type ErrorName = (typeof ERROR_NAMES)[number];
