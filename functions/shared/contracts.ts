@@ -90,11 +90,53 @@ export interface ChecksResult {
 
 export type PreflightEvent = ValidatePlanEvent;
 export type PreflightResult = ChecksResult;
-export type ProbeSourceEvent = ValidatePlanEvent;
+/**
+ * The Kafka-side Lambda (`probe-source`, in the network that reaches the
+ * source) serves two states: `ProbeSource` (action `probe`, once, before any
+ * replicator exists) and the `Measure*` states of the poll loops (action
+ * `measure`: consumer groups on both clusters, recorded in the ledger and as
+ * custom metrics, read by poll-readiness and verify-cutover).
+ */
+export const ProbeSourceEventSchema = z.discriminatedUnion('action', [
+  PhaseEventBaseSchema.extend({ action: z.literal('probe') }),
+  PhaseEventBaseSchema.extend({
+    action: z.literal('measure'),
+    /** Only this application's groups; all groups of the plan when absent. */
+    app: z.string().min(1).optional(),
+  }),
+]);
+export type ProbeSourceEvent = z.infer<typeof ProbeSourceEventSchema>;
 export type ProbeSourceResult = ChecksResult & {
   clusterId: string | null;
   topicCount: number;
 };
+
+/** One consumer group as seen on one cluster. */
+export interface GroupSide {
+  /** Kafka group state: Stable, Empty, Dead, PreparingRebalance, … */
+  state: string;
+  members: number;
+  /** null when the group has no committed offset there (no data ≠ zero). */
+  sumOffsetLag: number | null;
+  byTopic: Record<string, number>;
+}
+
+export interface GroupMeasurement {
+  group: string;
+  /** null when the cluster could not be read. */
+  source: GroupSide | null;
+  target: GroupSide | null;
+}
+
+export interface MeasureResult {
+  /** Ledger evidence id holding the `GroupMeasurement[]`. */
+  measurementId: string;
+  groups: number;
+  /** Sums over the measured groups; null when a side could not be read. */
+  sourceSumOffsetLag: number | null;
+  targetSumOffsetLag: number | null;
+  errors: string[];
+}
 
 // ------------------------------------------------- create/describe replicators
 
@@ -130,6 +172,8 @@ export interface DescribeReplicatorsResult {
 export const PollReadinessEventSchema = LoopEventSchema.extend({
   /** Scope the rules to one application (from the child state machine). */
   app: z.string().min(1).optional(),
+  /** The `Measure*` state's result, just before this poll. */
+  measurementId: z.string().min(1),
 });
 export type PollReadinessEvent = z.infer<typeof PollReadinessEventSchema>;
 export interface PollReadinessResult {
@@ -185,6 +229,7 @@ export const VerifyCutoverEventSchema = LoopEventSchema.extend({
   app: z.string().min(1),
   /** toTarget after a cutover decision, toSource after a rollback decision. */
   direction: z.enum(['toTarget', 'toSource']),
+  measurementId: z.string().min(1),
 });
 export type VerifyCutoverEvent = z.infer<typeof VerifyCutoverEventSchema>;
 export type AppLocation = 'source' | 'target' | 'split' | 'none';

@@ -192,7 +192,7 @@ export interface EvidenceRecord {
   migrationId: string;
   evidenceId: string;
   at: string;
-  kind: 'preflight' | 'probe' | 'readiness' | 'verify' | 'teardown';
+  kind: 'preflight' | 'probe' | 'measure' | 'readiness' | 'verify' | 'teardown';
   app?: string;
   ready?: boolean;
   reasons: string[];
