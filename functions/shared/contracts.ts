@@ -285,3 +285,11 @@ export const AppStates = [
   'SKIPPED',
 ] as const;
 export type AppState = (typeof AppStates)[number];
+
+/**
+ * Polls per execution before a loop continues in a new execution. A parent
+ * poll iteration is about 14 history events, so 100 iterations stay far below
+ * the 25,000-event limit even with a 1,000-application Map in the same
+ * execution (about 8 events per application).
+ */
+export const LOOP_ITERATIONS_PER_EXECUTION = 100;
