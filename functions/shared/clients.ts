@@ -1,5 +1,5 @@
 /**
- * AWS SDK v3 clients, created once per Lambda container (module scope) and
+ * AWS SDK v3 clients, created once per Lambda container and
  * injected into the cores. Tests intercept them with aws-sdk-client-mock
  * (`mockClient(KafkaClient)` catches every instance); the rehearsal adds a
  * middleware to these same instances to simulate AWS.
@@ -19,18 +19,27 @@ import { SNSClient } from '@aws-sdk/client-sns';
 /** Standard mode: throttling and 5xx retried with backoff and jitter. */
 const config = { retryMode: 'standard', maxAttempts: 5 } as const;
 
-export const clients = {
-  kafka: new KafkaClient(config),
-  cloudwatch: new CloudWatchClient(config),
-  dynamodb: new DynamoDBClient(config),
-  ec2: new EC2Client(config),
-  eventbridge: new EventBridgeClient(config),
-  kms: new KMSClient(config),
-  s3: new S3Client(config),
-  secrets: new SecretsManagerClient(config),
-  quotas: new ServiceQuotasClient(config),
-  sfn: new SFNClient(config),
-  sns: new SNSClient(config),
-};
+/**
+ * One lazily created, cached client per service. Separate functions (not one
+ * object) so esbuild drops the clients a function never uses: each bundle
+ * carries only its own SDK clients (size and cold start).
+ */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+}
 
-export type Clients = typeof clients;
+export const kafkaClient = once(() => new KafkaClient(config));
+export const cloudwatchClient = once(() => new CloudWatchClient(config));
+export const dynamodbClient = once(() => new DynamoDBClient(config));
+export const ec2Client = once(() => new EC2Client(config));
+export const eventbridgeClient = once(() => new EventBridgeClient(config));
+export const kmsClient = once(() => new KMSClient(config));
+export const s3Client = once(() => new S3Client(config));
+export const secretsClient = once(() => new SecretsManagerClient(config));
+export const quotasClient = once(() => new ServiceQuotasClient(config));
+export const sfnClient = once(() => new SFNClient(config));
+export const snsClient = once(() => new SNSClient(config));
