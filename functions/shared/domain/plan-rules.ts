@@ -1,0 +1,354 @@
+/**
+ * Cross-field rules of a migration plan: what the schema in `plan.ts` cannot
+ * say field by field (DESIGN section 3). Each rule reports every problem it
+ * finds, with the dotted JSON path of the field to fix.
+ *
+ * Cost: a 1,000-application plan has thousands of topics and thousands of
+ * literal patterns; patterns are compiled once per list (`Selection`), so
+ * each topic costs a set lookup plus the list's real regexes.
+ */
+import { literalOf, regexError, Selection } from './patterns.ts';
+import type { Plan } from './plan.ts';
+import {
+  DEFAULT_REPLICATOR_QUOTA,
+  literalTopicCount,
+  MAX_TOPICS_PER_REPLICATOR,
+  planShards,
+  REPLICATOR_NAME_MAX_LENGTH,
+  REPLICATOR_NAME_PATTERN,
+  REPLICATOR_QUOTA_CODE,
+  replicatorSpecs,
+} from './replicator-config.ts';
+import { didYouMean } from './suggest.ts';
+
+/** One problem in a plan: where (dotted JSON path) and what. */
+export interface PlanIssue {
+  /** e.g. `applications[1].consumerGroups[0]`; empty for the whole plan. */
+  path: string;
+  message: string;
+}
+
+export interface RuleResult {
+  errors: PlanIssue[];
+  warnings: PlanIssue[];
+}
+
+/** Kafka's legal topic name: at most 249 of `[a-zA-Z0-9._-]`. */
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+/** API limits on pattern length. */
+const MAX_TOPIC_PATTERN = 249;
+const MAX_GROUP_PATTERN = 256;
+
+/**
+ * Every cross-field problem of a schema-valid plan (errors), and what is
+ * allowed but risky (warnings).
+ */
+export function checkPlanRules(plan: Plan): RuleResult {
+  const errors: PlanIssue[] = [];
+  const warnings: PlanIssue[] = [];
+  const r = plan.replication;
+  const hasShards = r.shards !== undefined;
+
+  // Patterns compile and fit the API's length limits.
+  const checkPatterns = (
+    path: string,
+    patterns: readonly string[] | undefined,
+    max: number,
+  ) => {
+    patterns?.forEach((p, i) => {
+      const err = regexError(p);
+      if (err !== undefined) {
+        errors.push({
+          path: `${path}[${i}]`,
+          message: `\`${p}\` is not a valid regular expression: ${err}`,
+        });
+      }
+      if (p.length > max) {
+        errors.push({
+          path: `${path}[${i}]`,
+          message: `is ${p.length} characters; the API allows at most ${max}`,
+        });
+      }
+    });
+  };
+  checkPatterns('replication.topics', r.topics, MAX_TOPIC_PATTERN);
+  checkPatterns(
+    'replication.topicsToExclude',
+    r.topicsToExclude,
+    MAX_TOPIC_PATTERN,
+  );
+  checkPatterns(
+    'replication.consumerGroups',
+    r.consumerGroups,
+    MAX_GROUP_PATTERN,
+  );
+  checkPatterns(
+    'replication.consumerGroupsToExclude',
+    r.consumerGroupsToExclude,
+    MAX_GROUP_PATTERN,
+  );
+  r.shards?.forEach((s, i) => {
+    checkPatterns(
+      `replication.shards[${i}].topics`,
+      s.topics,
+      MAX_TOPIC_PATTERN,
+    );
+    checkPatterns(
+      `replication.shards[${i}].topicsToExclude`,
+      s.topicsToExclude,
+      MAX_TOPIC_PATTERN,
+    );
+  });
+
+  // Shards replace the top-level topic lists.
+  if (r.shards !== undefined) {
+    if (r.shards.length === 0) {
+      errors.push({
+        path: 'replication.shards',
+        message:
+          'needs at least one shard; omit `shards` for a single replicator pair',
+      });
+    }
+    for (const field of ['topics', 'topicsToExclude'] as const) {
+      if (r[field] !== undefined) {
+        errors.push({
+          path: `replication.${field}`,
+          message: `must be absent when \`replication.shards\` is set: put the topic patterns in each shard`,
+        });
+      }
+    }
+    const seen = new Map<string, number>();
+    r.shards.forEach((s, i) => {
+      const first = seen.get(s.name);
+      if (first !== undefined) {
+        errors.push({
+          path: `replication.shards[${i}].name`,
+          message: `shard \`${s.name}\` is already defined at replication.shards[${first}]`,
+        });
+      } else seen.set(s.name, i);
+    });
+  } else if (r.topics === undefined) {
+    errors.push({
+      path: 'replication.topics',
+      message:
+        'is required (topic patterns to replicate), unless `replication.shards` lists them',
+    });
+  }
+
+  // Per-replicator topic limit (literal entries; the probe counts matches).
+  const shards = planShards(plan);
+  shards.forEach((s, i) => {
+    const n = literalTopicCount(s.topics);
+    if (n > MAX_TOPICS_PER_REPLICATOR) {
+      errors.push({
+        path: hasShards
+          ? `replication.shards[${i}].topics`
+          : 'replication.topics',
+        message: `lists ${n} topics; one replicator copies at most ${MAX_TOPICS_PER_REPLICATOR}: split them into more shards`,
+      });
+    }
+  });
+
+  // Replicator names and the replicator quota.
+  const specs = replicatorSpecs(plan);
+  for (const { name } of specs) {
+    if (
+      name.length > REPLICATOR_NAME_MAX_LENGTH ||
+      !REPLICATOR_NAME_PATTERN.test(name)
+    ) {
+      errors.push({
+        path: 'migrationId',
+        message: `gives the replicator name \`${name}\`, which MSK Replicator rejects (letters, digits and dashes, at most ${REPLICATOR_NAME_MAX_LENGTH})`,
+      });
+    }
+  }
+  if (specs.length > DEFAULT_REPLICATOR_QUOTA) {
+    warnings.push({
+      path: 'replication.shards',
+      message: `needs ${specs.length} replicators; the default quota is ${DEFAULT_REPLICATOR_QUOTA} per account and Region: request an increase of Service Quotas code ${REPLICATOR_QUOTA_CODE} (preflight checks the real quota)`,
+    });
+  }
+
+  // ARNs in the plan's Region.
+  const arns: [string, string | undefined][] = [
+    ['source.saslScram.secretArn', plan.source.saslScram.secretArn],
+    ['source.tls.rootCaSecretArn', plan.source.tls.rootCaSecretArn],
+    ['target.mskClusterArn', plan.target.mskClusterArn],
+  ];
+  for (const [path, arn] of arns) {
+    const region = arn?.split(':')[3];
+    if (region !== undefined && region !== plan.region) {
+      errors.push({
+        path,
+        message: `is in Region ${region}, but the plan's region is ${plan.region}; MSK Replicator runs in the target's Region and reads its secrets there`,
+      });
+    }
+  }
+
+  // Applications: unique names, topics and groups covered, groups owned once.
+  const shardSelections = shards.map((s) => ({
+    name: s.name,
+    selection: new Selection(s.topics, s.topicsToExclude),
+  }));
+  const groups = new Selection(r.consumerGroups, r.consumerGroupsToExclude);
+  const appIndex = new Map<string, number>();
+  const groupOwner = new Map<string, { app: string; path: string }>();
+  plan.applications.forEach((app, i) => {
+    const at = `applications[${i}]`;
+    const first = appIndex.get(app.name);
+    if (first !== undefined) {
+      errors.push({
+        path: `${at}.name`,
+        message: `application \`${app.name}\` is already defined at applications[${first}]`,
+      });
+    } else appIndex.set(app.name, i);
+
+    for (const field of ['produces', 'consumes'] as const) {
+      app[field].forEach((topic, j) => {
+        const path = `${at}.${field}[${j}]`;
+        if (!TOPIC_NAME.test(topic)) {
+          errors.push({
+            path,
+            message: `\`${topic}\` is not a Kafka topic name (letters, digits, ".", "_", "-", at most 249)`,
+          });
+          return;
+        }
+        const owners = shardSelections.filter((s) =>
+          s.selection.selects(topic),
+        );
+        if (owners.length === 0) {
+          errors.push({
+            path,
+            message: uncoveredTopic(topic, shards, hasShards),
+          });
+        } else if (owners.length > 1) {
+          errors.push({
+            path,
+            message: `topic \`${topic}\` is selected by shards ${owners.map((o) => `\`${o.name}\``).join(', ')}; each topic must belong to exactly one shard`,
+          });
+        }
+      });
+    }
+    app.consumerGroups.forEach((group, j) => {
+      const path = `${at}.consumerGroups[${j}]`;
+      if (!groups.include.matches(group)) {
+        errors.push({
+          path,
+          message: `group \`${group}\` is not replicated: no pattern in replication.consumerGroups matches it`,
+        });
+      } else {
+        const excludedBy = groups.exclude.firstMatch(group);
+        if (excludedBy !== undefined) {
+          errors.push({
+            path,
+            message: `group \`${group}\` is excluded by replication.consumerGroupsToExclude (\`${excludedBy}\`), so its offsets would not move`,
+          });
+        }
+      }
+      const owner = groupOwner.get(group);
+      if (owner !== undefined && owner.app !== app.name) {
+        errors.push({
+          path,
+          message: `group \`${group}\` already belongs to application \`${owner.app}\` (${owner.path}); a group moves with exactly one application`,
+        });
+      } else if (owner === undefined)
+        groupOwner.set(group, { app: app.name, path });
+    });
+    if (
+      app.produces.length === 0 &&
+      app.consumes.length === 0 &&
+      app.consumerGroups.length === 0
+    ) {
+      warnings.push({
+        path: at,
+        message: `application \`${app.name}\` names no topics and no groups, so its cutover cannot be verified`,
+      });
+    }
+  });
+
+  // Shards must not overlap: a literal topic of one shard selected by another.
+  if (hasShards && shards.length > 1) {
+    shards.forEach((s, i) => {
+      s.topics.forEach((p, j) => {
+        const literal = literalOf(p);
+        if (literal === undefined) return;
+        const others = shardSelections.filter(
+          (o, k) => k !== i && o.selection.selects(literal),
+        );
+        const other = others[0];
+        if (other !== undefined) {
+          errors.push({
+            path: `replication.shards[${i}].topics[${j}]`,
+            message: `topic \`${literal}\` is also selected by shard \`${other.name}\`; shards must not overlap`,
+          });
+        }
+      });
+    });
+  }
+
+  // cutoverOrder is a permutation of the applications.
+  if (plan.cutoverOrder !== undefined) {
+    const listed = new Map<string, number>();
+    plan.cutoverOrder.forEach((name, i) => {
+      const path = `cutoverOrder[${i}]`;
+      if (!appIndex.has(name)) {
+        errors.push({
+          path,
+          message: `\`${name}\` is not an application${didYouMean(name, appIndex.keys())}`,
+        });
+      } else if (listed.has(name)) {
+        errors.push({
+          path,
+          message: `\`${name}\` is already listed at cutoverOrder[${listed.get(name)}]`,
+        });
+      } else listed.set(name, i);
+    });
+    const missing = [...appIndex.keys()].filter((n) => !listed.has(n));
+    if (missing.length > 0) {
+      const shown = missing.slice(0, 10).map((n) => `\`${n}\``);
+      const more =
+        missing.length > 10 ? ` and ${missing.length - 10} more` : '';
+      errors.push({
+        path: 'cutoverOrder',
+        message: `must list every application once; missing ${shown.join(', ')}${more}`,
+      });
+    }
+  }
+
+  // Allowed but risky.
+  if (!r.bidirectional) {
+    warnings.push({
+      path: 'replication.bidirectional',
+      message:
+        'is false: only a forward replicator with LEGACY offset sync; a rollback will not carry consumer offsets back to the source',
+    });
+  }
+  if (plan.source.clusterId === undefined) {
+    warnings.push({
+      path: 'source.clusterId',
+      message:
+        'is not set: the Kafka probe discovers it (kafka-cluster.sh cluster-id) before the replicators are created',
+    });
+  }
+  return { errors, warnings };
+}
+
+function uncoveredTopic(
+  topic: string,
+  shards: ReturnType<typeof planShards>,
+  hasShards: boolean,
+): string {
+  for (const s of shards) {
+    const selection = new Selection(s.topics, s.topicsToExclude);
+    if (selection.include.matches(topic)) {
+      const by = selection.exclude.firstMatch(topic);
+      const where = hasShards
+        ? `shard \`${s.name}\`'s topicsToExclude`
+        : 'replication.topicsToExclude';
+      return `topic \`${topic}\` is excluded by ${where} (\`${by}\`), so it would not be replicated`;
+    }
+  }
+  return hasShards
+    ? `topic \`${topic}\` is not replicated: no shard's topics match it`
+    : `topic \`${topic}\` is not replicated: no pattern in replication.topics matches it`;
+}

@@ -1,0 +1,242 @@
+/**
+ * `validatePlan`: the one gate every plan passes (CLI, validate-plan phase,
+ * rehearsal). It reports every problem at once, each with the dotted JSON
+ * path of the field to fix (`applications[1].consumerGroups[0]`) and a
+ * message a Kafka admin understands; an invalid plan creates nothing.
+ */
+import type { z } from 'zod';
+import { type Plan, PlanSchema } from './plan.ts';
+import { checkPlanRules, type PlanIssue } from './plan-rules.ts';
+import { didYouMean } from './suggest.ts';
+
+export type { PlanIssue } from './plan-rules.ts';
+
+export type PlanValidation =
+  | { ok: true; plan: Plan; warnings: PlanIssue[] }
+  | { ok: false; issues: PlanIssue[] };
+
+type PathKey = PropertyKey;
+
+/** `['applications', 1, 'consumerGroups', 0]` → `applications[1].consumerGroups[0]`. */
+export function formatPath(path: readonly PathKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else {
+      const name = String(key);
+      if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) {
+        out += out === '' ? name : `.${name}`;
+      } else out += `[${JSON.stringify(name)}]`;
+    }
+  }
+  return out;
+}
+
+/**
+ * Validate a plan (already parsed from JSON): the schema of `plan.ts`, then,
+ * if the shape is right, the cross-field rules of `plan-rules.ts`. On success
+ * the plan has every default applied, and `warnings` lists what is allowed
+ * but risky.
+ */
+export function validatePlan(input: unknown): PlanValidation {
+  const parsed = PlanSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((issue) =>
+      toPlanIssues(issue, input),
+    );
+    return { ok: false, issues: sortIssues(dedupe(issues)) };
+  }
+  const { errors, warnings } = checkPlanRules(parsed.data);
+  if (errors.length > 0) return { ok: false, issues: errors };
+  return { ok: true, plan: parsed.data, warnings };
+}
+
+/** Parse JSON text, then `validatePlan`. Syntax errors become one issue. */
+export function parsePlanText(text: string): PlanValidation {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      ok: false,
+      issues: [{ path: '', message: `is not valid JSON: ${message}` }],
+    };
+  }
+  return validatePlan(input);
+}
+
+/** One line per issue: `path: message`. */
+export function formatIssue(issue: PlanIssue): string {
+  return issue.path === ''
+    ? `(plan) ${issue.message}`
+    : `${issue.path}: ${issue.message}`;
+}
+
+type Issue = z.core.$ZodIssue;
+
+function toPlanIssues(issue: Issue, root: unknown): PlanIssue[] {
+  const path = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(issue.path);
+    return issue.keys.map((key) => ({
+      path: formatPath([...issue.path, key]),
+      message: unknownKeyMessage(key, known),
+    }));
+  }
+  const value = 'input' in issue ? issue.input : valueAt(root, issue.path);
+  const kind =
+    issue.code === 'invalid_value' || issue.code === 'invalid_type'
+      ? kindMessage(issue.path, value)
+      : undefined;
+  if (kind !== undefined) return [{ path, message: kind }];
+  return [{ path, message: describe(issue, value) }];
+}
+
+function unknownKeyMessage(key: string, known: string[]): string {
+  if (key === 'Kind') {
+    return 'is not a field: the MSK Replicator API says `Type`, not `Kind` (the published walkthrough has this typo)';
+  }
+  const hint = didYouMean(key, known);
+  const list =
+    hint === '' && known.length > 0 && known.length <= 12
+      ? `; known fields: ${known.join(', ')}`
+      : '';
+  return `is not a known field${hint}${list}`;
+}
+
+/**
+ * `startingPosition: {Kind: 'EARLIEST'}` (the API's `StartingPosition.Type`
+ * misspelt as in the published walkthrough) or `{Type: 'EARLIEST'}` (the
+ * API's shape) where the plan wants the plain value.
+ */
+function kindMessage(
+  path: readonly PathKey[],
+  value: unknown,
+): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  const field = String(path[path.length - 1] ?? 'startingPosition');
+  if ('Kind' in record) {
+    return `uses \`Kind\`, but the MSK Replicator API field is \`Type\` (StartingPosition.Type); in a plan write the value itself: "${field}": ${JSON.stringify(record.Kind ?? 'EARLIEST')}`;
+  }
+  if ('Type' in record) {
+    return `is an object; in a plan write the value itself: "${field}": ${JSON.stringify(record.Type)}`;
+  }
+  return undefined;
+}
+
+function describe(issue: Issue, value: unknown): string {
+  const custom = !/^(Invalid|Too (small|big)|Expected)/.test(issue.message);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (value === undefined) return 'is required';
+      return `must be ${article(issue.expected)} (found ${typeName(value)})`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')} (found ${show(value)})`;
+    case 'invalid_format':
+      return custom
+        ? `${show(value)} ${issue.message}`
+        : `${show(value)} is not a valid ${issue.format}`;
+    case 'too_small':
+    case 'too_big': {
+      if (custom) return issue.message;
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const inclusive = issue.inclusive !== false;
+      const word = issue.code === 'too_small' ? 'least' : 'most';
+      if (issue.origin === 'array')
+        return `must have at ${word} ${bound} item(s)`;
+      if (issue.origin === 'string') {
+        return `must be at ${word} ${bound} character(s) long`;
+      }
+      const op =
+        issue.code === 'too_small'
+          ? inclusive
+            ? '>='
+            : '>'
+          : inclusive
+            ? '<='
+            : '<';
+      return `must be ${op} ${bound} (found ${show(value)})`;
+    }
+    default:
+      return custom ? issue.message : `${issue.message} (found ${show(value)})`;
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${show(value)}`;
+}
+
+/** A value for a message, cut short: plans can hold long lists. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PathKey[]): unknown {
+  let current: unknown = root;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, { _zod: { def: SchemaDef } }>;
+  innerType?: { _zod: { def: SchemaDef } };
+  element?: { _zod: { def: SchemaDef } };
+  in?: { _zod: { def: SchemaDef } };
+}
+
+/** The field names the schema allows at `path`, for "did you mean". */
+function knownKeys(path: readonly PathKey[]): string[] {
+  let def: SchemaDef | undefined = (
+    PlanSchema as unknown as { _zod: { def: SchemaDef } }
+  )._zod.def;
+  const unwrap = (d: SchemaDef | undefined): SchemaDef | undefined => {
+    let current = d;
+    while (current !== undefined) {
+      const inner = current.innerType ?? current.in;
+      if (inner === undefined) return current;
+      current = inner._zod.def;
+    }
+    return current;
+  };
+  for (const key of path) {
+    def = unwrap(def);
+    if (def === undefined) return [];
+    if (typeof key === 'number') def = def.element?._zod.def;
+    else def = def.shape?.[String(key)]?._zod.def;
+  }
+  def = unwrap(def);
+  return Object.keys(def?.shape ?? {});
+}
+
+function dedupe(issues: PlanIssue[]): PlanIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Keep the document's order, but put unknown fields first: they explain the rest. */
+function sortIssues(issues: PlanIssue[]): PlanIssue[] {
+  const unknown = issues.filter((i) => i.message.startsWith('is not a known'));
+  const rest = issues.filter((i) => !i.message.startsWith('is not a known'));
+  return [...unknown, ...rest];
+}
