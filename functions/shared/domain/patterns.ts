@@ -77,14 +77,16 @@ export function literalPrefixOf(pattern: string): string | undefined {
 
 /** A list of full-match patterns, compiled once. */
 export class PatternSet {
-  private readonly literals = new Set<string>();
+  /** Literal name → the pattern entry that spells it. */
+  private readonly literals = new Map<string, string>();
   private readonly regexes: { source: string; re: RegExp }[] = [];
 
   constructor(readonly patterns: readonly string[]) {
     for (const p of patterns) {
       const literal = literalOf(p);
-      if (literal !== undefined) this.literals.add(literal);
-      else if (regexError(p) === undefined) {
+      if (literal !== undefined) {
+        if (!this.literals.has(literal)) this.literals.set(literal, p);
+      } else if (regexError(p) === undefined) {
         this.regexes.push({ source: p, re: fullMatchRegex(p) });
       }
       // A pattern that does not compile matches nothing; validation reports it.
@@ -98,9 +100,8 @@ export class PatternSet {
 
   /** The first pattern that matches `name`, for messages. */
   firstMatch(name: string): string | undefined {
-    if (this.literals.has(name)) {
-      return this.patterns.find((p) => literalOf(p) === name);
-    }
+    const literal = this.literals.get(name);
+    if (literal !== undefined) return literal;
     for (const { source, re } of this.regexes) {
       if (re.test(name)) return source;
     }
