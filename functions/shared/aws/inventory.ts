@@ -1,0 +1,193 @@
+/**
+ * Read-only AWS lookups for preflight: the MSK target, the secrets, the VPC
+ * pieces and the replicator quota. Nothing here creates or changes anything.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  paginateDescribeSecurityGroups,
+  paginateDescribeSubnets,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeClusterV2Command,
+  type DescribeClusterV2CommandOutput,
+  type KafkaClient,
+  NotFoundException,
+} from '@aws-sdk/client-kafka';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  GetAWSDefaultServiceQuotaCommand,
+  GetServiceQuotaCommand,
+  NoSuchResourceException,
+  type ServiceQuotasClient,
+} from '@aws-sdk/client-service-quotas';
+import { ValidationError } from '../domain/errors.ts';
+import type { AwsInventory, MskClusterInfo } from '../ports.ts';
+
+/** Service Quotas code of "replicators per account per Region" (MSK). */
+export const REPLICATOR_QUOTA_CODE = 'L-8F940D28';
+/** The documented default of that quota. */
+export const DEFAULT_REPLICATOR_QUOTA = 15;
+
+type SecurityGroupInfo = Awaited<
+  ReturnType<AwsInventory['securityGroups']>
+>[number];
+
+/** {@link AwsInventory} over MSK, Secrets Manager, EC2 and Service Quotas. */
+export class AwsInventoryAdapter implements AwsInventory {
+  private readonly kafka: KafkaClient;
+  private readonly secrets: SecretsManagerClient;
+  private readonly ec2: EC2Client;
+  private readonly quotas: ServiceQuotasClient;
+
+  constructor(clients: {
+    kafka: KafkaClient;
+    secrets: SecretsManagerClient;
+    ec2: EC2Client;
+    quotas: ServiceQuotasClient;
+  }) {
+    this.kafka = clients.kafka;
+    this.secrets = clients.secrets;
+    this.ec2 = clients.ec2;
+    this.quotas = clients.quotas;
+  }
+
+  async mskCluster(arn: string): Promise<MskClusterInfo | null> {
+    let info: DescribeClusterV2CommandOutput;
+    try {
+      info = await this.kafka.send(
+        new DescribeClusterV2Command({ ClusterArn: arn }),
+      );
+    } catch (err) {
+      if (err instanceof NotFoundException) return null;
+      throw err;
+    }
+    const c = info.ClusterInfo;
+    if (!c) return null;
+    const p = c.Provisioned;
+    const s = c.Serverless;
+    return {
+      arn: c.ClusterArn ?? arn,
+      name: c.ClusterName ?? '',
+      state: c.State ?? 'UNKNOWN',
+      clusterType: c.ClusterType ?? 'UNKNOWN',
+      instanceType: p?.BrokerNodeGroupInfo?.InstanceType ?? null,
+      iamAuthEnabled:
+        (p?.ClientAuthentication?.Sasl?.Iam?.Enabled ??
+          s?.ClientAuthentication?.Sasl?.Iam?.Enabled) === true,
+      kafkaVersion: p?.CurrentBrokerSoftwareInfo?.KafkaVersion ?? null,
+      subnetIds:
+        p?.BrokerNodeGroupInfo?.ClientSubnets ??
+        s?.VpcConfigs?.flatMap((v) => v.SubnetIds ?? []) ??
+        [],
+    };
+  }
+
+  async secretJson(arn: string): Promise<Record<string, unknown> | null> {
+    let text: string | undefined;
+    try {
+      const out = await this.secrets.send(
+        new GetSecretValueCommand({ SecretId: arn }),
+      );
+      text =
+        out.SecretString ??
+        (out.SecretBinary
+          ? Buffer.from(out.SecretBinary).toString('utf-8')
+          : undefined);
+    } catch (err) {
+      if (err instanceof ResourceNotFoundException) return null;
+      throw err;
+    }
+    // The parse error message could quote the secret: never pass it on.
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text ?? '');
+    } catch {
+      throw new ValidationError(
+        `secret ${arn} is not a JSON object (store it as key/value pairs)`,
+      );
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new ValidationError(
+        `secret ${arn} is not a JSON object (store it as key/value pairs)`,
+      );
+    }
+    return parsed as Record<string, unknown>;
+  }
+
+  async subnets(
+    ids: string[],
+  ): Promise<{ id: string; vpcId: string; az: string }[]> {
+    if (ids.length === 0) return [];
+    // A filter (not SubnetIds) so missing ids are simply absent from the
+    // answer instead of failing the whole call with InvalidSubnetID.NotFound.
+    const found: { id: string; vpcId: string; az: string }[] = [];
+    for await (const page of paginateDescribeSubnets(
+      { client: this.ec2 },
+      { Filters: [{ Name: 'subnet-id', Values: ids }] },
+    )) {
+      for (const s of page.Subnets ?? []) {
+        found.push({
+          id: s.SubnetId ?? '',
+          vpcId: s.VpcId ?? '',
+          az: s.AvailabilityZone ?? '',
+        });
+      }
+    }
+    return found;
+  }
+
+  async securityGroups(ids: string[]): Promise<SecurityGroupInfo[]> {
+    if (ids.length === 0) return [];
+    const found: SecurityGroupInfo[] = [];
+    for await (const page of paginateDescribeSecurityGroups(
+      { client: this.ec2 },
+      { Filters: [{ Name: 'group-id', Values: ids }] },
+    )) {
+      for (const g of page.SecurityGroups ?? []) {
+        found.push({
+          id: g.GroupId ?? '',
+          vpcId: g.VpcId ?? '',
+          egress: (g.IpPermissionsEgress ?? []).map((p) => ({
+            protocol: p.IpProtocol ?? '-1',
+            ...(p.FromPort === undefined ? {} : { fromPort: p.FromPort }),
+            ...(p.ToPort === undefined ? {} : { toPort: p.ToPort }),
+            cidrs: [
+              ...(p.IpRanges ?? []).map((r) => r.CidrIp ?? ''),
+              ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6 ?? ''),
+            ].filter((c) => c !== ''),
+            groups: [
+              ...(p.UserIdGroupPairs ?? []).map((u) => u.GroupId ?? ''),
+              ...(p.PrefixListIds ?? []).map((l) => l.PrefixListId ?? ''),
+            ].filter((c) => c !== ''),
+          })),
+        });
+      }
+    }
+    return found;
+  }
+
+  async replicatorQuota(): Promise<number> {
+    const input = { ServiceCode: 'kafka', QuotaCode: REPLICATOR_QUOTA_CODE };
+    try {
+      const out = await this.quotas.send(new GetServiceQuotaCommand(input));
+      if (out.Quota?.Value !== undefined) return out.Quota.Value;
+    } catch (err) {
+      // No applied value in this account: the AWS default applies.
+      if (!(err instanceof NoSuchResourceException)) {
+        return DEFAULT_REPLICATOR_QUOTA;
+      }
+    }
+    try {
+      const out = await this.quotas.send(
+        new GetAWSDefaultServiceQuotaCommand(input),
+      );
+      return out.Quota?.Value ?? DEFAULT_REPLICATOR_QUOTA;
+    } catch {
+      return DEFAULT_REPLICATOR_QUOTA;
+    }
+  }
+}

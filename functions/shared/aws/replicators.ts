@@ -1,0 +1,78 @@
+/**
+ * MSK Replicator API. CreateReplicator has no idempotency token, so a name
+ * that already exists comes back as `{kind: 'conflict'}` for the caller to
+ * look up and adopt; a replicator that is gone reads as `null`.
+ */
+import {
+  ConflictException,
+  CreateReplicatorCommand,
+  type CreateReplicatorCommandInput,
+  DeleteReplicatorCommand,
+  DescribeReplicatorCommand,
+  type DescribeReplicatorResponse,
+  type KafkaClient,
+  NotFoundException,
+  paginateListReplicators,
+  type ReplicatorSummary,
+} from '@aws-sdk/client-kafka';
+import type { CreateOutcome, Replicators } from '../ports.ts';
+
+/** {@link Replicators} over the Kafka (MSK) SDK client. */
+export class MskReplicators implements Replicators {
+  constructor(private readonly kafka: KafkaClient) {}
+
+  async create(input: CreateReplicatorCommandInput): Promise<CreateOutcome> {
+    try {
+      const out = await this.kafka.send(new CreateReplicatorCommand(input));
+      return {
+        kind: 'created',
+        arn: out.ReplicatorArn ?? '',
+        state: out.ReplicatorState ?? 'CREATING',
+      };
+    } catch (err) {
+      if (err instanceof ConflictException) return { kind: 'conflict' };
+      throw err;
+    }
+  }
+
+  async describe(arn: string): Promise<DescribeReplicatorResponse | null> {
+    try {
+      const out = await this.kafka.send(
+        new DescribeReplicatorCommand({ ReplicatorArn: arn }),
+      );
+      // Drop the SDK's $metadata: callers store and compare the settings.
+      const { $metadata: _, ...response } = out;
+      return response;
+    } catch (err) {
+      if (err instanceof NotFoundException) return null;
+      throw err;
+    }
+  }
+
+  async listByPrefix(prefix: string): Promise<ReplicatorSummary[]> {
+    const all: ReplicatorSummary[] = [];
+    for await (const page of paginateListReplicators(
+      { client: this.kafka, pageSize: 100 },
+      { ReplicatorNameFilter: prefix },
+    )) {
+      // The API filter is documented as "starting with"; enforce it here so a
+      // looser server-side match can never reach a delete.
+      for (const r of page.Replicators ?? []) {
+        if (r.ReplicatorName?.startsWith(prefix)) all.push(r);
+      }
+    }
+    return all;
+  }
+
+  async delete(arn: string): Promise<void> {
+    try {
+      await this.kafka.send(
+        new DeleteReplicatorCommand({ ReplicatorArn: arn }),
+      );
+    } catch (err) {
+      // Already gone is the outcome we want (a retried delete).
+      if (err instanceof NotFoundException) return;
+      throw err;
+    }
+  }
+}
