@@ -1,0 +1,104 @@
+/**
+ * The approval email (SNS, plain text). It carries the question, the
+ * numbers, what the operator must do and one signed link. It never carries
+ * the task token, and the link only opens the page: deciding takes a
+ * confirmation on the page, so a mail scanner that follows links decides
+ * nothing.
+ */
+
+import type { Decision } from '../contracts.ts';
+import { DecisionsByGate } from '../contracts.ts';
+import {
+  DECISION_LABELS,
+  type GateView,
+  gateQuestion,
+  operatorSteps,
+} from './approval-page.ts';
+
+export interface ApprovalEmail {
+  subject: string;
+  body: string;
+}
+
+const KIND_WORDS = {
+  cutover: 'approve cutover of',
+  'keep-or-rollback': 'keep or roll back',
+  teardown: 'approve teardown',
+} as const;
+
+/**
+ * Builds the email for an open gate.
+ *
+ * @param view the gate, as the page shows it
+ * @param link the signed link (`…/approvals/{id}?sig=…`)
+ * @param reminder true for the one re-announcement of a gate left open
+ */
+export function buildApprovalEmail(
+  view: GateView,
+  link: string,
+  reminder = false,
+): ApprovalEmail {
+  const what =
+    view.kind === 'teardown'
+      ? KIND_WORDS.teardown
+      : `${KIND_WORDS[view.kind]} ${view.app ?? ''}`.trim();
+  const subject = `${reminder ? 'Reminder: ' : ''}[msk-cutover] ${view.migrationId}: ${what}`;
+  const lines: string[] = [];
+  if (reminder) {
+    lines.push(
+      'This gate is still open after half of its timeout. The earlier link no longer works; use this one.',
+      '',
+    );
+  }
+  lines.push(gateQuestion(view), '');
+  if (view.note) lines.push(view.note, '');
+  lines.push('Evidence at the moment the gate opened:');
+  const e = view.evidence;
+  if (!e) {
+    lines.push('  No readiness evidence was recorded. Check the dashboards.');
+  } else {
+    lines.push(
+      `  Measured ${e.at}: ${e.ready === null ? 'see the page' : e.ready ? 'READY' : 'NOT READY'}`,
+    );
+    for (const r of e.reasons.slice(0, 10)) lines.push(`  - ${r}`);
+    for (const f of e.figures.slice(0, 20)) {
+      lines.push(`  ${f.name}: ${f.value}`);
+    }
+    for (const g of e.groups.slice(0, 20)) {
+      const s = g.source?.sumOffsetLag;
+      const t = g.target?.sumOffsetLag;
+      lines.push(
+        `  group ${g.group}: source lag ${s ?? 'no data'}, MSK lag ${t ?? 'no data'}`,
+      );
+    }
+    if (e.groups.length > 20) {
+      lines.push(`  … ${e.groups.length - 20} more groups on the page`);
+    }
+  }
+  lines.push('');
+  if (view.app) {
+    lines.push(
+      `${view.app} produces: ${view.produces.join(', ') || 'nothing'}`,
+      `${view.app} consumes: ${view.consumes.join(', ') || 'nothing'}`,
+      `Consumer groups: ${view.consumerGroups.join(', ') || 'none'}`,
+      '',
+    );
+  }
+  lines.push('What to do:');
+  for (const step of operatorSteps(view)) lines.push(`- ${step}`);
+  lines.push('', 'Possible decisions:');
+  for (const d of DecisionsByGate[view.kind] as readonly Decision[]) {
+    lines.push(`- ${DECISION_LABELS[d].label}: ${DECISION_LABELS[d].hint}`);
+  }
+  lines.push(
+    '',
+    'Open the page to decide (opening it changes nothing; you confirm on the page with your name):',
+    link,
+    '',
+    `The link works once, until ${view.expiresAt}. Or decide from a terminal with AWS credentials:`,
+    `  msk-cutover approve ${view.migrationId}${view.app ? ` --app ${view.app}` : ''}`,
+    '',
+    `Approval ${view.approvalId}, requested ${view.createdAt}.`,
+  );
+  return { subject, body: lines.join('\n') };
+}
