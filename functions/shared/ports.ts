@@ -91,6 +91,11 @@ export interface AwsInventory {
   >;
   /** Service Quotas L-8F940D28; the default (15) when it cannot be read. */
   replicatorQuota(): Promise<number>;
+  /**
+   * GetBootstrapBrokers: the SASL/IAM bootstrap string clients switch to
+   * (`BootstrapBrokerStringSaslIam`); null when the cluster has none.
+   */
+  bootstrapBrokers(clusterArn: string): Promise<string | null>;
 }
 
 // -------------------------------------------------------------- CloudWatch
@@ -253,6 +258,16 @@ export interface Ledger {
   getEvidence(
     migrationId: string,
     evidenceId: string,
+  ): Promise<EvidenceRecord | null>;
+  /**
+   * The newest evidence of a kind (by `at`) for one application, or the
+   * migration-wide one when `app` is absent; null when none was recorded.
+   * Gates snapshot it as the evidence a decision was made on.
+   */
+  latestEvidence(
+    migrationId: string,
+    kind: EvidenceRecord['kind'],
+    app?: string,
   ): Promise<EvidenceRecord | null>;
   putChecks(
     migrationId: string,

@@ -51,6 +51,8 @@ const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK'] as const;
 
 const migPk = (migrationId: string) => `MIG#${migrationId}`;
 const approvalPk = (approvalId: string) => `APPROVAL#${approvalId}`;
+const latestSk = (kind: string, app?: string) =>
+  `LATEST#${kind}#${app === undefined ? '*' : `APP#${app}`}`;
 
 function stripKeys<T>(item: Record<string, unknown>): T {
   const copy: Record<string, unknown> = { ...item };
@@ -303,6 +305,43 @@ export class DynamoLedger implements Ledger {
       },
       { reasons: rec.reasons, data: rec.data },
     );
+    // A pointer to the newest evidence of this kind and scope, so a gate
+    // finds it with one read however many polls came before.
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            PK: migPk(rec.migrationId),
+            SK: latestSk(rec.kind, rec.app),
+            evidenceId: rec.evidenceId,
+            at: rec.at,
+          },
+          ConditionExpression: 'attribute_not_exists(PK) OR #at <= :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': rec.at },
+        }),
+      );
+    } catch (err) {
+      // A newer one is already recorded: it stays the latest.
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  async latestEvidence(
+    migrationId: string,
+    kind: EvidenceRecord['kind'],
+    app?: string,
+  ): Promise<EvidenceRecord | null> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: migPk(migrationId), SK: latestSk(kind, app) },
+        ConsistentRead: true,
+      }),
+    );
+    const id = out.Item?.evidenceId;
+    return typeof id === 'string' ? this.getEvidence(migrationId, id) : null;
   }
 
   async getEvidence(
