@@ -220,6 +220,8 @@ export interface ApprovalRecord {
   expiresAt: string;
   status: 'OPEN' | 'DECIDED' | 'SUPERSEDED' | 'EXPIRED';
   remindedAt?: string;
+  /** Why the gate is asked again (shown on the page and in the email). */
+  note?: string;
   decision?: Decision;
   approver?: string;
   comment?: string;
