@@ -6,11 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { PlanRef } from './contracts.ts';
 import { ValidationError } from './domain/errors.ts';
-import { type Plan, PlanSchema } from './domain/plan.ts';
+import type { Plan } from './domain/plan.ts';
+import { formatIssue, parsePlanText } from './domain/validate.ts';
 import type { PlanStore } from './ports.ts';
 
 /**
- * Reads `ref` from the store, parses and validates it.
+ * Reads `ref` from the store, parses and validates it with `validatePlan`.
  *
  * @returns the plan (defaults applied) and the SHA-256 of the stored text.
  * @throws ValidationError listing every issue with its JSON path.
@@ -21,24 +22,11 @@ export async function loadPlan(
 ): Promise<{ plan: Plan; digest: string }> {
   const text = await store.get(ref);
   const digest = createHash('sha256').update(text).digest('hex');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
+  const result = parsePlanText(text);
+  if (!result.ok) {
     throw new ValidationError(
-      `plan ${describe(ref)} is not JSON: ${(err as Error).message}`,
+      `plan s3://${ref.bucket}/${ref.key}?versionId=${ref.versionId} is invalid: ${result.issues.map(formatIssue).join('; ')}`,
     );
   }
-  const parsed = PlanSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(plan)'}: ${i.message}`)
-      .join('; ');
-    throw new ValidationError(`plan ${describe(ref)} is invalid: ${issues}`);
-  }
-  return { plan: parsed.data, digest };
-}
-
-function describe(ref: PlanRef): string {
-  return `s3://${ref.bucket}/${ref.key}?versionId=${ref.versionId}`;
+  return { plan: result.plan, digest };
 }

@@ -10,6 +10,7 @@ import {
 import {
   DescribeClusterV2Command,
   type DescribeClusterV2CommandOutput,
+  GetBootstrapBrokersCommand,
   type KafkaClient,
   NotFoundException,
 } from '@aws-sdk/client-kafka';
@@ -25,12 +26,11 @@ import {
   type ServiceQuotasClient,
 } from '@aws-sdk/client-service-quotas';
 import { ValidationError } from '../domain/errors.ts';
+import {
+  DEFAULT_REPLICATOR_QUOTA,
+  REPLICATOR_QUOTA_CODE,
+} from '../domain/replicator-config.ts';
 import type { AwsInventory, MskClusterInfo } from '../ports.ts';
-
-/** Service Quotas code of "replicators per account per Region" (MSK). */
-export const REPLICATOR_QUOTA_CODE = 'L-8F940D28';
-/** The documented default of that quota. */
-export const DEFAULT_REPLICATOR_QUOTA = 15;
 
 type SecurityGroupInfo = Awaited<
   ReturnType<AwsInventory['securityGroups']>
@@ -84,6 +84,13 @@ export class AwsInventoryAdapter implements AwsInventory {
         s?.VpcConfigs?.flatMap((v) => v.SubnetIds ?? []) ??
         [],
     };
+  }
+
+  async bootstrapBrokers(clusterArn: string): Promise<string | null> {
+    const out = await this.kafka.send(
+      new GetBootstrapBrokersCommand({ ClusterArn: clusterArn }),
+    );
+    return out.BootstrapBrokerStringSaslIam ?? null;
   }
 
   async secretJson(arn: string): Promise<Record<string, unknown> | null> {

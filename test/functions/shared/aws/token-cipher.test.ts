@@ -1,0 +1,30 @@
+import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { KmsTokenCipher } from '../../../../functions/shared/aws/token-cipher.ts';
+
+const kms = mockClient(KMSClient);
+
+beforeEach(() => kms.reset());
+
+describe('KmsTokenCipher', () => {
+  it('should encrypt with the context and decrypt back', async () => {
+    kms
+      .on(EncryptCommand)
+      .resolves({ CiphertextBlob: Buffer.from('CIPHER') })
+      .on(DecryptCommand)
+      .resolves({ Plaintext: Buffer.from('token-1') });
+    const cipher = new KmsTokenCipher(new KMSClient({}), 'alias/k');
+    const ctx = { approvalId: 'a1', migrationId: 'm1' };
+    const ct = await cipher.encrypt('token-1', ctx);
+    expect(ct).toBe(Buffer.from('CIPHER').toString('base64'));
+    expect(kms).toReceiveCommandWith(EncryptCommand, {
+      KeyId: 'alias/k',
+      EncryptionContext: ctx,
+    });
+    await expect(cipher.decrypt(ct, ctx)).resolves.toBe('token-1');
+    expect(kms).toReceiveCommandWith(DecryptCommand, {
+      EncryptionContext: ctx,
+    });
+  });
+});
