@@ -87,10 +87,15 @@ export class AwsInventoryAdapter implements AwsInventory {
   }
 
   async bootstrapBrokers(clusterArn: string): Promise<string | null> {
-    const out = await this.kafka.send(
-      new GetBootstrapBrokersCommand({ ClusterArn: clusterArn }),
-    );
-    return out.BootstrapBrokerStringSaslIam ?? null;
+    try {
+      const out = await this.kafka.send(
+        new GetBootstrapBrokersCommand({ ClusterArn: clusterArn }),
+      );
+      return out.BootstrapBrokerStringSaslIam ?? null;
+    } catch (err) {
+      if (err instanceof NotFoundException) return null;
+      throw err;
+    }
   }
 
   async secretJson(arn: string): Promise<Record<string, unknown> | null> {

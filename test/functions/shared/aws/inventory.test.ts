@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import {
   DescribeClusterV2Command,
+  GetBootstrapBrokersCommand,
   KafkaClient,
   NotFoundException,
 } from '@aws-sdk/client-kafka';
@@ -81,6 +82,25 @@ describe('mskCluster', () => {
       .on(DescribeClusterV2Command)
       .rejects(new NotFoundException({ message: 'no', ...meta }));
     await expect(inventory().mskCluster('arn:c')).resolves.toBeNull();
+  });
+});
+
+describe('bootstrapBrokers', () => {
+  it('should return the SASL/IAM string, or null when there is none', async () => {
+    kafka
+      .on(GetBootstrapBrokersCommand, { ClusterArn: 'arn:c' })
+      .resolves({ BootstrapBrokerStringSaslIam: 'b-1:9098,b-2:9098' })
+      .on(GetBootstrapBrokersCommand, { ClusterArn: 'arn:tls-only' })
+      .resolves({ BootstrapBrokerStringTls: 'b-1:9094' })
+      .on(GetBootstrapBrokersCommand, { ClusterArn: 'arn:gone' })
+      .rejects(new NotFoundException({ message: 'no', ...meta }));
+    await expect(inventory().bootstrapBrokers('arn:c')).resolves.toBe(
+      'b-1:9098,b-2:9098',
+    );
+    await expect(inventory().bootstrapBrokers('arn:tls-only')).resolves.toBe(
+      null,
+    );
+    await expect(inventory().bootstrapBrokers('arn:gone')).resolves.toBe(null);
   });
 });
 

@@ -160,6 +160,29 @@ describe('evidence and checks', () => {
     expect(await ledger.getEvidence('m1', 'missing')).toBeNull();
   });
 
+  it('should find the latest evidence per kind and app', async () => {
+    const ev = (id: string, at: string, app?: string) => ({
+      migrationId: 'm1',
+      evidenceId: id,
+      at,
+      kind: 'readiness' as const,
+      ...(app ? { app } : {}),
+      reasons: [],
+      data: {},
+    });
+    await ledger.putEvidence(ev('e2', '2026-03-01T10:02:00.000Z'));
+    // Written late but older: the newer one stays the latest.
+    await ledger.putEvidence(ev('e1', '2026-03-01T10:01:00.000Z'));
+    await ledger.putEvidence(ev('a1', '2026-03-01T10:03:00.000Z', 'orders'));
+    expect((await ledger.latestEvidence('m1', 'readiness'))?.evidenceId).toBe(
+      'e2',
+    );
+    expect(
+      (await ledger.latestEvidence('m1', 'readiness', 'orders'))?.evidenceId,
+    ).toBe('a1');
+    expect(await ledger.latestEvidence('m1', 'verify')).toBeNull();
+  });
+
   it('should split evidence larger than one item into parts', async () => {
     // Random hex does not compress: about 1.2 MB gzip'd, over 400 KB items.
     const { randomBytes } = await import('node:crypto');
