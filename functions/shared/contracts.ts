@@ -128,6 +128,14 @@ export interface GroupMeasurement {
   target: GroupSide | null;
 }
 
+/**
+ * The `data` of a `measure` evidence record (kind `measure`): what
+ * poll-readiness and verify-cutover read by `measurementId`.
+ */
+export interface MeasureEvidenceData {
+  groups: GroupMeasurement[];
+}
+
 export interface MeasureResult {
   /** Ledger evidence id holding the `GroupMeasurement[]`. */
   measurementId: string;
@@ -146,6 +154,11 @@ export interface ReplicatorRef {
   arn: string;
   shard: string;
   direction: 'forward' | 'reverse';
+  /**
+   * DescribeReplicator's `KafkaClusterAlias` of the source and target
+   * clusters (the `ClusterAlias` metric dimension), cached by poll-readiness.
+   */
+  clusterAliases?: { source: string; target: string };
 }
 export interface CreateReplicatorsResult {
   replicators: ReplicatorRef[];
