@@ -1,7 +1,225 @@
+/**
+ * `msk-cutover plan <plan.json> [--out DIR] [--json]`: validate a plan and
+ * show everything it implies; `--import-cli kafka-clusters.json
+ * replication-info.json` drafts a plan from the AWS CLI files of the
+ * published walkthrough.
+ *
+ * Exit codes: 0 valid, 2 invalid plan or unreadable file (every problem on
+ * its own line with its JSON path), 1 unexpected failure.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { importCliFiles } from '../../functions/shared/domain/import-cli.ts';
+import type { PlanIssue } from '../../functions/shared/domain/plan-rules.ts';
+import {
+  formatIssue,
+  parsePlanText,
+} from '../../functions/shared/domain/validate.ts';
+import { CliExit } from '../exit.ts';
+import {
+  planFiles,
+  planJson,
+  planReport,
+  planSummary,
+} from '../format/plan-report.ts';
+
+export interface PlanCommandOptions {
+  out?: string;
+  json?: boolean;
+  importCli?: string[];
+  sourceClusterId?: string;
+  roleArn?: string;
+  scramUser: string;
+}
+
+/** Where output goes; tests pass their own. */
+export interface Output {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processOutput: Output = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
 
 export function register(program: Command): void {
   program
-    .command('plan <plan.json>')
-    .description('Validate a plan and show what it implies');
+    .command('plan')
+    .description(
+      'Validate a migration plan and show what it implies: both CreateReplicator requests, the source ACLs, the replicator role policy, the cutover order and the gates',
+    )
+    .argument('[plan.json]', 'the migration plan')
+    .option('--out <dir>', 'write the requests, ACL script and policy here')
+    .option('--json', 'print everything as one JSON document')
+    .option(
+      '--import-cli <files...>',
+      'draft a plan from the AWS CLI files kafka-clusters.json and replication-info.json',
+    )
+    .option(
+      '--source-cluster-id <id>',
+      "the source cluster's id, when the plan does not set source.clusterId",
+    )
+    .option(
+      '--role-arn <arn>',
+      "the replicators' service execution role, when the plan does not set one",
+    )
+    .option(
+      '--scram-user <name>',
+      "the replicator's SCRAM user, for the ACL commands",
+      'msk-replicator',
+    )
+    .action(async (file: string | undefined, options: PlanCommandOptions) => {
+      const code = await runPlanCommand(file, options, processOutput);
+      if (code !== 0) throw new CliExit(code);
+    });
+}
+
+/** Run the command; returns the exit code. */
+export async function runPlanCommand(
+  file: string | undefined,
+  options: PlanCommandOptions,
+  output: Output,
+): Promise<number> {
+  if (options.importCli !== undefined) {
+    return importCommand(options.importCli, options, output);
+  }
+  if (file === undefined) {
+    output.stderr('msk-cutover plan: missing <plan.json>\n');
+    return 2;
+  }
+  const text = await readText(file, output);
+  if (text === undefined) return 2;
+  const result = parsePlanText(text);
+  if (!result.ok) {
+    reportIssues(file, result.issues, options.json === true, output);
+    return 2;
+  }
+  const report = planReport(result.plan, result.warnings, {
+    scramUser: options.scramUser,
+    ...(options.sourceClusterId !== undefined
+      ? { sourceClusterId: options.sourceClusterId }
+      : {}),
+    ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}),
+  });
+  if (options.out !== undefined) {
+    const files = planFiles(result.plan, report);
+    const root = resolve(options.out);
+    for (const [path, content] of files) {
+      const target = join(root, path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, content, {
+        mode: path.endsWith('.sh') ? 0o755 : 0o644,
+      });
+    }
+    if (options.json !== true) {
+      output.stderr(`Wrote ${files.size} files to ${root}\n`);
+    }
+  }
+  if (options.json === true) {
+    output.stdout(`${JSON.stringify(planJson(report), null, 2)}\n`);
+  } else {
+    output.stdout(planSummary(result.plan, report));
+  }
+  return 0;
+}
+
+async function importCommand(
+  files: string[],
+  options: PlanCommandOptions,
+  output: Output,
+): Promise<number> {
+  const [clustersFile, infoFile] = files;
+  if (
+    files.length !== 2 ||
+    clustersFile === undefined ||
+    infoFile === undefined
+  ) {
+    output.stderr(
+      'msk-cutover plan --import-cli needs two files: kafka-clusters.json replication-info.json\n',
+    );
+    return 2;
+  }
+  const inputs: unknown[] = [];
+  for (const f of [clustersFile, infoFile]) {
+    const text = await readText(f, output);
+    if (text === undefined) return 2;
+    try {
+      inputs.push(JSON.parse(text));
+    } catch (err) {
+      output.stderr(`${f}: is not valid JSON: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  const result = importCliFiles(inputs[0], inputs[1]);
+  if (!result.ok) {
+    reportIssues(
+      files.join(' + '),
+      result.issues,
+      options.json === true,
+      output,
+    );
+    return 2;
+  }
+  const planText = `${JSON.stringify(result.plan, null, 2)}\n`;
+  if (options.out !== undefined) {
+    const target = join(resolve(options.out), 'plan.json');
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, planText);
+    output.stderr(`Wrote the draft plan to ${target}\n`);
+  }
+  if (options.json === true) {
+    output.stdout(
+      `${JSON.stringify({ plan: result.plan, notInferred: result.notInferred, notes: result.notes }, null, 2)}\n`,
+    );
+  } else {
+    if (options.out === undefined) output.stdout(planText);
+    const lines = [
+      'Could not infer (fill in before `msk-cutover plan`):',
+      ...result.notInferred.map((n) => `  ${n}`),
+      'Notes:',
+      ...result.notes.map((n) => `  ${n}`),
+    ];
+    output.stderr(`${lines.join('\n')}\n`);
+  }
+  return 0;
+}
+
+async function readText(
+  file: string,
+  output: Output,
+): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (err as Error).message;
+    output.stderr(`${file}: cannot read the file (${why})\n`);
+    return undefined;
+  }
+}
+
+function reportIssues(
+  file: string,
+  issues: PlanIssue[],
+  json: boolean,
+  output: Output,
+): void {
+  if (json) {
+    output.stdout(`${JSON.stringify({ valid: false, issues }, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    `${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}; nothing was created`,
+    ...issues.map((i) => `  ${formatIssue(i)}`),
+  ];
+  output.stderr(`${lines.join('\n')}\n`);
 }
