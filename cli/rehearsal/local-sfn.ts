@@ -1,0 +1,1076 @@
+/**
+ * The local workflow runner: both ASL files, unchanged, interpreted by
+ * aws-local-stepfunctions 3, with every Task served locally and a virtual
+ * clock, so the real phase handlers run through the real workflow in
+ * accelerated time (the rehearsal and the scenario tests build on it).
+ *
+ * How each AWS integration is served:
+ * - `lambda:invoke`: the handler registered for the function's phase,
+ *   called with the Payload and a Lambda-shaped context; the result comes
+ *   back as `{Payload}` so `ResultSelector {"result.$": "$.Payload"}` works.
+ *   A thrown error surfaces as on AWS: its name is the state's error, the
+ *   cause is `{"errorType","errorMessage","trace"}` as JSON.
+ * - `lambda:invoke.waitForTaskToken`: a fresh random token per gate (the
+ *   interpreter's `$$.Task.Token` is one static value per execution), the
+ *   request-approval handler is invoked with it, then the state waits for
+ *   `decide` / `fail` or its TimeoutSeconds on the virtual clock
+ *   (`States.Timeout`).
+ * - `states:startExecution.sync:2`: a new local execution of the child (or
+ *   of the same machine, for a continuation); returns `{Output, Status, ...}`
+ *   like AWS, and a failed execution fails the Task with `States.TaskFailed`.
+ * - `events:putEvents`: the injected sink.
+ *
+ * Wait states: the interpreter offers `waitTimeOverrides` (a fixed number of
+ * real milliseconds per state name) and `eventLogs` (an asynchronous report
+ * that does not hold the execution back), and sleeps with `setTimeout` in
+ * between. Neither can make an execution wait for *virtual* time while other
+ * executions run, so each Wait state of the local copy of the definition is
+ * rewritten into a Task whose override sleeps on the {@link VirtualClock}
+ * (Parameters evaluate `Seconds`/`SecondsPath`, ResultPath null passes the
+ * input through, as a Wait does). The accounting still counts it as a Wait.
+ *
+ * The interpreter also races every Task against a real-time timeout
+ * (TimeoutSeconds, or 60 s by default), which would end a long child
+ * execution or a gate in real time; the local copy therefore sets a long
+ * real-time timeout on every Task, and gate timeouts run on the virtual
+ * clock instead. Retry intervals are overridden to 0: the retries happen
+ * (and are counted), but take no time, virtual or real.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  type RunOptions,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
+import type { Clock } from '../../functions/shared/ports.ts';
+import {
+  CHILD_SUBSTITUTIONS,
+  PARENT_SUBSTITUTIONS,
+} from '../../functions/shared/substitutions.ts';
+
+// ------------------------------------------------------------ local names
+
+/** Phases served by Lambda Tasks, keyed as the `functions/` folders. */
+export const WORKFLOW_PHASES = [
+  'validate-plan',
+  'preflight',
+  'probe-source',
+  'create-replicators',
+  'describe-replicators',
+  'poll-readiness',
+  'request-approval',
+  'verify-cutover',
+  'teardown',
+  'record-failure',
+] as const;
+export type WorkflowPhase = (typeof WORKFLOW_PHASES)[number];
+
+const FUNCTION_SUBSTITUTIONS: Record<string, WorkflowPhase> = {
+  ValidatePlanFunctionArn: 'validate-plan',
+  PreflightFunctionArn: 'preflight',
+  ProbeSourceFunctionArn: 'probe-source',
+  CreateReplicatorsFunctionArn: 'create-replicators',
+  DescribeReplicatorsFunctionArn: 'describe-replicators',
+  PollReadinessFunctionArn: 'poll-readiness',
+  RequestApprovalFunctionArn: 'request-approval',
+  VerifyCutoverFunctionArn: 'verify-cutover',
+  TeardownFunctionArn: 'teardown',
+  RecordFailureFunctionArn: 'record-failure',
+};
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_EVENT_BUS = 'msk-cutover-local';
+
+export type MachineName = 'migration' | 'app-cutover';
+
+export function localFunctionArn(phase: WorkflowPhase): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:msk-cutover-${phase}`;
+}
+
+export function localStateMachineArn(machine: MachineName): string {
+  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:msk-cutover-${machine}`;
+}
+
+/** The values the stack substitutes, with local fake ARNs. */
+export function localSubstitutions(): Record<string, string> {
+  const values: Record<string, string> = {
+    AppCutoverStateMachineArn: localStateMachineArn('app-cutover'),
+    EventBusName: LOCAL_EVENT_BUS,
+  };
+  for (const [key, phase] of Object.entries(FUNCTION_SUBSTITUTIONS)) {
+    values[key] = localFunctionArn(phase);
+  }
+  return values;
+}
+
+const ASL_FILES: Record<MachineName, string> = {
+  migration: '../../statemachines/migration.asl.json',
+  'app-cutover': '../../statemachines/app-cutover.asl.json',
+};
+
+/**
+ * Reads an ASL file and fills its `${Name}` placeholders, exactly as the
+ * stack's `definitionSubstitutions` do. An unknown placeholder is an error.
+ */
+export function loadDefinition(
+  machine: MachineName,
+  substitutions: Record<string, string> = localSubstitutions(),
+): StateMachineDefinition {
+  const path = fileURLToPath(new URL(ASL_FILES[machine], import.meta.url));
+  const allowed: readonly string[] =
+    machine === 'migration' ? PARENT_SUBSTITUTIONS : CHILD_SUBSTITUTIONS;
+  const text = readFileSync(path, 'utf8').replaceAll(
+    /\$\{([A-Za-z0-9]+)\}/g,
+    (_, key: string) => {
+      const value = substitutions[key];
+      if (!allowed.includes(key) || value === undefined) {
+        throw new Error(`${machine}.asl.json: unknown substitution \${${key}}`);
+      }
+      return value;
+    },
+  );
+  return JSON.parse(text) as StateMachineDefinition;
+}
+
+// ------------------------------------------------------------ public types
+
+/** A Lambda handler as deployed: `(event, context) => result`. */
+export type LambdaHandler = (
+  event: never,
+  context: Context,
+) => Promise<unknown>;
+
+export type WorkflowEvent =
+  | {
+      type: 'ExecutionStarted' | 'ExecutionSucceeded' | 'ExecutionFailed';
+      at: Date;
+      execution: string;
+      machine: MachineName;
+      error?: string;
+      cause?: string;
+    }
+  | {
+      type: 'StateEntered' | 'StateExited' | 'StateRetried' | 'StateCaught';
+      at: Date;
+      execution: string;
+      machine: MachineName;
+      state: string;
+      stateType: string;
+    }
+  | {
+      /**
+       * A gate waits for a decision. `token` is the task token: hand it only
+       * to the simulated SendTaskSuccess/Failure, never print it.
+       */
+      type: 'GateOpened';
+      at: Date;
+      execution: string;
+      machine: MachineName;
+      state: string;
+      token: string;
+      kind: string;
+      app?: string;
+      timeoutAt?: Date;
+    }
+  | {
+      type: 'GateClosed';
+      at: Date;
+      execution: string;
+      machine: MachineName;
+      state: string;
+      outcome: 'decided' | 'failed' | 'timed-out' | 'invoke-failed';
+    }
+  | {
+      type: 'EventPublished';
+      at: Date;
+      execution: string;
+      machine: MachineName;
+      entries: Record<string, unknown>[];
+    };
+
+export interface LocalWorkflowOptions {
+  /** The handler of each phase (e.g. `createHandler({ clock, ... })`). */
+  handlers: Partial<Record<WorkflowPhase, LambdaHandler>>;
+  clock: VirtualClock;
+  /** Live timeline (state changes, gates, published events). */
+  onEvent?: (event: WorkflowEvent) => void;
+  /** Receives the Entries of every `events:putEvents` Task. */
+  eventSink?: (entries: Record<string, unknown>[]) => Promise<void> | void;
+  /** @default 25,000 (the Step Functions Standard history quota) */
+  maxHistoryEvents?: number;
+  /** @default 262,144 bytes (the Step Functions payload quota) */
+  maxPayloadBytes?: number;
+}
+
+export interface ExecutionResult {
+  name: string;
+  arn: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+/** What one execution would cost and weigh on AWS. */
+export interface ExecutionAccount {
+  name: string;
+  machine: MachineName;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** Started by this execution (`AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`). */
+  parent?: string;
+  startedAt: Date;
+  stoppedAt?: Date;
+  /** AWS history events, as the history would record them. */
+  historyEvents: number;
+  /** The same, per state type (`Execution` for start and end). */
+  historyByStateType: Record<string, number>;
+  /** Billed state transitions (state entries and retries). */
+  stateTransitions: number;
+  largestPayloadBytes: number;
+  /** Where the largest payload was seen. */
+  largestPayloadAt?: string;
+}
+
+export interface OpenGate {
+  token: string;
+  execution: string;
+  state: string;
+  kind: string;
+  app?: string;
+  openedAt: Date;
+  timeoutAt?: Date;
+}
+
+/** An execution broke a Step Functions quota (history events or payload). */
+export class WorkflowLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkflowLimitError';
+  }
+}
+
+// ------------------------------------------------------------ internals
+
+type Json = unknown;
+/** The interpreter's event log entries, read loosely. */
+type LogEvent = Record<string, unknown> & { type: string };
+type StateDef = Record<string, unknown> & { Type: string };
+
+interface StateInfo {
+  type: string;
+  /** `.waitForTaskToken` or `.sync`: one more history event (TaskSubmitted). */
+  callback: boolean;
+}
+
+/** An error that surfaces in the state machine under its own name. */
+class NamedError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const LAMBDA_CALLBACK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+const START_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
+/** Resource of a rewritten Wait state (a valid ARN for the validator). */
+const LOCAL_WAIT = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:local-virtual-wait`;
+/**
+ * Real-time timeout of every local Task: long enough for any rehearsal,
+ * below setTimeout's 2^31-1 ms limit (a larger value fires at once).
+ */
+const LOCAL_TASK_TIMEOUT_SECONDS = 2_000_000;
+const TIMEOUT_KEY = 'localGateTimeoutSeconds';
+
+interface Localized {
+  definition: StateMachineDefinition;
+  states: Map<string, StateInfo>;
+  tasks: Map<string, string>;
+}
+
+/** The local copy of a definition (see the module comment) and its index. */
+function localize(source: StateMachineDefinition): Localized {
+  const definition = structuredClone(source);
+  const states = new Map<string, StateInfo>();
+  const tasks = new Map<string, string>();
+  const walk = (all: Record<string, StateDef>) => {
+    for (const [name, state] of Object.entries(all)) {
+      const resource = String(state.Resource ?? '');
+      states.set(name, {
+        type: state.Type,
+        callback: resource === LAMBDA_CALLBACK || resource === START_SYNC,
+      });
+      if (state.Type === 'Wait') {
+        if (
+          state.Timestamp !== undefined ||
+          state.TimestampPath !== undefined
+        ) {
+          throw new Error(`${name}: Timestamp waits are not supported locally`);
+        }
+        const parameters =
+          state.SecondsPath !== undefined
+            ? { 'seconds.$': state.SecondsPath }
+            : { seconds: state.Seconds ?? 0 };
+        for (const key of ['Seconds', 'SecondsPath']) delete state[key];
+        Object.assign(state, {
+          Type: 'Task',
+          Resource: LOCAL_WAIT,
+          Parameters: parameters,
+          ResultPath: null,
+          TimeoutSeconds: LOCAL_TASK_TIMEOUT_SECONDS,
+        });
+        tasks.set(name, LOCAL_WAIT);
+      } else if (state.Type === 'Task') {
+        tasks.set(name, resource);
+        if (resource === LAMBDA_CALLBACK) {
+          const params = state.Parameters as Record<string, unknown>;
+          if (state.TimeoutSecondsPath !== undefined) {
+            params[`${TIMEOUT_KEY}.$`] = state.TimeoutSecondsPath;
+          } else if (state.TimeoutSeconds !== undefined) {
+            params[TIMEOUT_KEY] = state.TimeoutSeconds;
+          }
+        }
+        delete state.TimeoutSecondsPath;
+        state.TimeoutSeconds = LOCAL_TASK_TIMEOUT_SECONDS;
+      } else if (state.Type === 'Map') {
+        const processor = (state.ItemProcessor ?? state.Iterator) as {
+          States: Record<string, StateDef>;
+        };
+        walk(processor.States);
+      }
+    }
+  };
+  walk(definition.States as unknown as Record<string, StateDef>);
+  return { definition, states, tasks };
+}
+
+function byteLength(value: Json): number {
+  return value === undefined
+    ? 0
+    : Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+function errorText(err: unknown): { name: string; message: string } {
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+interface Gate extends OpenGate {
+  resolve: (output: Json) => void;
+  reject: (err: Error) => void;
+}
+
+interface Running {
+  account: ExecutionAccount;
+  arn: string;
+  abort?: () => void;
+  limitError?: string;
+  caught: Set<string>;
+}
+
+// ------------------------------------------------------------ the runner
+
+/**
+ * Runs the migration workflow locally: `new LocalWorkflow({ handlers, clock
+ * }).start(input)` resolves with the parent execution's result once it and
+ * every execution it started have ended. Gates wait for {@link decide} or
+ * {@link fail} (what SendTaskSuccess/SendTaskFailure do on AWS), or time
+ * out on the virtual clock.
+ */
+export class LocalWorkflow {
+  readonly #options: LocalWorkflowOptions;
+  readonly #clock: VirtualClock;
+  readonly #machines: Record<MachineName, Localized>;
+  readonly #arns: Map<string, MachineName>;
+  readonly #functions = new Map<string, WorkflowPhase>();
+  readonly #gates = new Map<string, Gate>();
+  readonly #closedTokens = new Set<string>();
+  readonly #executions = new Map<string, Running>();
+  readonly #violations: string[] = [];
+
+  constructor(options: LocalWorkflowOptions) {
+    this.#options = options;
+    this.#clock = options.clock;
+    const substitutions = localSubstitutions();
+    this.#machines = {
+      migration: localize(loadDefinition('migration', substitutions)),
+      'app-cutover': localize(loadDefinition('app-cutover', substitutions)),
+    };
+    this.#arns = new Map([
+      [localStateMachineArn('migration'), 'migration'],
+      [localStateMachineArn('app-cutover'), 'app-cutover'],
+    ]);
+    for (const phase of WORKFLOW_PHASES) {
+      this.#functions.set(localFunctionArn(phase), phase);
+    }
+  }
+
+  /**
+   * Starts the parent execution (name: `input.executionBase`, as
+   * `msk-cutover start` does) and resolves with its result. Rejects with
+   * {@link WorkflowLimitError} if any execution broke a quota.
+   */
+  async start(input: StartMigrationInput): Promise<ExecutionResult> {
+    const result = await this.#execute(
+      'migration',
+      input.executionBase,
+      input as unknown as Json,
+    );
+    if (this.#violations.length > 0) {
+      throw new WorkflowLimitError(this.#violations.join('; '));
+    }
+    return result;
+  }
+
+  /** SendTaskSuccess: the gate's Task succeeds with `output`. */
+  decide(token: string, output: object | string): void {
+    const gate = this.#openGate(token);
+    gate.resolve(typeof output === 'string' ? JSON.parse(output) : output);
+  }
+
+  /** SendTaskFailure: the gate's Task fails with `error` and `cause`. */
+  fail(token: string, error: string, cause = ''): void {
+    this.#openGate(token).reject(new NamedError(error, cause));
+  }
+
+  openGates(): OpenGate[] {
+    return [...this.#gates.values()].map(
+      ({ resolve: _r, reject: _j, ...gate }) => gate,
+    );
+  }
+
+  /** Accounting of every execution so far, in start order. */
+  executions(): ExecutionAccount[] {
+    return [...this.#executions.values()].map((r) => ({
+      ...r.account,
+      historyByStateType: { ...r.account.historyByStateType },
+    }));
+  }
+
+  #openGate(token: string): Gate {
+    const gate = this.#gates.get(token);
+    if (gate) return gate;
+    const $metadata = {};
+    if (this.#closedTokens.has(token)) {
+      throw new TaskTimedOut({
+        $metadata,
+        message:
+          'Task Timed Out: the task token has either expired or the task associated with the token has already been closed',
+      });
+    }
+    throw new InvalidToken({ $metadata, message: 'Invalid Token' });
+  }
+
+  #emit(event: WorkflowEvent): void {
+    this.#options.onEvent?.(event);
+  }
+
+  async #execute(
+    machine: MachineName,
+    name: string,
+    input: Json,
+    parent?: string,
+  ): Promise<ExecutionResult> {
+    if (this.#executions.has(name)) {
+      throw new NamedError(
+        'StepFunctions.ExecutionAlreadyExistsException',
+        `Execution Already Exists: '${name}'`,
+      );
+    }
+    const smArn = localStateMachineArn(machine);
+    const arn = `${smArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const running: Running = {
+      arn,
+      caught: new Set(),
+      account: {
+        name,
+        machine,
+        status: 'RUNNING',
+        ...(parent ? { parent } : {}),
+        startedAt: this.#clock.now(),
+        historyEvents: 0,
+        historyByStateType: {},
+        stateTransitions: 0,
+        largestPayloadBytes: 0,
+      },
+    };
+    this.#executions.set(name, running);
+    this.#emit({
+      type: 'ExecutionStarted',
+      at: this.#clock.now(),
+      execution: name,
+      machine,
+    });
+    const local = this.#machines[machine];
+    const sm = new StateMachine(local.definition, {
+      validationOptions: { noValidate: true },
+    });
+    const options: RunOptions = {
+      overrides: {
+        taskResourceLocalHandlers: this.#overrides(
+          local,
+          running,
+        ) as unknown as NonNullable<
+          RunOptions['overrides']
+        >['taskResourceLocalHandlers'],
+        retryIntervalOverrides: Object.fromEntries(
+          [...local.tasks.keys()].map((state) => [state, 0]),
+        ),
+      },
+      context: {
+        Execution: { Id: arn, Name: name },
+        StateMachine: { Id: smArn, Name: `msk-cutover-${machine}` },
+        // Replaced per gate: the interpreter has one static token per run.
+        Task: { Token: 'replaced-by-the-local-runner' },
+      },
+    };
+    const run = sm.run(input as never, options);
+    running.abort = run.abort;
+    const accounting = this.#account(
+      run.eventLogs as AsyncGenerator<LogEvent>,
+      local,
+      running,
+    );
+    let result: ExecutionResult;
+    try {
+      const output = await run.result;
+      result = { name, arn, status: 'SUCCEEDED', output };
+    } catch (err) {
+      const cause = err instanceof ExecutionError ? err.cause : err;
+      const { name: error, message } = errorText(cause);
+      result =
+        err instanceof ExecutionAbortedError && running.limitError
+          ? {
+              name,
+              arn,
+              status: 'FAILED',
+              error: 'States.DataLimitExceeded',
+              cause: running.limitError,
+            }
+          : { name, arn, status: 'FAILED', error, cause: message };
+    }
+    await accounting;
+    running.account.status = result.status;
+    running.account.stoppedAt = this.#clock.now();
+    this.#emit(
+      result.status === 'SUCCEEDED'
+        ? {
+            type: 'ExecutionSucceeded',
+            at: this.#clock.now(),
+            execution: name,
+            machine,
+          }
+        : {
+            type: 'ExecutionFailed',
+            at: this.#clock.now(),
+            execution: name,
+            machine,
+            ...(result.error ? { error: result.error } : {}),
+            ...(result.cause ? { cause: result.cause } : {}),
+          },
+    );
+    return result;
+  }
+
+  /**
+   * AWS history events from the interpreter's event log, per state type
+   * (see the table in the README "State document" section).
+   */
+  async #account(
+    events: AsyncGenerator<LogEvent>,
+    local: Localized,
+    running: Running,
+  ): Promise<void> {
+    const { account } = running;
+    const max = this.#options.maxHistoryEvents ?? 25_000;
+    const maxBytes = this.#options.maxPayloadBytes ?? 262_144;
+    const add = (type: string, n: number) => {
+      account.historyEvents += n;
+      account.historyByStateType[type] =
+        (account.historyByStateType[type] ?? 0) + n;
+    };
+    const payload = (value: Json, where: string) => {
+      const bytes = byteLength(value);
+      if (bytes > account.largestPayloadBytes) {
+        account.largestPayloadBytes = bytes;
+        account.largestPayloadAt = where;
+      }
+      if (bytes > maxBytes) {
+        this.#violate(
+          running,
+          `${account.name}: ${where} carries ${bytes} bytes (limit ${maxBytes})`,
+        );
+      }
+    };
+    for await (const event of events) {
+      const state = event.state as
+        | { name: string; input?: Json; output?: Json }
+        | undefined;
+      const info = state ? local.states.get(state.name) : undefined;
+      const type = info?.type ?? 'Execution';
+      const key = `${state?.name}#${String(event.index ?? '')}`;
+      switch (event.type) {
+        case 'ExecutionStarted':
+          add('Execution', 1);
+          payload(event.input, 'execution input');
+          break;
+        case 'ExecutionSucceeded':
+          add('Execution', 1);
+          payload(event.output, 'execution output');
+          break;
+        case 'ExecutionFailed':
+        case 'ExecutionAborted':
+        case 'ExecutionTimeout':
+          add('Execution', 1);
+          break;
+        case 'StateEntered':
+          account.stateTransitions++;
+          add(
+            type,
+            type === 'Task' ? (info?.callback ? 4 : 3) : type === 'Map' ? 2 : 1,
+          );
+          payload(state?.input, `${state?.name} input`);
+          break;
+        case 'StateExited':
+          if (type === 'Task') add(type, running.caught.delete(key) ? 1 : 2);
+          else if (type === 'Map')
+            add(type, running.caught.delete(key) ? 1 : 2);
+          else if (type !== 'Fail') add(type, 1);
+          payload(state?.output, `${state?.name} output`);
+          break;
+        case 'StateFailed':
+          if (type === 'Task' || type === 'Map') add(type, 1);
+          break;
+        case 'StateRetried':
+          account.stateTransitions++;
+          add(type, 2);
+          break;
+        case 'StateCaught':
+          running.caught.add(key);
+          break;
+        case 'MapIterationStarted':
+        case 'MapIterationSucceeded':
+        case 'MapIterationFailed':
+          add('Map', 1);
+          break;
+      }
+      if (
+        state &&
+        ['StateEntered', 'StateExited', 'StateRetried', 'StateCaught'].includes(
+          event.type,
+        )
+      ) {
+        this.#emit({
+          type: event.type as 'StateEntered',
+          at: this.#clock.now(),
+          execution: account.name,
+          machine: account.machine,
+          state: state.name,
+          stateType: type,
+        });
+      }
+      if (account.historyEvents > max) {
+        this.#violate(
+          running,
+          `${account.name}: ${account.historyEvents} history events (limit ${max})`,
+        );
+      }
+    }
+  }
+
+  #violate(running: Running, message: string): void {
+    if (running.limitError) return;
+    running.limitError = message;
+    this.#violations.push(message);
+    running.abort?.();
+  }
+
+  #overrides(
+    local: Localized,
+    running: Running,
+  ): Record<string, (input: never) => Promise<never>> {
+    const overrides: Record<string, (input: never) => Promise<never>> = {};
+    for (const [state, resource] of local.tasks) {
+      const serve = this.#serve(resource, state, running);
+      overrides[state] = (input: never) => serve(input) as Promise<never>;
+    }
+    return overrides;
+  }
+
+  #serve(
+    resource: string,
+    state: string,
+    running: Running,
+  ): (input: Record<string, unknown>) => Promise<Json> {
+    switch (resource) {
+      case LOCAL_WAIT:
+        return async (input) => {
+          await this.#clock.sleep(Number(input.seconds));
+          return null;
+        };
+      case LAMBDA_INVOKE:
+        return async (input) => ({
+          ExecutedVersion: '$LATEST',
+          Payload: await this.#invoke(
+            String(input.FunctionName),
+            input.Payload,
+          ),
+          StatusCode: 200,
+        });
+      case LAMBDA_CALLBACK:
+        return (input) => this.#gate(input, state, running);
+      case START_SYNC:
+        return (input) => this.#startSync(input, running);
+      case PUT_EVENTS:
+        return async (input) => {
+          const entries = input.Entries as Record<string, unknown>[];
+          await this.#clock.run(async () => {
+            await this.#options.eventSink?.(entries);
+          });
+          this.#emit({
+            type: 'EventPublished',
+            at: this.#clock.now(),
+            execution: running.account.name,
+            machine: running.account.machine,
+            entries,
+          });
+          return {
+            Entries: entries.map(() => ({ EventId: randomUUID() })),
+            FailedEntryCount: 0,
+          };
+        };
+      default:
+        throw new Error(`${state}: no local integration for ${resource}`);
+    }
+  }
+
+  /** Calls a phase handler as Lambda would; errors surface as on AWS. */
+  async #invoke(functionName: string, payload: Json): Promise<Json> {
+    const phase = this.#functions.get(functionName);
+    const handler = phase ? this.#options.handlers[phase] : undefined;
+    if (!phase || !handler) {
+      throw new NamedError(
+        'Lambda.ResourceNotFoundException',
+        `Function not found: ${functionName} (no local handler registered)`,
+      );
+    }
+    const event = JSON.parse(JSON.stringify(payload ?? null)) as never;
+    const context = lambdaContext(phase, functionName);
+    try {
+      const out = await this.#clock.run(() => handler(event, context));
+      return JSON.parse(JSON.stringify(out ?? null));
+    } catch (err) {
+      const { name, message } = errorText(err);
+      throw new NamedError(
+        name,
+        JSON.stringify({ errorType: name, errorMessage: message, trace: [] }),
+      );
+    }
+  }
+
+  async #gate(
+    input: Record<string, unknown>,
+    state: string,
+    running: Running,
+  ): Promise<Json> {
+    const token = randomBytes(96).toString('base64');
+    const payload = input.Payload as Record<string, unknown>;
+    const timeoutSeconds = input[TIMEOUT_KEY] as number | undefined;
+    const timer =
+      timeoutSeconds === undefined
+        ? undefined
+        : this.#clock.timer(timeoutSeconds);
+    const { promise, resolve, reject } = Promise.withResolvers<Json>();
+    const gate: Gate = {
+      token,
+      execution: running.account.name,
+      state,
+      kind: String(payload.kind),
+      ...(typeof payload.app === 'string' ? { app: payload.app } : {}),
+      openedAt: this.#clock.now(),
+      ...(timer ? { timeoutAt: timer.at } : {}),
+      resolve,
+      reject,
+    };
+    this.#gates.set(token, gate);
+    const closed = (
+      outcome: 'decided' | 'failed' | 'timed-out' | 'invoke-failed',
+    ) =>
+      this.#emit({
+        type: 'GateClosed',
+        at: this.#clock.now(),
+        execution: running.account.name,
+        machine: running.account.machine,
+        state,
+        outcome,
+      });
+    try {
+      await this.#invoke(String(input.FunctionName), {
+        ...payload,
+        taskToken: token,
+      });
+    } catch (err) {
+      timer?.cancel();
+      this.#gates.delete(token);
+      this.#closedTokens.add(token);
+      closed('invoke-failed');
+      throw err;
+    }
+    this.#emit({
+      type: 'GateOpened',
+      at: this.#clock.now(),
+      execution: running.account.name,
+      machine: running.account.machine,
+      state,
+      token,
+      kind: gate.kind,
+      ...(gate.app ? { app: gate.app } : {}),
+      ...(gate.timeoutAt ? { timeoutAt: gate.timeoutAt } : {}),
+    });
+    const timedOut = Symbol('timeout');
+    try {
+      const outcome = await Promise.race([
+        promise,
+        ...(timer ? [timer.done.then(() => timedOut)] : []),
+      ]);
+      if (outcome === timedOut) {
+        closed('timed-out');
+        throw new NamedError('States.Timeout', 'The gate timed out');
+      }
+      closed('decided');
+      return outcome;
+    } catch (err) {
+      if (!(err instanceof NamedError && err.name === 'States.Timeout')) {
+        closed('failed');
+      }
+      throw err;
+    } finally {
+      timer?.cancel();
+      this.#gates.delete(token);
+      this.#closedTokens.add(token);
+    }
+  }
+
+  async #startSync(
+    input: Record<string, unknown>,
+    running: Running,
+  ): Promise<Json> {
+    const machine = this.#arns.get(String(input.StateMachineArn));
+    if (!machine) {
+      throw new NamedError(
+        'StepFunctions.StateMachineDoesNotExistException',
+        `State Machine Does Not Exist: '${String(input.StateMachineArn)}'`,
+      );
+    }
+    const childInput =
+      typeof input.Input === 'string' ? JSON.parse(input.Input) : input.Input;
+    const startDate = this.#clock.now();
+    const result = await this.#execute(
+      machine,
+      String(input.Name),
+      childInput,
+      running.account.name,
+    );
+    const described = {
+      ExecutionArn: result.arn,
+      Name: result.name,
+      StateMachineArn: localStateMachineArn(machine),
+      StartDate: startDate.getTime(),
+      StopDate: this.#clock.now().getTime(),
+      Status: result.status,
+    };
+    if (result.status === 'SUCCEEDED') {
+      return { ...described, Output: result.output };
+    }
+    throw new NamedError(
+      'States.TaskFailed',
+      JSON.stringify({
+        ...described,
+        Error: result.error,
+        Cause: result.cause,
+      }),
+    );
+  }
+}
+
+function lambdaContext(phase: WorkflowPhase, arn: string): Context {
+  const name = `msk-cutover-${phase}`;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: arn,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+// ------------------------------------------------------------ virtual clock
+
+/*
+ * A discrete-event virtual clock. Several executions wait at once (a Map
+ * with concurrency > 1, a parent waiting on its children), so waits cannot
+ * simply be added up. Every wait registers a timer at `now + seconds`, and
+ * time jumps to the earliest pending timer only when nothing can make
+ * progress without it: no handler in flight (`run`), no hold (`hold`), and
+ * one full event-loop turn without any activity. Everything the interpreter
+ * does between two waits is promise microtasks, which always finish before
+ * that turn ends; real I/O happens only inside handlers, which run inside
+ * `run`.
+ */
+
+interface Timer {
+  at: number;
+  seq: number;
+  resolve: () => void;
+  cancelled: boolean;
+}
+
+/** A pending virtual timer that can be cancelled (e.g. a gate's timeout). */
+export interface VirtualTimer {
+  /** Resolves when virtual time reaches the timer. Never rejects. */
+  readonly done: Promise<void>;
+  /** Virtual time at which it fires. */
+  readonly at: Date;
+  cancel(): void;
+}
+
+/** Virtual time for the local workflow (see the comment above). */
+export class VirtualClock implements Clock {
+  #now: number;
+  #timers: Timer[] = [];
+  #seq = 0;
+  #inFlight = 0;
+  #holds = 0;
+  #epoch = 0;
+  #checkScheduled = false;
+  #idleListeners = new Set<() => void>();
+
+  /** @param start virtual start time (default 2026-01-01T00:00:00Z) */
+  constructor(start: Date = new Date('2026-01-01T00:00:00Z')) {
+    this.#now = start.getTime();
+  }
+
+  now(): Date {
+    return new Date(this.#now);
+  }
+
+  /** Resolves when virtual time has advanced by `seconds`. */
+  sleep(seconds: number): Promise<void> {
+    return this.timer(seconds).done;
+  }
+
+  /** A cancellable timer `seconds` from now (0 fires on the next advance). */
+  timer(seconds: number): VirtualTimer {
+    if (!Number.isFinite(seconds) || seconds < 0) {
+      throw new RangeError(`timer: seconds must be >= 0, got ${seconds}`);
+    }
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const t: Timer = {
+      at: this.#now + Math.round(seconds * 1000),
+      seq: this.#seq++,
+      resolve,
+      cancelled: false,
+    };
+    this.#timers.push(t);
+    this.#poke();
+    return {
+      done: promise,
+      at: new Date(t.at),
+      cancel: () => {
+        t.cancelled = true;
+        this.#poke();
+      },
+    };
+  }
+
+  /**
+   * Runs real asynchronous work (a Lambda handler doing I/O, a simulated
+   * person) during which virtual time must not advance.
+   */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    this.#inFlight++;
+    this.#poke();
+    try {
+      return await work();
+    } finally {
+      this.#inFlight--;
+      this.#poke();
+    }
+  }
+
+  /**
+   * Stops time from advancing until the returned release function is
+   * called (interactive mode: a person decides in real time).
+   */
+  hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      this.#poke();
+    };
+  }
+
+  /** Number of timers still pending. */
+  get pendingTimers(): number {
+    return this.#timers.filter((t) => !t.cancelled).length;
+  }
+
+  /**
+   * Called each time the system is quiescent with no timer to advance to
+   * (everything waits on a gate or has finished).
+   */
+  onIdle(listener: () => void): () => void {
+    this.#idleListeners.add(listener);
+    return () => this.#idleListeners.delete(listener);
+  }
+
+  /** Marks activity; schedules a quiescence check after this event-loop turn. */
+  #poke(): void {
+    this.#epoch++;
+    if (this.#checkScheduled) return;
+    this.#checkScheduled = true;
+    const seen = this.#epoch;
+    setImmediate(() => this.#check(seen));
+  }
+
+  #check(seen: number): void {
+    this.#checkScheduled = false;
+    if (this.#inFlight > 0 || this.#holds > 0) return;
+    if (this.#epoch !== seen) {
+      // Something happened during the last turn: look again after the next.
+      this.#poke();
+      return;
+    }
+    this.#timers = this.#timers.filter((t) => !t.cancelled);
+    if (this.#timers.length === 0) {
+      for (const listener of this.#idleListeners) listener();
+      return;
+    }
+    this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    const first = this.#timers[0] as Timer;
+    this.#now = Math.max(this.#now, first.at);
+    const due = this.#timers.filter((t) => t.at <= this.#now);
+    this.#timers = this.#timers.filter((t) => t.at > this.#now);
+    for (const t of due) t.resolve();
+    this.#poke();
+  }
+}
