@@ -1,0 +1,278 @@
+import { readFileSync } from 'node:fs';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  type CreateReplicatorCommandInput,
+  KafkaClient,
+} from '@aws-sdk/client-kafka';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SimulatedAws } from '../../../cli/rehearsal/sim-aws.ts';
+import { ClusterModel } from '../../../cli/rehearsal/simulator.ts';
+import { AwsInventoryAdapter } from '../../../functions/shared/aws/inventory.ts';
+import { CloudWatchMetrics } from '../../../functions/shared/aws/metrics.ts';
+import { SnsEventBridgeNotifier } from '../../../functions/shared/aws/notifier.ts';
+import { S3PlanStore } from '../../../functions/shared/aws/plan-store.ts';
+import { MskReplicators } from '../../../functions/shared/aws/replicators.ts';
+import { KmsTokenCipher } from '../../../functions/shared/aws/token-cipher.ts';
+import {
+  type Plan,
+  PlanSchema,
+} from '../../../functions/shared/domain/plan.ts';
+
+const MINUTE = 60_000;
+const START = Date.parse('2026-01-05T08:00:00Z');
+const planText = readFileSync('events/start-migration.json', 'utf8');
+const plan: Plan = PlanSchema.parse(JSON.parse(planText));
+const SECRET = plan.source.saslScram.secretArn;
+
+function request(name: string): CreateReplicatorCommandInput {
+  return {
+    ReplicatorName: name,
+    ServiceExecutionRoleArn: 'arn:aws:iam::123456789012:role/r',
+    KafkaClusters: [
+      {
+        ApacheKafkaCluster: {
+          ApacheKafkaClusterId: 'lkc-1',
+          BootstrapBrokerString: 'kafka-1:9096',
+        },
+      },
+      { AmazonMskCluster: { MskClusterArn: plan.target.mskClusterArn } },
+    ],
+    ReplicationInfoList: [
+      {
+        SourceKafkaClusterId: 'lkc-1',
+        TargetKafkaClusterArn: plan.target.mskClusterArn,
+        TargetCompressionType: 'NONE',
+        TopicReplication: {
+          TopicsToReplicate: ['orders', 'order_status'],
+          StartingPosition: { Type: 'EARLIEST' },
+        },
+        ConsumerGroupReplication: { ConsumerGroupsToReplicate: ['.*'] },
+      },
+    ],
+  };
+}
+
+describe('SimulatedAws', () => {
+  let now: number;
+  let model: ClusterModel;
+  let aws: SimulatedAws;
+  const region = 'us-east-1';
+  const clients = () => {
+    const c = {
+      kafka: new KafkaClient({ region }),
+      cw: new CloudWatchClient({ region, maxAttempts: 3 }),
+      s3: new S3Client({ region }),
+      kms: new KMSClient({ region }),
+      secrets: new SecretsManagerClient({ region }),
+      ec2: new EC2Client({ region }),
+      quotas: new ServiceQuotasClient({ region }),
+      sns: new SNSClient({ region }),
+      eventbridge: new EventBridgeClient({ region }),
+    };
+    for (const client of Object.values(c)) {
+      aws.installOn(client as unknown as Parameters<typeof aws.installOn>[0]);
+    }
+    return c;
+  };
+
+  beforeAll(() => {
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAREHEARSAL';
+    process.env.AWS_SECRET_ACCESS_KEY = 'rehearsal';
+  });
+
+  beforeEach(() => {
+    now = START;
+    model = new ClusterModel(plan, () => new Date(now), {
+      creatingMinutes: 30,
+    });
+    aws = new SimulatedAws({
+      model,
+      now: () => new Date(now),
+      secrets: { [SECRET]: JSON.stringify({ username: 'u', password: 'p' }) },
+      faults: {
+        throttling: {
+          commands: ['CloudWatch.GetMetricData'],
+          every: 2,
+          times: 1,
+        },
+      },
+    });
+  });
+
+  it('should run the real replicator adapter: create, conflict, list, describe, delete', async () => {
+    const c = clients();
+    const replicators = new MskReplicators(c.kafka);
+    const created = await replicators.create(request('msk-cutover-x-fwd'));
+    expect(created).toMatchObject({ kind: 'created', state: 'CREATING' });
+    expect(await replicators.create(request('msk-cutover-x-fwd'))).toEqual({
+      kind: 'conflict',
+    });
+    await replicators.create(request('other-fwd'));
+    const listed = await replicators.listByPrefix('msk-cutover-x-');
+    expect(listed.map((r) => r.ReplicatorName)).toEqual(['msk-cutover-x-fwd']);
+    if (created.kind !== 'created') return;
+    now = START + 31 * MINUTE;
+    const described = await replicators.describe(created.arn);
+    expect(described?.ReplicatorState).toBe('RUNNING');
+    expect(
+      described?.KafkaClusters?.map((k) => k.KafkaClusterAlias).sort(),
+    ).toEqual([model.aliasOf('source'), model.aliasOf('target')].sort());
+    expect(described?.ReplicationInfoList?.[0]?.SourceKafkaClusterAlias).toBe(
+      model.aliasOf('source'),
+    );
+    await replicators.delete(created.arn);
+    now += 2 * MINUTE;
+    expect(await replicators.describe(created.arn)).toBeNull();
+    await replicators.delete(created.arn);
+    expect(aws.calls.get('Kafka.CreateReplicator')).toBe(3);
+    expect(aws.calls.get('Kafka.DeleteReplicator')).toBe(2);
+  });
+
+  it('should answer GetMetricData with 1-minute datapoints over virtual time, retrying a throttle', async () => {
+    const c = clients();
+    const replicators = new MskReplicators(c.kafka);
+    await replicators.create(request('msk-cutover-x-fwd'));
+    now = START + 60 * MINUTE;
+    const metrics = new CloudWatchMetrics(c.cw);
+    const query = [
+      {
+        id: 'lag',
+        namespace: 'AWS/Kafka',
+        metricName: 'MessageLag',
+        dimensions: { ReplicatorName: 'msk-cutover-x-fwd' },
+        stat: 'Maximum' as const,
+        periodSeconds: 60,
+      },
+      {
+        id: 'ping',
+        namespace: 'AWS/Kafka',
+        metricName: 'KafkaClusterPingSuccessCount',
+        dimensions: {
+          ReplicatorName: 'msk-cutover-x-fwd',
+          ClusterAlias: model.aliasOf('source'),
+        },
+        stat: 'Minimum' as const,
+        periodSeconds: 60,
+      },
+    ];
+    const from = new Date(START + 20 * MINUTE);
+    const to = new Date(now);
+    const first = await metrics.query(query, from, to);
+    const second = await metrics.query(query, from, to);
+    expect(second).toEqual(first);
+    const lag = first.find((s) => s.id === 'lag')?.points ?? [];
+    // RUNNING from minute 30: datapoints for minutes 30..59 only.
+    expect(lag).toHaveLength(30);
+    expect(lag[0]?.at.getTime()).toBe(START + 30 * MINUTE);
+    expect(lag[0]?.value).toBeGreaterThan(lag.at(-1)?.value ?? 0);
+    expect(
+      first.find((s) => s.id === 'ping')?.points.every((p) => p.value === 1),
+    ).toBe(true);
+    // The second call was throttled once and retried by the SDK.
+    expect(aws.calls.get('CloudWatch.GetMetricData')).toBe(3);
+  });
+
+  it('should keep custom metrics put with PutMetricData', async () => {
+    const c = clients();
+    const metrics = new CloudWatchMetrics(c.cw);
+    await metrics.put([
+      {
+        metricName: 'SourceSumOffsetLag',
+        dimensions: { Migration: 'm', Group: 'g' },
+        value: 42,
+        at: new Date(START + 5 * MINUTE),
+      },
+    ]);
+    now = START + 10 * MINUTE;
+    const [series] = await metrics.query(
+      [
+        {
+          id: 'src',
+          namespace: 'msk-cutover',
+          metricName: 'SourceSumOffsetLag',
+          dimensions: { Group: 'g', Migration: 'm' },
+          stat: 'Maximum',
+          periodSeconds: 60,
+        },
+      ],
+      new Date(START),
+      new Date(now),
+    );
+    expect(series?.points).toEqual([
+      { at: new Date(START + 5 * MINUTE), value: 42 },
+    ]);
+  });
+
+  it('should serve the plan object by version, secrets, KMS, quotas and the MSK cluster', async () => {
+    const c = clients();
+    const versionId = aws.putObject('plans', 'm/plan.json', planText);
+    const store = new S3PlanStore(c.s3);
+    expect(
+      await store.get({ bucket: 'plans', key: 'm/plan.json', versionId }),
+    ).toBe(planText);
+    await expect(
+      store.get({ bucket: 'plans', key: 'm/plan.json', versionId: 'nope' }),
+    ).rejects.toThrow(/does not exist/);
+
+    const cipher = new KmsTokenCipher(c.kms, 'alias/k');
+    const sealed = await cipher.encrypt('token-1', { approvalId: 'a1' });
+    expect(sealed).not.toContain('token-1');
+    expect(await cipher.decrypt(sealed, { approvalId: 'a1' })).toBe('token-1');
+    await expect(cipher.decrypt(sealed, { approvalId: 'a2' })).rejects.toThrow(
+      /invalid/,
+    );
+
+    const inventory = new AwsInventoryAdapter(c);
+    expect(await inventory.secretJson(SECRET)).toEqual({
+      username: 'u',
+      password: 'p',
+    });
+    expect(await inventory.replicatorQuota()).toBe(15);
+    expect(await inventory.mskCluster(plan.target.mskClusterArn)).toMatchObject(
+      {
+        state: 'ACTIVE',
+        instanceType: 'express.m7g.large',
+        iamAuthEnabled: true,
+      },
+    );
+    const subnets = await inventory.subnets(plan.source.vpc.subnetIds);
+    expect(subnets.map((s) => s.id)).toEqual(plan.source.vpc.subnetIds);
+  });
+
+  it('should keep every email and event the notifier sends', async () => {
+    const c = clients();
+    const notifier = new SnsEventBridgeNotifier({
+      sns: c.sns,
+      eventbridge: c.eventbridge,
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+      eventBusName: 'bus',
+    });
+    await notifier.publish({
+      migrationId: 'm',
+      type: 'Phase Changed',
+      subject: 'Replicators RUNNING',
+      body: 'Both replicators are RUNNING.',
+      detail: { phase: 'AwaitRunning' },
+    });
+    expect(aws.emails).toMatchObject([
+      { subject: 'Replicators RUNNING', body: 'Both replicators are RUNNING.' },
+    ]);
+    expect(aws.events[0]).toMatchObject({
+      detailType: 'Phase Changed',
+      detail: { migrationId: 'm', phase: 'AwaitRunning' },
+    });
+  });
+
+  it('should fail loudly on a command it does not simulate', async () => {
+    await expect(aws.answer('Kafka', 'RebootBroker', {})).rejects.toThrow(
+      /Kafka.RebootBroker is not simulated/,
+    );
+  });
+});
