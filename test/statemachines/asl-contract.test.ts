@@ -1,0 +1,267 @@
+/**
+ * The ASL files' contract, offline (STYLE rule 15): placeholders, error
+ * names both ways, the standard retrier, reachability, Choice defaults, the
+ * naming rules, and the ASL schema (asl-validator, as the interpreter runs
+ * it).
+ */
+import { readFileSync } from 'node:fs';
+import aslValidator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import {
+  loadDefinition,
+  localSubstitutions,
+} from '../../cli/rehearsal/local-sfn.ts';
+import { ERROR_NAMES } from '../../functions/shared/domain/errors.ts';
+import {
+  CHILD_SUBSTITUTIONS,
+  PARENT_SUBSTITUTIONS,
+  STANDARD_RETRIER,
+} from '../../functions/shared/substitutions.ts';
+
+type State = Record<string, unknown> & { Type: string };
+type Definition = { StartAt: string; States: Record<string, State> };
+
+const files = {
+  migration: {
+    path: 'statemachines/migration.asl.json',
+    keys: PARENT_SUBSTITUTIONS as readonly string[],
+  },
+  'app-cutover': {
+    path: 'statemachines/app-cutover.asl.json',
+    keys: CHILD_SUBSTITUTIONS as readonly string[],
+  },
+} as const;
+
+const text = (path: string) => readFileSync(path, 'utf8');
+const parse = (path: string) => JSON.parse(text(path)) as Definition;
+
+/** Every state of a definition, including the Map's item processor. */
+function allStates(def: Definition): [string, State, Definition][] {
+  const out: [string, State, Definition][] = [];
+  for (const [name, state] of Object.entries(def.States)) {
+    out.push([name, state, def]);
+    const processor = (state.ItemProcessor ?? state.Iterator) as
+      | Definition
+      | undefined;
+    if (processor) out.push(...allStates(processor));
+  }
+  return out;
+}
+
+function successors(state: State): string[] {
+  const next: string[] = [];
+  if (typeof state.Next === 'string') next.push(state.Next);
+  if (typeof state.Default === 'string') next.push(state.Default);
+  for (const c of (state.Choices ?? []) as { Next: string }[]) {
+    next.push(c.Next);
+  }
+  for (const c of (state.Catch ?? []) as { Next: string }[]) {
+    next.push(c.Next);
+  }
+  return next;
+}
+
+const isLambdaTask = (s: State) =>
+  s.Type === 'Task' &&
+  String(s.Resource).startsWith('arn:aws:states:::lambda:invoke');
+
+describe.each(Object.entries(files))('%s.asl.json', (_name, file) => {
+  const def = parse(file.path);
+  const states = allStates(def);
+
+  it('should use only the known substitution keys, and all of them', () => {
+    const used = new Set(
+      [...text(file.path).matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]),
+    );
+    expect([...used].sort()).toEqual([...file.keys].sort());
+  });
+
+  it('should give every Lambda Task the standard retrier', () => {
+    const lambdaTasks = states.filter(([, s]) => isLambdaTask(s));
+    expect(lambdaTasks.length).toBeGreaterThan(3);
+    for (const [name, state] of lambdaTasks) {
+      expect(state.Retry, name).toEqual([STANDARD_RETRIER]);
+    }
+  });
+
+  it('should catch specific errors first and States.ALL alone, last, into $.error', () => {
+    for (const [name, state] of states) {
+      const catchers = (state.Catch ?? []) as {
+        ErrorEquals: string[];
+        ResultPath?: string;
+        Next: string;
+      }[];
+      if (state.Type === 'Task' && name !== 'RecordFailure') {
+        if (name === 'CutoverApplication') continue; // the Map catches it
+        const last = catchers.at(-1);
+        expect(last, name).toEqual({
+          ErrorEquals: ['States.ALL'],
+          ResultPath: '$.error',
+          Next: 'RecordFailure',
+        });
+      }
+      catchers.slice(0, -1).forEach((c) => {
+        expect(c.ErrorEquals, name).not.toContain('States.ALL');
+      });
+    }
+  });
+
+  it('should use Lambda results only through ResultSelector $.Payload under the phase key', () => {
+    for (const [name, state] of states) {
+      if (state.Resource !== 'arn:aws:states:::lambda:invoke') continue;
+      expect(state.ResultSelector, name).toEqual({ 'result.$': '$.Payload' });
+      expect(String(state.ResultPath), name).toMatch(/^\$\.[a-zA-Z]+$/);
+    }
+  });
+
+  it('should time out every human gate from the state document', () => {
+    const gates = states.filter(
+      ([, s]) =>
+        s.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    );
+    expect(gates.length).toBeGreaterThan(0);
+    for (const [name, state] of gates) {
+      expect(state.TimeoutSecondsPath, name).toMatch(/^\$\./);
+      expect(state.HeartbeatSeconds, name).toBeUndefined();
+      const payload = (state.Parameters as { Payload: object }).Payload;
+      expect(payload, name).toMatchObject({
+        'taskToken.$': '$$.Task.Token',
+        'executionId.$': '$$.Execution.Id',
+      });
+      const catches = (state.Catch as { ErrorEquals: string[] }[]).flatMap(
+        (c) => c.ErrorEquals,
+      );
+      expect(catches, name).toContain('States.Timeout');
+    }
+  });
+
+  it('should reach every state from StartAt', () => {
+    for (const scope of [
+      def,
+      ...states
+        .map(([, s]) => s.ItemProcessor as Definition | undefined)
+        .filter((p): p is Definition => p !== undefined),
+    ]) {
+      const seen = new Set<string>();
+      const queue = [scope.StartAt];
+      while (queue.length > 0) {
+        const name = queue.pop() as string;
+        if (seen.has(name)) continue;
+        seen.add(name);
+        const state = scope.States[name];
+        expect(state, `${name} is referenced but not defined`).toBeDefined();
+        queue.push(...successors(state as State));
+      }
+      expect([...seen].sort()).toEqual(Object.keys(scope.States).sort());
+    }
+  });
+
+  it('should give every Choice a Default and name it ...Choice', () => {
+    for (const [name, state] of states) {
+      if (state.Type !== 'Choice') continue;
+      expect(state.Default, name).toEqual(expect.any(String));
+      expect(name).toMatch(/Choice$/);
+    }
+  });
+
+  it('should name states in PascalCase with a Comment on each', () => {
+    for (const [name, state] of states) {
+      expect(name).toMatch(/^[A-Z][A-Za-z]+$/);
+      expect(state.Comment, name).toEqual(expect.any(String));
+    }
+  });
+
+  it('should continue as new with a deterministic name', () => {
+    const continuation = def.States.ContinueAsNewExecution as State;
+    const params = continuation.Parameters as Record<string, unknown>;
+    expect(continuation.Resource).toBe(
+      'arn:aws:states:::states:startExecution.sync:2',
+    );
+    expect(params['StateMachineArn.$']).toBe('$$.StateMachine.Id');
+    expect(params['Name.$']).toMatch(/^States\.Format\('\{\}-(a\{\}-)?c\{\}'/);
+    expect(continuation.OutputPath).toBe('$.Output');
+  });
+
+  it('should pass asl-validator with the substitutions applied', () => {
+    const filled = loadDefinition(
+      _name as 'migration' | 'app-cutover',
+      localSubstitutions(),
+    );
+    const { isValid, errorsText } = aslValidator(filled as never, {
+      checkArn: true,
+      checkPaths: true,
+    });
+    expect(errorsText('\n')).toBe('');
+    expect(isValid).toBe(true);
+  });
+
+  it('should never put the plan in a payload', () => {
+    expect(text(file.path)).not.toMatch(/"plan(\.\$)?"\s*:/);
+  });
+});
+
+describe('error names', () => {
+  const used = new Set<string>();
+  for (const file of Object.values(files)) {
+    for (const [, state] of allStates(parse(file.path))) {
+      for (const r of [
+        ...((state.Retry ?? []) as { ErrorEquals: string[] }[]),
+        ...((state.Catch ?? []) as { ErrorEquals: string[] }[]),
+      ]) {
+        for (const e of r.ErrorEquals) used.add(e);
+      }
+      // Errors raised by the workflow itself (Pass into $.error, Fail).
+      const raised = [
+        state.Error,
+        (state.Result as { Error?: string } | undefined)?.Error,
+        (state.Parameters as { Error?: string } | undefined)?.Error,
+      ];
+      for (const e of raised) if (typeof e === 'string') used.add(e);
+    }
+  }
+  const ours = [...used].filter(
+    (e) => !e.startsWith('States.') && !e.startsWith('Lambda.'),
+  );
+
+  it('should use only names from ERROR_NAMES', () => {
+    for (const name of ours) {
+      expect(ERROR_NAMES as readonly string[]).toContain(name);
+    }
+  });
+
+  it('should use every name in ERROR_NAMES', () => {
+    expect(ours.sort()).toEqual([...ERROR_NAMES].sort());
+  });
+});
+
+describe('the parent workflow', () => {
+  const def = parse(files.migration.path);
+
+  it('should run each application as a child execution named {executionBase}-a{index}', () => {
+    const map = def.States.CutoverApplications as State;
+    expect(map.MaxConcurrencyPath).toBe('$.validatePlan.result.concurrency');
+    const processor = map.ItemProcessor as Definition;
+    const task = processor.States.CutoverApplication as State;
+    const params = task.Parameters as Record<string, unknown>;
+    expect(params.StateMachineArn).toBe(`\${AppCutoverStateMachineArn}`);
+    expect(params['Name.$']).toBe(
+      "States.Format('{}-a{}', $.executionBase, $.appIndex)",
+    );
+    expect(task.ResultSelector).toEqual({
+      'app.$': '$.Output.app',
+      'outcome.$': '$.Output.outcome',
+    });
+  });
+
+  it('should publish Migration Completed from source msk-cutover', () => {
+    const publish = def.States.PublishMigrationCompleted as State;
+    expect(publish.Resource).toBe('arn:aws:states:::events:putEvents');
+    expect(
+      (publish.Parameters as { Entries: object[] }).Entries[0],
+    ).toMatchObject({
+      Source: 'msk-cutover',
+      DetailType: 'Migration Completed',
+      EventBusName: `\${EventBusName}`,
+    });
+  });
+});
