@@ -141,13 +141,13 @@ describe('SimulatedAws', () => {
     await replicators.create(request('msk-cutover-x-fwd'));
     now = START + 60 * MINUTE;
     const metrics = new CloudWatchMetrics(c.cw);
-    const query = [
+    const query: MetricQuery[] = [
       {
         id: 'lag',
         namespace: 'AWS/Kafka',
         metricName: 'MessageLag',
         dimensions: { ReplicatorName: 'msk-cutover-x-fwd' },
-        stat: 'Maximum' as const,
+        stat: 'Maximum',
         periodSeconds: 60,
       },
       {
@@ -158,7 +158,7 @@ describe('SimulatedAws', () => {
           ReplicatorName: 'msk-cutover-x-fwd',
           ClusterAlias: model.aliasOf('source'),
         },
-        stat: 'Minimum' as const,
+        stat: 'Minimum',
         periodSeconds: 60,
       },
     ];
