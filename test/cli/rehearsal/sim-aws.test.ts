@@ -24,6 +24,7 @@ import {
   type Plan,
   PlanSchema,
 } from '../../../functions/shared/domain/plan.ts';
+import type { MetricQuery } from '../../../functions/shared/ports.ts';
 
 const MINUTE = 60_000;
 const START = Date.parse('2026-01-05T08:00:00Z');
