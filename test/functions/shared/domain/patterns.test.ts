@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import {
+  appGroups,
+  appTopics,
+  fullMatchRegex,
+  literalOf,
+  literalPrefixOf,
+  matchesPatterns,
+  PatternSet,
+  regexError,
+  Selection,
+} from '../../../../functions/shared/domain/patterns.ts';
+
+describe('matchesPatterns (MSK Replicator full-match semantics)', () => {
+  it('matches the whole name, not a substring', () => {
+    expect(matchesPatterns('orders', ['orders'], [])).toBe(true);
+    expect(matchesPatterns('orders-v2', ['orders'], [])).toBe(false);
+    expect(matchesPatterns('old-orders', ['orders'], [])).toBe(false);
+    expect(matchesPatterns('orders-v2', ['orders.*'], [])).toBe(true);
+  });
+
+  it('treats alternation as a whole-name choice', () => {
+    // `^a|b$` would match `ax`; full-match wraps the group first.
+    expect(matchesPatterns('ordersx', ['orders|payments'], [])).toBe(false);
+    expect(matchesPatterns('payments', ['orders|payments'], [])).toBe(true);
+  });
+
+  it('lets exclusions win over inclusions', () => {
+    expect(matchesPatterns('orders.dlq', ['orders.*'], ['.*\\.dlq'])).toBe(
+      false,
+    );
+    expect(matchesPatterns('orders.v1', ['orders.*'], ['.*\\.dlq'])).toBe(true);
+  });
+
+  it('matches nothing with an empty include list', () => {
+    expect(matchesPatterns('orders', [], [])).toBe(false);
+  });
+
+  it('ignores a pattern that does not compile instead of throwing', () => {
+    expect(matchesPatterns('orders', ['orders(', 'orders'], [])).toBe(true);
+    expect(matchesPatterns('x', ['orders('], [])).toBe(false);
+  });
+});
+
+describe('literalOf and literalPrefixOf', () => {
+  it('recognises plain names and escaped metacharacters as literals', () => {
+    expect(literalOf('orders')).toBe('orders');
+    expect(literalOf('orders\\.v1')).toBe('orders.v1');
+    expect(literalOf('order_status-2')).toBe('order_status-2');
+  });
+
+  it('rejects real regular expressions', () => {
+    for (const p of [
+      'orders.v1',
+      'orders.*',
+      'a|b',
+      '[ab]',
+      'x+',
+      '\\d+',
+      '',
+    ]) {
+      expect(literalOf(p)).toBeUndefined();
+    }
+  });
+
+  it('finds the literal prefix of `<literal>.*`', () => {
+    expect(literalPrefixOf('orders\\..*')).toBe('orders.');
+    expect(literalPrefixOf('orders-.*')).toBe('orders-');
+    expect(literalPrefixOf('orders\\.*')).toBeUndefined();
+    expect(literalPrefixOf('ord.rs-.*')).toBeUndefined();
+    expect(literalPrefixOf('orders')).toBeUndefined();
+  });
+});
+
+describe('PatternSet and Selection', () => {
+  it('reports which pattern matched, literal or regex', () => {
+    const set = new PatternSet(['orders\\.v1', 'pay.*', 'orders\\.v1']);
+    expect(set.firstMatch('orders.v1')).toBe('orders\\.v1');
+    expect(set.firstMatch('payments')).toBe('pay.*');
+    expect(set.firstMatch('ordersXv1')).toBeUndefined();
+  });
+
+  it('selects by include and exclude lists', () => {
+    const s = new Selection(['t-.*'], ['t-tmp.*']);
+    expect(s.selects('t-1')).toBe(true);
+    expect(s.selects('t-tmp1')).toBe(false);
+    expect(s.selects('u-1')).toBe(false);
+  });
+
+  it('compiles each pattern once', () => {
+    expect(fullMatchRegex('a.*')).toBe(fullMatchRegex('a.*'));
+  });
+});
+
+describe('regexError', () => {
+  it('returns the engine message for an invalid pattern only', () => {
+    expect(regexError('orders(')).toMatch(/Unterminated group/);
+    expect(regexError('orders.*')).toBeUndefined();
+  });
+});
+
+describe('appTopics and appGroups', () => {
+  it('lists each topic and group once', () => {
+    expect(appTopics({ produces: ['a', 'b'], consumes: ['b', 'c'] })).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+    expect(appGroups({ consumerGroups: ['g', 'g', 'h'] })).toEqual(['g', 'h']);
+  });
+});
