@@ -1,0 +1,176 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import {
+  CUSTOM_NAMESPACE,
+  GATES_OVERDUE_METRIC,
+} from '../../functions/shared/custom-metrics.ts';
+
+export interface OperationsDashboardProps {
+  readonly migration: StateMachine;
+  readonly appCutover: StateMachine;
+  /** Alarms shown at the top of the dashboard. */
+  readonly alarms: readonly Alarm[];
+}
+
+const PERIOD = Duration.minutes(5);
+
+/**
+ * Replicator metrics of every msk-cutover replicator (found by name prefix,
+ * since replicators come and go with migrations), the source-side lag the
+ * probe publishes, readiness and gates.
+ */
+function replicatorSearch(
+  metricName: string,
+  statistic: string,
+  dimensions = 'ReplicatorName',
+): IMetric {
+  return new MathExpression({
+    expression: `SEARCH('{AWS/Kafka,${dimensions}} MetricName="${metricName}" msk-cutover', '${statistic}', 300)`,
+    label: metricName,
+    period: PERIOD,
+    usingMetrics: {},
+  });
+}
+
+/**
+ * The CloudWatch dashboard and the alarms that need more than one state
+ * machine: replicator failure and gates waiting past their timeout.
+ */
+export class OperationsDashboard extends Construct {
+  readonly dashboard: Dashboard;
+  readonly replicatorFailureAlarm: Alarm;
+  readonly gatesOverdueAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
+    super(scope, id);
+
+    // Alarms cannot use SEARCH; a Metrics Insights query can cover every
+    // replicator of the region in one series.
+    this.replicatorFailureAlarm = new Alarm(this, 'ReplicatorFailureAlarm', {
+      alarmDescription:
+        'An MSK replicator in this region reports ReplicatorFailure (message size, timestamps, batches): see its StateInfo and logs.',
+      metric: new MathExpression({
+        expression:
+          'SELECT MAX(ReplicatorFailure) FROM SCHEMA("AWS/Kafka", ReplicatorName)',
+        label: 'ReplicatorFailure (max over replicators)',
+        period: PERIOD,
+        usingMetrics: {},
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    this.gatesOverdueAlarm = new Alarm(this, 'GatesOverdueAlarm', {
+      alarmDescription:
+        'An approval gate has waited longer than its gate timeout: the owners did not decide in time.',
+      metric: new Metric({
+        namespace: CUSTOM_NAMESPACE,
+        metricName: GATES_OVERDUE_METRIC,
+        statistic: 'Maximum',
+        period: Duration.minutes(15),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(6),
+    });
+    const alarms = [
+      ...props.alarms,
+      this.replicatorFailureAlarm,
+      this.gatesOverdueAlarm,
+    ];
+    this.dashboard.addWidgets(
+      ...alarms.map((alarm) => new AlarmWidget({ alarm, width: 6, height: 4 })),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Replicator lag (MessageLag, max)',
+        left: [replicatorSearch('MessageLag', 'Maximum')],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Replication latency (ms, max)',
+        left: [replicatorSearch('ReplicationLatency', 'Maximum')],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Replicator failures',
+        left: [
+          replicatorSearch('ReplicatorFailure', 'Sum'),
+          replicatorSearch('ConsumerGroupOffsetSyncFailure', 'Sum'),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Cluster reachability and auth (per cluster alias)',
+        left: [
+          replicatorSearch(
+            'KafkaClusterPingSuccessCount',
+            'Minimum',
+            'ReplicatorName,ClusterAlias',
+          ),
+        ],
+        right: [
+          replicatorSearch('AuthError', 'Sum', 'ReplicatorName,ClusterAlias'),
+          replicatorSearch(
+            'ThrottleTime',
+            'Maximum',
+            'ReplicatorName,ClusterAlias',
+          ),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Readiness and source lag (msk-cutover metrics)',
+        left: [
+          new MathExpression({
+            expression: `SEARCH('{${CUSTOM_NAMESPACE}} ', 'Maximum', 300)`,
+            label: 'msk-cutover',
+            period: PERIOD,
+            usingMetrics: {},
+          }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Gates and executions',
+        left: [
+          new Metric({
+            namespace: CUSTOM_NAMESPACE,
+            metricName: GATES_OVERDUE_METRIC,
+            statistic: 'Maximum',
+            period: PERIOD,
+            label: 'Gates overdue',
+          }),
+          props.appCutover.metricStarted({ label: 'App cutovers started' }),
+          props.appCutover.metricSucceeded({
+            label: 'App cutovers succeeded',
+          }),
+        ],
+        right: [
+          props.migration.metricFailed({ label: 'Migrations failed' }),
+          props.appCutover.metricFailed({ label: 'App cutovers failed' }),
+        ],
+        width: 12,
+      }),
+    );
+  }
+}

@@ -1,0 +1,822 @@
+/**
+ * The msk-cutover orchestrator, told in the order a migration uses it.
+ */
+import { join } from 'node:path';
+import {
+  ArnFormat,
+  Aws,
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct, IConstruct } from 'constructs';
+import {
+  LEDGER_GSI1,
+  LEDGER_KEYS,
+} from '../functions/shared/aws/ledger-table.ts';
+import { CUSTOM_NAMESPACE } from '../functions/shared/custom-metrics.ts';
+import type {
+  ChildSubstitution,
+  ParentSubstitution,
+} from '../functions/shared/substitutions.ts';
+import { PHASES, type Phase } from './bundling.ts';
+import { ApprovalApi } from './constructs/approval-api.ts';
+import { OperationsDashboard } from './constructs/operations-dashboard.ts';
+import {
+  PhaseFunction,
+  type PhaseFunctionNetwork,
+  type PhaseFunctionProps,
+} from './constructs/phase-function.ts';
+import { ReplicatorRole } from './constructs/replicator-role.ts';
+import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
+import { clusterResourceArns, type DeployContext } from './deploy-context.ts';
+
+export interface CutoverStackProps extends StackProps {
+  /** Deploy-time settings (see `readDeployContext`). */
+  readonly deploy: DeployContext;
+  /**
+   * The directory holding `functions/`, `statemachines/` and
+   * `package-lock.json`.
+   * @default the repository root
+   */
+  readonly projectRoot?: string;
+}
+
+/** The replicators this stack may touch: `msk-cutover-<migrationId>-…`. */
+export const REPLICATOR_NAME_PREFIX = 'msk-cutover-';
+
+/** Functions each state machine invokes (its `*FunctionArn` placeholders). */
+const PARENT_PHASES = [
+  'validate-plan',
+  'preflight',
+  'probe-source',
+  'create-replicators',
+  'describe-replicators',
+  'poll-readiness',
+  'request-approval',
+  'teardown',
+  'record-failure',
+] as const satisfies readonly Phase[];
+const CHILD_PHASES = [
+  'probe-source',
+  'poll-readiness',
+  'request-approval',
+  'verify-cutover',
+  'record-failure',
+] as const satisfies readonly Phase[];
+
+export class CutoverStack extends Stack {
+  readonly functions: { readonly [P in Phase]: PhaseFunction<P> };
+
+  constructor(scope: Construct, id: string, props: CutoverStackProps) {
+    super(scope, id, props);
+    const root = props.projectRoot ?? join(import.meta.dirname, '..');
+    const deploy = props.deploy;
+
+    // 1. Keys. One customer managed key for the data at rest (ledger, plan
+    //    bucket, topic, logs, signing secret) and a separate one for task
+    //    tokens, so only request-approval can encrypt and only the approval
+    //    functions can decrypt them.
+    const dataKey = new Key(this, 'DataKey', {
+      description: 'msk-cutover: ledger, plans, notifications and logs',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    dataKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: [
+          'kms:Encrypt*',
+          'kms:Decrypt*',
+          'kms:ReEncrypt*',
+          'kms:GenerateDataKey*',
+          'kms:Describe*',
+        ],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+          },
+        },
+      }),
+    );
+    // CloudWatch alarms and EventBridge publish to the encrypted topic.
+    dataKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [
+          new ServicePrincipal('cloudwatch.amazonaws.com'),
+          new ServicePrincipal('events.amazonaws.com'),
+        ],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    const tokenKey = new Key(this, 'TaskTokenKey', {
+      description:
+        'msk-cutover: encrypts Step Functions task tokens in the ledger',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // 2. The plan arrives. `msk-cutover start` uploads it to a versioned,
+    //    encrypted bucket; every phase reads the pinned object version.
+    const accessLogs = new Bucket(this, 'AccessLogBucket', {
+      // Server access logs can only be delivered to SSE-S3 buckets.
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This is the server access log bucket of the plan bucket; logging it into itself would loop.',
+    });
+    const planBucket = new Bucket(this, 'PlanBucket', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: dataKey,
+      bucketKeyEnabled: true,
+      versioned: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'plan-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // 3. The ledger: durable state of every migration (one item per app,
+    //    gates, evidence, audit). Keys from the shared table design.
+    const ledger = new Table(this, 'Ledger', {
+      partitionKey: {
+        name: LEDGER_KEYS.partitionKey,
+        type: AttributeType.STRING,
+      },
+      sortKey: { name: LEDGER_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: dataKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    ledger.addGlobalSecondaryIndex({
+      indexName: LEDGER_GSI1.indexName,
+      partitionKey: {
+        name: LEDGER_GSI1.partitionKey,
+        type: AttributeType.STRING,
+      },
+      sortKey: { name: LEDGER_GSI1.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+
+    // 4. People and integrations hear about it: an encrypted SNS topic
+    //    (emails subscribed at start) and the `msk-cutover` event bus.
+    const topic = new Topic(this, 'Notifications', {
+      displayName: 'msk-cutover',
+      masterKey: dataKey,
+      enforceSSL: true,
+    });
+    const bus = new EventBus(this, 'Bus', { eventBusName: 'msk-cutover' });
+
+    // 5. Approval links: an HMAC key (generated, never leaves Secrets
+    //    Manager) signs them; the approval API serves the page.
+    const signingSecret = new Secret(this, 'ApprovalSigningKey', {
+      description: 'msk-cutover: HMAC key of approval links',
+      encryptionKey: dataKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(signingSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the link key would invalidate approval links already emailed; links expire on their own (linkTtlHours) and are single use.',
+    });
+
+    // 6. The replicators' own role, scoped to the secrets and clusters given
+    //    at deploy time; preflight gets the same scope to reject a plan
+    //    outside it before anything is created.
+    const defaultSecretScope = `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:msk-cutover/*`;
+    const secretScope =
+      deploy.replicatorSecretArnPrefixes.length > 0
+        ? deploy.replicatorSecretArnPrefixes
+        : [defaultSecretScope];
+    const replicatorRole = new ReplicatorRole(this, 'ReplicatorRole', {
+      secretArnPrefixes: secretScope,
+      mskClusterArns: deploy.mskClusterArns,
+    }).role;
+
+    // 7. The phases: one function each, all with the same defaults.
+    const common = {
+      LEDGER_TABLE: ledger.tableName,
+      TOPIC_ARN: topic.topicArn,
+      EVENT_BUS_NAME: bus.eventBusName,
+    };
+    const approvalApi = new ApprovalApi(this, 'Approvals', { logKey: dataKey });
+    const approvals = {
+      TOKEN_KEY_ID: tokenKey.keyArn,
+      SIGNING_SECRET_ARN: signingSecret.secretArn,
+      APPROVAL_BASE_URL: approvalApi.baseUrl,
+    };
+    const names = {
+      migration: `${this.stackName}-migration`,
+      appCutover: `${this.stackName}-app-cutover`,
+    };
+    const network = this.sourceNetwork(deploy);
+    const fn = <P extends Phase>(
+      id: string,
+      props: Omit<PhaseFunctionProps<P>, 'logKey' | 'projectRoot'>,
+    ) =>
+      new PhaseFunction<P>(this, id, {
+        ...props,
+        logKey: dataKey,
+        projectRoot: root,
+      });
+
+    this.functions = {
+      'validate-plan': fn('ValidatePlan', {
+        phase: 'validate-plan',
+        description: 'Loads the pinned plan, validates it, seeds the ledger',
+        environment: common,
+      }),
+      preflight: fn('Preflight', {
+        phase: 'preflight',
+        description: 'AWS-side checks before anything is created',
+        timeout: Duration.minutes(2),
+        environment: {
+          ...common,
+          SERVICE_EXECUTION_ROLE_ARN: replicatorRole.roleArn,
+          ALLOWED_SECRET_ARN_PREFIXES: secretScope.join(','),
+          ALLOWED_CLUSTER_ARNS: deploy.mskClusterArns.join(','),
+        },
+      }),
+      'probe-source': fn('ProbeSource', {
+        phase: 'probe-source',
+        description: 'Kafka-side checks and consumer group measurements',
+        timeout: Duration.minutes(5),
+        memorySize: 1024,
+        ...(network === undefined ? {} : { network }),
+        environment: { ...common, METRICS_NAMESPACE: CUSTOM_NAMESPACE },
+      }),
+      'create-replicators': fn('CreateReplicators', {
+        phase: 'create-replicators',
+        description: 'Creates or adopts the forward and reverse replicators',
+        timeout: Duration.minutes(2),
+        environment: {
+          ...common,
+          SERVICE_EXECUTION_ROLE_ARN: replicatorRole.roleArn,
+        },
+      }),
+      'describe-replicators': fn('DescribeReplicators', {
+        phase: 'describe-replicators',
+        description: 'Reports the state of every replicator',
+        environment: common,
+      }),
+      'poll-readiness': fn('PollReadiness', {
+        phase: 'poll-readiness',
+        description: 'Evaluates the readiness rules over the sustained window',
+        timeout: Duration.minutes(2),
+        environment: common,
+      }),
+      'request-approval': fn('RequestApproval', {
+        phase: 'request-approval',
+        description: 'Opens a gate: stores the encrypted token, emails a link',
+        environment: { ...common, ...approvals },
+      }),
+      'approval-api': fn('ApprovalApi', {
+        phase: 'approval-api',
+        description: 'Serves the approval page and records decisions',
+        environment: { ...common, ...approvals },
+      }),
+      'approval-reminders': fn('ApprovalReminders', {
+        phase: 'approval-reminders',
+        description: 'Reminds owners of open gates and reports overdue ones',
+        timeout: Duration.minutes(2),
+        environment: { ...common, ...approvals },
+      }),
+      'verify-cutover': fn('VerifyCutover', {
+        phase: 'verify-cutover',
+        description: 'Decides whether an application has moved',
+        environment: common,
+      }),
+      teardown: fn('Teardown', {
+        phase: 'teardown',
+        description: 'Deletes the replicators behind the teardown guard',
+        timeout: Duration.minutes(2),
+        environment: common,
+      }),
+      'record-failure': fn('RecordFailure', {
+        phase: 'record-failure',
+        description: 'Records a failed migration and notifies',
+        environment: common,
+      }),
+      cleanup: fn('Cleanup', {
+        phase: 'cleanup',
+        description:
+          'Removes replicators of ended migrations when no app is split',
+        timeout: Duration.minutes(5),
+        environment: {
+          ...common,
+          STATE_MACHINE_ARN: this.stateMachineArnOf(names.migration),
+        },
+      }),
+    };
+    const f = this.functions;
+    approvalApi.route(f['approval-api'].fn);
+
+    // 8. What each phase may do, and nothing more. Every phase keeps state
+    //    in the ledger, reads the pinned plan and may notify.
+    // Explicit statements instead of the grant helpers: those add wildcard
+    // actions (kms:GenerateDataKey*, s3:List*) and index/* resources.
+    const planBucketNag = `<${this.getLogicalId(planBucket.node.defaultChild as CfnElement)}.Arn>/*`;
+    for (const phase of PHASES) {
+      const role = f[phase].role;
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: [
+            'dynamodb:GetItem',
+            'dynamodb:BatchGetItem',
+            'dynamodb:Query',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:BatchWriteItem',
+            'dynamodb:ConditionCheckItem',
+            'dynamodb:DescribeTable',
+          ],
+          resources: [
+            ledger.tableArn,
+            `${ledger.tableArn}/index/${LEDGER_GSI1.indexName}`,
+          ],
+        }),
+      );
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['s3:GetObject', 's3:GetObjectVersion'],
+          resources: [planBucket.arnForObjects('*')],
+        }),
+      );
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+        }),
+      );
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [bus.eventBusArn],
+        }),
+      );
+      // The ledger, the plans and the topic are encrypted with the data key.
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: [
+            'kms:Decrypt',
+            'kms:Encrypt',
+            'kms:GenerateDataKey',
+            'kms:DescribeKey',
+          ],
+          resources: [dataKey.keyArn],
+        }),
+      );
+      acknowledgeResource(
+        role,
+        planBucketNag,
+        'Plans are objects with generated keys, one per migration and version; every phase reads the pinned version of its own plan.',
+      );
+    }
+    // Wildcard resources are deliberate; each carries its reason, and every
+    // role that receives one acknowledges that finding on itself only.
+    const wildcards = new Map<string, { nag: string; reason: string }>();
+    const wildcard = (value: string, nag: string, reason: string) => {
+      wildcards.set(value, { nag, reason });
+      return value;
+    };
+    const replicatorArns = wildcard(
+      this.formatArn({
+        service: 'kafka',
+        resource: 'replicator',
+        resourceName: `${REPLICATOR_NAME_PREFIX}*`,
+      }),
+      nagArn('kafka', `replicator/${REPLICATOR_NAME_PREFIX}*`),
+      'Replicator ARNs end in a generated id; the name prefix limits them to the replicators this tool creates.',
+    );
+    for (const prefix of secretScope) {
+      const nag =
+        prefix === defaultSecretScope
+          ? nagArn('secretsmanager', 'secret:msk-cutover/*')
+          : prefix;
+      const reason =
+        'The deploy-time scope of source-cluster secrets (context replicatorSecretArnPrefixes); preflight rejects a plan outside it.';
+      wildcard(prefix, nag, reason);
+      if (prefix.includes('*')) {
+        acknowledgeResource(replicatorRole, nag, reason);
+      }
+    }
+    const noClusterScope =
+      'No mskClusterArns context was given, so any MSK cluster of the account and region; give the context to narrow it.';
+    const clusterArns =
+      deploy.mskClusterArns.length > 0
+        ? deploy.mskClusterArns
+        : [
+            wildcard(
+              this.formatArn({
+                service: 'kafka',
+                resource: 'cluster',
+                resourceName: '*',
+              }),
+              nagArn('kafka', 'cluster/*'),
+              noClusterScope,
+            ),
+          ];
+    const clusterContents =
+      deploy.mskClusterArns.length > 0
+        ? deploy.mskClusterArns
+            .flatMap(clusterResourceArns)
+            .map((arn) =>
+              arn.endsWith('*')
+                ? wildcard(
+                    arn,
+                    arn,
+                    'Topics and consumer groups of the target cluster given at deploy time (context mskClusterArns).',
+                  )
+                : arn,
+            )
+        : (['cluster', 'topic', 'group'] as const).map((r) =>
+            wildcard(
+              this.formatArn({
+                service: 'kafka',
+                resource: r,
+                resourceName: '*',
+              }),
+              nagArn('kafka', `${r}/*`),
+              noClusterScope,
+            ),
+          );
+    const serviceLinkedRole = wildcard(
+      `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/kafka.amazonaws.com/AWSServiceRoleForKafka*`,
+      'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/aws-service-role/kafka.amazonaws.com/AWSServiceRoleForKafka*',
+      'The MSK service-linked role that CreateReplicator creates on first use; AWS sets its name.',
+    );
+    const allow = (
+      phase: Phase,
+      actions: string[],
+      resources: string[],
+      conditions?: Record<string, Record<string, string>>,
+    ) => {
+      const role = f[phase].role;
+      role.addToPolicy(
+        new PolicyStatement({
+          actions,
+          resources,
+          ...(conditions === undefined ? {} : { conditions }),
+        }),
+      );
+      for (const resource of resources) {
+        const known = wildcards.get(resource);
+        if (known) acknowledgeResource(role, known.nag, known.reason);
+      }
+    };
+    const listReplicators = (phase: Phase) =>
+      allow(phase, ['kafka:ListReplicators'], ['*']);
+    const decryptSourceSecrets = (phase: Phase) =>
+      allow(phase, ['kms:Decrypt'], ['*'], {
+        StringEquals: {
+          'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com`,
+        },
+      });
+    const networkReads = [
+      'ec2:DescribeSubnets',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeVpcs',
+    ];
+    const clusterInfo = [
+      'kafka:DescribeClusterV2',
+      'kafka:GetBootstrapBrokers',
+    ];
+
+    // preflight: the target cluster, the secrets, the network, the quota.
+    allow('preflight', clusterInfo, clusterArns);
+    allow('preflight', ['kafka:DescribeReplicator'], [replicatorArns]);
+    listReplicators('preflight');
+    allow(
+      'preflight',
+      ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      secretScope,
+    );
+    decryptSourceSecrets('preflight');
+    allow('preflight', networkReads, ['*']);
+    allow(
+      'preflight',
+      [
+        'servicequotas:GetServiceQuota',
+        'servicequotas:GetAWSDefaultServiceQuota',
+      ],
+      ['*'],
+    );
+    // probe-source: the source credentials, the target over IAM auth, and
+    // the source-lag metrics it publishes.
+    allow('probe-source', ['secretsmanager:GetSecretValue'], secretScope);
+    decryptSourceSecrets('probe-source');
+    allow('probe-source', clusterInfo, clusterArns);
+    allow(
+      'probe-source',
+      [
+        'kafka-cluster:Connect',
+        'kafka-cluster:DescribeCluster',
+        'kafka-cluster:DescribeTopic',
+        'kafka-cluster:DescribeGroup',
+      ],
+      clusterContents,
+    );
+    allow('probe-source', ['cloudwatch:PutMetricData'], ['*'], {
+      StringEquals: { 'cloudwatch:namespace': CUSTOM_NAMESPACE },
+    });
+    // create-replicators: what CreateReplicator requires of its caller.
+    allow(
+      'create-replicators',
+      [
+        'kafka:CreateReplicator',
+        'kafka:DescribeReplicator',
+        'kafka:TagResource',
+      ],
+      [replicatorArns],
+    );
+    listReplicators('create-replicators');
+    allow('create-replicators', clusterInfo, clusterArns);
+    allow('create-replicators', networkReads, ['*']);
+    allow('create-replicators', ['iam:PassRole'], [replicatorRole.roleArn], {
+      StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' },
+    });
+    allow(
+      'create-replicators',
+      ['iam:CreateServiceLinkedRole'],
+      [serviceLinkedRole],
+    );
+    allow(
+      'describe-replicators',
+      ['kafka:DescribeReplicator'],
+      [replicatorArns],
+    );
+    listReplicators('describe-replicators');
+    for (const phase of [
+      'poll-readiness',
+      'verify-cutover',
+      'teardown',
+    ] as const) {
+      allow(phase, ['cloudwatch:GetMetricData'], ['*']);
+    }
+    allow(
+      'teardown',
+      ['kafka:DescribeReplicator', 'kafka:DeleteReplicator'],
+      [replicatorArns],
+    );
+    listReplicators('teardown');
+    allow(
+      'cleanup',
+      [
+        'kafka:DescribeReplicator',
+        'kafka:DeleteReplicator',
+        'kafka:ListTagsForResource',
+      ],
+      [replicatorArns],
+    );
+    listReplicators('cleanup');
+    // Approvals: only request-approval encrypts a task token; only the
+    // approval functions decrypt one and answer the waiting Task.
+    allow('request-approval', ['kms:Encrypt'], [tokenKey.keyArn]);
+    allow('approval-api', ['kms:Decrypt'], [tokenKey.keyArn]);
+    allow('approval-reminders', ['kms:Decrypt'], [tokenKey.keyArn]);
+    for (const phase of [
+      'request-approval',
+      'approval-api',
+      'approval-reminders',
+    ] as const) {
+      allow(
+        phase,
+        ['secretsmanager:GetSecretValue'],
+        [signingSecret.secretArn],
+      );
+    }
+
+    // 9. The workflow: the parent migration and one child execution per
+    //    application, from the ASL files. The files give CDK no graph, so
+    //    every placeholder is granted below.
+    const arn = (phase: Phase) => f[phase].fn.functionArn;
+    const appCutover = new WorkflowStateMachine<ChildSubstitution>(
+      this,
+      'AppCutover',
+      {
+        definitionFile: join(root, 'statemachines/app-cutover.asl.json'),
+        stateMachineName: names.appCutover,
+        logKey: dataKey,
+        substitutions: {
+          ProbeSourceFunctionArn: arn('probe-source'),
+          PollReadinessFunctionArn: arn('poll-readiness'),
+          RequestApprovalFunctionArn: arn('request-approval'),
+          VerifyCutoverFunctionArn: arn('verify-cutover'),
+          RecordFailureFunctionArn: arn('record-failure'),
+        },
+      },
+    );
+    const migration = new WorkflowStateMachine<ParentSubstitution>(
+      this,
+      'Migration',
+      {
+        definitionFile: join(root, 'statemachines/migration.asl.json'),
+        stateMachineName: names.migration,
+        logKey: dataKey,
+        substitutions: {
+          ValidatePlanFunctionArn: arn('validate-plan'),
+          PreflightFunctionArn: arn('preflight'),
+          ProbeSourceFunctionArn: arn('probe-source'),
+          CreateReplicatorsFunctionArn: arn('create-replicators'),
+          DescribeReplicatorsFunctionArn: arn('describe-replicators'),
+          PollReadinessFunctionArn: arn('poll-readiness'),
+          RequestApprovalFunctionArn: arn('request-approval'),
+          TeardownFunctionArn: arn('teardown'),
+          RecordFailureFunctionArn: arn('record-failure'),
+          AppCutoverStateMachineArn: appCutover.stateMachineArn,
+          EventBusName: bus.eventBusName,
+        },
+      },
+    );
+    // Only the unqualified ARN the ASL names (grantInvoke adds `:*`).
+    const invoke = (machine: WorkflowStateMachine<string>, phase: Phase) =>
+      machine.stateMachine.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [f[phase].fn.functionArn],
+        }),
+      );
+    for (const phase of PARENT_PHASES) invoke(migration, phase);
+    for (const phase of CHILD_PHASES) invoke(appCutover, phase);
+    migration.grantNestedExecution(
+      appCutover.stateMachineArn,
+      appCutover.executionArnPattern,
+    );
+    bus.grantPutEventsTo(migration.stateMachine);
+    for (const phase of ['approval-api', 'approval-reminders'] as const) {
+      migration.stateMachine.grantTaskResponse(f[phase].role);
+      appCutover.stateMachine.grantTaskResponse(f[phase].role);
+    }
+    for (const [machine, name] of [
+      [migration, names.migration],
+      [appCutover, names.appCutover],
+    ] as const) {
+      acknowledgeResource(
+        machine.stateMachine.role,
+        nagArn('states', `execution:${name}:*`),
+        'Continue-as-new and child executions have generated names; the pattern covers the executions of one state machine of this stack.',
+      );
+    }
+    acknowledgeResource(
+      migration.stateMachine.role,
+      nagArn('states', `execution:${names.appCutover}:*`),
+      'Child executions have generated names; the pattern covers the executions of the app-cutover state machine only.',
+    );
+    // cleanup reads the failed execution it reacts to.
+    wildcard(
+      migration.executionArnPattern,
+      nagArn('states', `execution:${names.migration}:*`),
+      'cleanup reads the execution named in the status-change event; the pattern covers executions of the migration state machine only.',
+    );
+    allow(
+      'cleanup',
+      ['states:DescribeExecution'],
+      [migration.executionArnPattern],
+    );
+
+    // 10. When things end: a failed, timed-out or aborted migration and a
+    //     daily sweep trigger cleanup; open gates are swept every 15 minutes.
+    new Rule(this, 'MigrationEndedRule', {
+      description:
+        'msk-cutover: clean up after a migration that did not succeed',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          stateMachineArn: [migration.stateMachineArn],
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        },
+      },
+      targets: [new LambdaFunction(f.cleanup.fn, { retryAttempts: 4 })],
+    });
+    new Rule(this, 'DailyCleanupRule', {
+      description:
+        'msk-cutover: daily sweep of replicators of ended migrations',
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(f.cleanup.fn, { retryAttempts: 2 })],
+    });
+    new Rule(this, 'ApprovalRemindersRule', {
+      description: 'msk-cutover: remind owners of open gates',
+      schedule: Schedule.rate(Duration.minutes(15)),
+      targets: [
+        new LambdaFunction(f['approval-reminders'].fn, { retryAttempts: 2 }),
+      ],
+    });
+
+    // 11. Watching it: alarms notify the topic; the dashboard shows the
+    //     replicators, source lag, readiness and gates.
+    const ops = new OperationsDashboard(this, 'Operations', {
+      migration: migration.stateMachine,
+      appCutover: appCutover.stateMachine,
+      alarms: [migration.failedAlarm, appCutover.failedAlarm],
+    });
+    const notify = new SnsAction(topic);
+    for (const alarm of [
+      migration.failedAlarm,
+      migration.throttledAlarm,
+      migration.abortedAlarm,
+      appCutover.failedAlarm,
+      appCutover.throttledAlarm,
+      appCutover.abortedAlarm,
+      ops.replicatorFailureAlarm,
+      ops.gatesOverdueAlarm,
+    ]) {
+      alarm.addAlarmAction(notify);
+    }
+
+    // 12. What `msk-cutover start` and `status` read.
+    new CfnOutput(this, 'StateMachineArn', {
+      value: migration.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'PlanBucketName', { value: planBucket.bucketName });
+    new CfnOutput(this, 'ApprovalApiUrl', { value: approvalApi.baseUrl });
+    new CfnOutput(this, 'LedgerTableName', { value: ledger.tableName });
+    new CfnOutput(this, 'TopicArn', { value: topic.topicArn });
+    new CfnOutput(this, 'ReplicatorRoleArn', { value: replicatorRole.roleArn });
+  }
+
+  /** `arn:…:states:…` as the stack writes it, before deployment. */
+  private stateMachineArnOf(name: string): string {
+    return this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  /** The network of the Kafka-side function, from the deploy context. */
+  private sourceNetwork(
+    deploy: DeployContext,
+  ): PhaseFunctionNetwork | undefined {
+    const given = deploy.sourceNetwork;
+    if (given === undefined) return undefined;
+    // From attributes, not a lookup: synth stays offline and account-free.
+    const vpc = Vpc.fromVpcAttributes(this, 'SourceVpc', {
+      vpcId: given.vpcId,
+      availabilityZones: this.availabilityZones,
+    });
+    return {
+      vpc,
+      subnets: given.subnetIds.map((id) =>
+        Subnet.fromSubnetId(this, `SourceSubnet-${id}`, id),
+      ),
+      securityGroups: given.securityGroupIds.map((id) =>
+        SecurityGroup.fromSecurityGroupId(this, `SourceSg-${id}`, id, {
+          mutable: false,
+        }),
+      ),
+    };
+  }
+}
+
+/** An ARN in this account and region, as cdk-nag prints it. */
+function nagArn(service: string, resource: string): string {
+  return `arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resource}`;
+}
+
+/** Acknowledges one deliberate wildcard resource on one role. */
+function acknowledgeResource(role: IConstruct, nag: string, reason: string) {
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nag}]`,
+    reason,
+  });
+}
