@@ -12,7 +12,9 @@ import type {
   GroupSide,
 } from '../contracts.ts';
 import { DecisionsByGate } from '../contracts.ts';
-import type { EvidenceRecord } from '../ports.ts';
+import type { ApprovalRecord, EvidenceRecord } from '../ports.ts';
+import type { Plan } from './plan.ts';
+import { replicatorNames } from './replicator-config.ts';
 
 /** Everything the page and the email say about one gate. */
 export interface GateView {
@@ -47,6 +49,40 @@ export interface EvidenceSummary {
   /** Flat numbers and short values (lag, latency, failures, …). */
   figures: { name: string; value: string }[];
   groups: GroupMeasurement[];
+}
+
+/**
+ * Builds the view of a gate from the pinned plan, the approval record, the
+ * evidence it was opened on and the target's bootstrap brokers.
+ */
+export function gateViewOf(
+  plan: Plan,
+  approval: Pick<
+    ApprovalRecord,
+    'approvalId' | 'kind' | 'app' | 'createdAt' | 'expiresAt'
+  > & { note?: string },
+  evidence: EvidenceSummary | null,
+  targetBrokers: string | null,
+): GateView {
+  const app = plan.applications.find((a) => a.name === approval.app);
+  return {
+    migrationId: plan.migrationId,
+    approvalId: approval.approvalId,
+    kind: approval.kind,
+    ...(approval.app === undefined ? {} : { app: approval.app }),
+    produces: app?.produces ?? [],
+    consumes: app?.consumes ?? [],
+    consumerGroups: app?.consumerGroups ?? [],
+    sourceName: plan.source.name,
+    sourceBrokers: plan.source.bootstrapBrokers,
+    targetClusterArn: plan.target.mskClusterArn,
+    targetBrokers,
+    replicators: replicatorNames(plan),
+    createdAt: approval.createdAt,
+    expiresAt: approval.expiresAt,
+    ...(approval.note === undefined ? {} : { note: approval.note }),
+    evidence,
+  };
 }
 
 /** Button labels, and which decisions change production traffic. */

@@ -1,0 +1,128 @@
+/**
+ * Deciding a gate, for the approval page (POST) and the CLI alike: the
+ * ledger's conditional write makes the decision single use, and only then
+ * is the task token decrypted and sent with SendTaskSuccess. A second
+ * attempt fails at the ledger and never reaches Step Functions.
+ */
+import { TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { tokenContext } from '../request-approval/request-approval.ts';
+import {
+  type Decision,
+  DecisionsByGate,
+  type GateDecision,
+} from '../shared/contracts.ts';
+import { InvalidDecisionError } from '../shared/domain/errors.ts';
+import type {
+  ApprovalRecord,
+  Clock,
+  Ledger,
+  Log,
+  TaskTokens,
+  TokenCipher,
+} from '../shared/ports.ts';
+
+export interface DecideDeps {
+  ledger: Pick<Ledger, 'decideApproval' | 'audit'>;
+  cipher: TokenCipher;
+  tasks: TaskTokens;
+  clock: Clock;
+  log: Log;
+}
+
+export interface DecisionInput {
+  decision: string;
+  approver: string;
+  comment?: string;
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+export type DecideOutcome =
+  /** Recorded and delivered: the workflow continues. */
+  | { outcome: 'decided'; approval: ApprovalRecord }
+  /**
+   * Recorded, but Step Functions says the task is gone (it timed out, or
+   * the execution ended): nothing waits for this decision any more.
+   */
+  | { outcome: 'gate-closed'; approval: ApprovalRecord; reason: string };
+
+/** Whether `decision` is one this gate offers. */
+export function isAllowedDecision(
+  kind: ApprovalRecord['kind'],
+  decision: string,
+): decision is Decision {
+  return (DecisionsByGate[kind] as readonly string[]).includes(decision);
+}
+
+/**
+ * Decides an open approval once.
+ *
+ * @throws InvalidDecisionError when the gate does not offer `decision`
+ * @throws LedgerConflictError when the approval is not open any more
+ *   (already decided, superseded or expired): nothing is sent
+ */
+export async function decideApproval(
+  approval: ApprovalRecord,
+  input: DecisionInput,
+  deps: DecideDeps,
+): Promise<DecideOutcome> {
+  if (!isAllowedDecision(approval.kind, input.decision)) {
+    throw new InvalidDecisionError(
+      `decision "${input.decision}" is not offered at a ${approval.kind} gate (choose ${DecisionsByGate[approval.kind].join(', ')})`,
+    );
+  }
+  // Decrypt before the ledger write: a KMS failure must leave the gate open.
+  const token = await deps.cipher.decrypt(
+    approval.encryptedTaskToken,
+    tokenContext(approval.migrationId, approval.approvalId),
+  );
+  const decided = await deps.ledger.decideApproval(
+    approval.approvalId,
+    {
+      decision: input.decision,
+      approver: input.approver,
+      ...(input.comment ? { comment: input.comment } : {}),
+      ...(input.sourceIp ? { sourceIp: input.sourceIp } : {}),
+      ...(input.userAgent ? { userAgent: input.userAgent } : {}),
+    },
+    deps.clock.now(),
+  );
+  const output: GateDecision = {
+    decision: input.decision,
+    approver: input.approver,
+    ...(input.comment ? { comment: input.comment } : {}),
+    approvalId: approval.approvalId,
+  };
+  const audit = {
+    approvalId: approval.approvalId,
+    kind: approval.kind,
+    app: approval.app ?? null,
+    decision: input.decision,
+    approver: input.approver,
+    sourceIp: input.sourceIp ?? null,
+    userAgent: input.userAgent ?? null,
+  };
+  try {
+    await deps.tasks.sendSuccess(token, output);
+  } catch (err) {
+    if (err instanceof TaskTimedOut || err instanceof TaskDoesNotExist) {
+      await deps.ledger.audit(approval.migrationId, 'approval-gate-closed', {
+        ...audit,
+        error: err.name,
+      });
+      deps.log.warn('gate already closed', {
+        approvalId: approval.approvalId,
+        error: err.name,
+      });
+      return { outcome: 'gate-closed', approval: decided, reason: err.name };
+    }
+    throw err;
+  }
+  await deps.ledger.audit(approval.migrationId, 'approval-decided', audit);
+  deps.log.info('approval decided', {
+    approvalId: approval.approvalId,
+    kind: approval.kind,
+    decision: input.decision,
+  });
+  return { outcome: 'decided', approval: decided };
+}

@@ -1,0 +1,160 @@
+/**
+ * What request-approval, approval-api and approval-reminders share about an
+ * open gate: finding the evidence it was opened on, building its view, and
+ * announcing it (email with one signed link).
+ */
+
+import type { GateKind } from '../shared/contracts.ts';
+import { approvalUrl, signApproval } from '../shared/domain/approval-link.ts';
+import {
+  type GateView,
+  gateViewOf,
+  summarizeEvidence,
+} from '../shared/domain/approval-page.ts';
+import { buildApprovalEmail } from '../shared/domain/email.ts';
+import type { Plan } from '../shared/domain/plan.ts';
+import type {
+  ApprovalRecord,
+  AwsInventory,
+  EvidenceRecord,
+  Ledger,
+  Log,
+  Notifier,
+  SigningKeys,
+} from '../shared/ports.ts';
+
+/** The evidence kinds a gate's decision rests on, most relevant first. */
+const EVIDENCE_OF_GATE: Record<
+  GateKind,
+  (app?: string) => [EvidenceRecord['kind'], string | undefined][]
+> = {
+  cutover: (app) => [
+    ['readiness', app],
+    ['readiness', undefined],
+  ],
+  'keep-or-rollback': (app) => [
+    ['verify', app],
+    ['readiness', app],
+  ],
+  teardown: () => [
+    ['readiness', undefined],
+    ['verify', undefined],
+  ],
+};
+
+/** The newest evidence relevant to a gate of `kind` (its id is recorded). */
+export async function latestGateEvidence(
+  ledger: Pick<Ledger, 'latestEvidence'>,
+  migrationId: string,
+  kind: GateKind,
+  app?: string,
+): Promise<EvidenceRecord | null> {
+  for (const [k, a] of EVIDENCE_OF_GATE[kind](app)) {
+    const found = await ledger.latestEvidence(migrationId, k, a);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** The evidence summary of an approval: its readiness record and groups. */
+export async function evidenceOf(
+  ledger: Pick<Ledger, 'getEvidence' | 'latestEvidence'>,
+  approval: Pick<ApprovalRecord, 'migrationId' | 'evidenceId' | 'app'>,
+) {
+  if (!approval.evidenceId) return null;
+  const main = await ledger.getEvidence(
+    approval.migrationId,
+    approval.evidenceId,
+  );
+  if (!main) return null;
+  const measurementId = main.data.measurementId;
+  const measurement =
+    main.kind === 'measure'
+      ? null
+      : typeof measurementId === 'string'
+        ? await ledger.getEvidence(approval.migrationId, measurementId)
+        : await ledger.latestEvidence(
+            approval.migrationId,
+            'measure',
+            approval.app,
+          );
+  return summarizeEvidence(main, measurement);
+}
+
+/**
+ * The target's SASL/IAM bootstrap string, or null (the email then points to
+ * the console) when it cannot be read: a missing string must not fail the
+ * gate.
+ */
+export async function targetBrokersOf(
+  inventory: Pick<AwsInventory, 'bootstrapBrokers'>,
+  clusterArn: string,
+  log: Log,
+): Promise<string | null> {
+  try {
+    return await inventory.bootstrapBrokers(clusterArn);
+  } catch (err) {
+    log.warn('target bootstrap brokers unavailable', {
+      clusterArn,
+      error: (err as Error).name,
+    });
+    return null;
+  }
+}
+
+export interface AnnounceDeps {
+  ledger: Pick<Ledger, 'getEvidence' | 'latestEvidence'>;
+  keys: SigningKeys;
+  notifier: Notifier;
+  inventory: Pick<AwsInventory, 'bootstrapBrokers'>;
+  approvalBaseUrl: string;
+  log: Log;
+}
+
+/** Emails the gate with one signed link; returns the view it described. */
+export async function announceGate(
+  deps: AnnounceDeps,
+  plan: Plan,
+  approval: ApprovalRecord,
+  reminder: boolean,
+): Promise<GateView> {
+  const [evidence, targetBrokers, key] = await Promise.all([
+    evidenceOf(deps.ledger, approval),
+    targetBrokersOf(deps.inventory, plan.target.mskClusterArn, deps.log),
+    deps.keys.current(),
+  ]);
+  const view = gateViewOf(plan, approval, evidence, targetBrokers);
+  const link = approvalUrl(
+    deps.approvalBaseUrl,
+    approval.approvalId,
+    signApproval(key, approval.approvalId, new Date(approval.expiresAt)),
+  );
+  const email = buildApprovalEmail(view, link, reminder);
+  await deps.notifier.publish({
+    migrationId: approval.migrationId,
+    type: reminder ? 'Approval Reminder' : 'Approval Requested',
+    subject: email.subject,
+    body: email.body,
+    // No link here: EventBridge targets are not meant to decide.
+    detail: {
+      approvalId: approval.approvalId,
+      kind: approval.kind,
+      ...(approval.app === undefined ? {} : { app: approval.app }),
+      expiresAt: approval.expiresAt,
+      evidenceId: approval.evidenceId ?? null,
+    },
+  });
+  return view;
+}
+
+/**
+ * When a new link stops working: after the plan's `linkTtlHours`, but never
+ * after the gate itself times out.
+ */
+export function linkExpiry(plan: Plan, from: Date): Date {
+  const hours = Math.min(
+    plan.approvals.linkTtlHours,
+    plan.approvals.gateTimeoutHours,
+  );
+  return new Date(from.getTime() + hours * 3_600_000);
+}
