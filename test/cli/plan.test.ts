@@ -1,0 +1,330 @@
+import { execFile } from 'node:child_process';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runPlanCommand } from '../../cli/commands/plan.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const GOLDEN = join(ROOT, 'test/fixtures/golden/start-migration');
+const INVALID = join(ROOT, 'events/invalid');
+const IMPORT = join(ROOT, 'test/fixtures/import-cli');
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), 'msk-cutover-plan-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  /** stderr without npm's own warnings about the npx launcher. */
+  stderr: string;
+}
+
+/** `npx msk-cutover <args>` from the project root, as a user runs it. */
+async function cli(...args: string[]): Promise<Outcome> {
+  const clean = (s: string) =>
+    s
+      .split('\n')
+      .filter((l) => !l.startsWith('npm warn'))
+      .join('\n');
+  try {
+    const { stdout, stderr } = await run('npx', ['msk-cutover', ...args], {
+      cwd: ROOT,
+    });
+    return { code: 0, stdout, stderr: clean(stderr) };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: clean(e.stderr) };
+  }
+}
+
+const STACK = /^\s+at .+:\d+/m;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => relative(dir, join(d.parentPath, d.name)))
+    .sort();
+}
+
+describe('msk-cutover plan (child process)', () => {
+  it('prints the summary of a valid plan and exits 0', async () => {
+    const { code, stdout, stderr } = await cli(
+      'plan',
+      'events/start-migration.json',
+    );
+    expect(code).toBe(0);
+    expect(stderr.trim()).toBe('');
+    expect(stdout).toContain('Plan orders-platform is valid (us-east-1).');
+    expect(stdout).toContain(
+      'msk-cutover-orders-platform-fwd: forward, starts at EARLIEST, offset sync ENHANCED',
+    );
+    expect(stdout).toContain(
+      'msk-cutover-orders-platform-rev: reverse, starts at LATEST, offset sync ENHANCED',
+    );
+    expect(stdout).toMatch(
+      /1\. order-status: .*\n {2}2\. orders: .*\n {2}3\. customer-notification: /,
+    );
+    expect(stdout).toContain('Gates');
+  });
+
+  it('writes the requests, the ACL script and the role policy with --out', async () => {
+    const out = join(work, 'out');
+    const { code, stderr } = await cli(
+      'plan',
+      'events/start-migration.json',
+      '--out',
+      out,
+    );
+    expect(code).toBe(0);
+    expect(stderr).toContain(`Wrote 11 files to ${out}`);
+    expect(filesUnder(out)).toEqual([
+      'forward/create-replicator.json',
+      'forward/kafka-clusters.json',
+      'forward/log-delivery.json',
+      'forward/replication-info.json',
+      'replicator-role-policy.json',
+      'replicator-role-trust-policy.json',
+      'reverse/create-replicator.json',
+      'reverse/kafka-clusters.json',
+      'reverse/log-delivery.json',
+      'reverse/replication-info.json',
+      'source-acls.sh',
+    ]);
+    for (const file of filesUnder(GOLDEN)) {
+      expect(readFileSync(join(out, file), 'utf8'), file).toBe(
+        readFileSync(join(GOLDEN, file), 'utf8'),
+      );
+    }
+    const script = readFileSync(join(out, 'source-acls.sh'), 'utf8');
+    expect(statSync(join(out, 'source-acls.sh')).mode & 0o111).not.toBe(0);
+    expect(script.startsWith('#!/bin/sh\n')).toBe(true);
+    for (const op of ['Alter', 'AlterConfigs', 'Create', 'Write', 'Read']) {
+      expect(script).toContain(`--operation ${op} --topic orders`);
+    }
+    expect(script).toContain('--operation ClusterAction --cluster');
+    expect(script).toContain('--group order-status');
+  });
+
+  it('prints one JSON document with --json', async () => {
+    const { code, stdout } = await cli(
+      'plan',
+      'events/start-migration.json',
+      '--json',
+    );
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout);
+    expect(doc.valid).toBe(true);
+    expect(doc.replicators.map((r: { name: string }) => r.name)).toEqual([
+      'msk-cutover-orders-platform-fwd',
+      'msk-cutover-orders-platform-rev',
+    ]);
+    expect(doc.replicators[0].input).toEqual(
+      JSON.parse(
+        readFileSync(join(GOLDEN, 'forward/create-replicator.json'), 'utf8'),
+      ),
+    );
+    expect(doc.cutover.map((s: { name: string }) => s.name)).toEqual([
+      'order-status',
+      'orders',
+      'customer-notification',
+    ]);
+    expect(doc.rolePolicy.policy.Version).toBe('2012-10-17');
+    expect(doc.sourceAcls.commands.length).toBe(doc.sourceAcls.acls.length);
+  });
+
+  it('exits 2 on an invalid plan with every problem on its own line, no stack', async () => {
+    const { code, stdout, stderr } = await cli(
+      'plan',
+      'events/invalid/many-problems.json',
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).not.toMatch(STACK);
+    const lines = stderr.trim().split('\n');
+    expect(lines[0]).toBe(
+      'events/invalid/many-problems.json: 8 problems; nothing was created',
+    );
+    expect(lines.slice(1).map((l) => l.trim().split(':')[0])).toEqual([
+      'applications[2].owner',
+      'replicaton',
+      'migrationId',
+      'source.bootstrapBrokers[0]',
+      'source.saslScram.mechanism',
+      'replication.startingPosition',
+      'readiness.sustainedMinutes',
+      'applications[1].consumerGroups[0]',
+    ]);
+  });
+
+  it('exits 2 with the issues as JSON when --json is given', async () => {
+    const { code, stdout } = await cli(
+      'plan',
+      'events/invalid/unknown-field-typo.json',
+      '--json',
+    );
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      valid: false,
+      issues: [
+        {
+          path: 'replicaton',
+          message: 'is not a known field; did you mean `replication`?',
+        },
+        { path: 'replication', message: 'is required' },
+      ],
+    });
+  });
+
+  it('exits 2 on a missing file and on a missing argument', async () => {
+    const missing = await cli('plan', 'no-such-plan.json');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(
+      'no-such-plan.json: cannot read the file (no such file)',
+    );
+    const none = await cli('plan');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('missing <plan.json>');
+  });
+
+  it('exits 1 on an unexpected failure, without a stack trace', async () => {
+    const blocker = join(work, 'a-file');
+    writeFileSync(blocker, '');
+    const { code, stderr } = await cli(
+      'plan',
+      'events/start-migration.json',
+      '--out',
+      join(blocker, 'sub'),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^msk-cutover: unexpected failure: .*ENOTDIR/m);
+    expect(stderr).not.toMatch(STACK);
+  });
+
+  it('drafts a plan from the walkthrough files with --import-cli', async () => {
+    const { code, stdout, stderr } = await cli(
+      'plan',
+      '--import-cli',
+      join(IMPORT, 'kafka-clusters.json'),
+      join(IMPORT, 'replication-info.json'),
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).source.clusterId).toBe('lkc-abc123');
+    expect(stderr).toContain('Could not infer');
+    expect(stderr).toContain('applications: which application produces');
+  });
+
+  it('exits 2 on the walkthrough typo `Kind` with --import-cli', async () => {
+    const { code, stderr } = await cli(
+      'plan',
+      '--import-cli',
+      join(IMPORT, 'kafka-clusters.json'),
+      join(IMPORT, 'replication-info-kind.json'),
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'replication-info.json[0].TopicReplication.StartingPosition.Kind: the MSK Replicator API field is `Type`',
+    );
+  });
+});
+
+describe('runPlanCommand on the whole invalid corpus', () => {
+  const files = readdirSync(INVALID).filter((f) => f.endsWith('.json'));
+
+  it.each(files)(
+    'exits 2 for %s, one line per problem with its path',
+    async (file) => {
+      const err: string[] = [];
+      const out: string[] = [];
+      const code = await runPlanCommand(
+        join(INVALID, file),
+        { scramUser: 'msk-replicator' },
+        { stdout: (t) => out.push(t), stderr: (t) => err.push(t) },
+      );
+      expect(code).toBe(2);
+      expect(out).toEqual([]);
+      const lines = err.join('').trim().split('\n');
+      expect(lines[0]).toMatch(/: \d+ problems?; nothing was created$/);
+      const count = Number(/: (\d+) problem/.exec(lines[0] ?? '')?.[1]);
+      expect(lines).toHaveLength(count + 1);
+      for (const line of lines.slice(1)) {
+        expect(line).toMatch(/^ {2}(\(plan\) |[A-Za-z[][^ ]*: )\S/);
+      }
+    },
+  );
+});
+
+describe('runPlanCommand with shards', () => {
+  it('writes each shard under <shard>/forward and <shard>/reverse', async () => {
+    const plan = JSON.parse(
+      readFileSync(join(ROOT, 'events/start-migration.json'), 'utf8'),
+    );
+    delete plan.replication.topics;
+    delete plan.replication.topicsToExclude;
+    plan.replication.shards = [
+      { name: 'core', topics: ['orders'] },
+      { name: 'status', topics: ['order_status'] },
+    ];
+    const file = join(work, 'sharded.json');
+    writeFileSync(file, JSON.stringify(plan));
+    const out = join(work, 'sharded-out');
+    const code = await runPlanCommand(
+      file,
+      { scramUser: 'msk-replicator', out },
+      { stdout: () => {}, stderr: () => {} },
+    );
+    expect(code).toBe(0);
+    expect(
+      filesUnder(out).filter((f) => f.endsWith('create-replicator.json')),
+    ).toEqual([
+      'core/forward/create-replicator.json',
+      'core/reverse/create-replicator.json',
+      'status/forward/create-replicator.json',
+      'status/reverse/create-replicator.json',
+    ]);
+    const status = JSON.parse(
+      readFileSync(join(out, 'status/reverse/create-replicator.json'), 'utf8'),
+    );
+    expect(status.ReplicatorName).toBe(
+      'msk-cutover-orders-platform-status-rev',
+    );
+  });
+
+  it('uses --source-cluster-id and --role-arn when the plan has neither', async () => {
+    const plan = JSON.parse(
+      readFileSync(join(ROOT, 'events/start-migration.json'), 'utf8'),
+    );
+    delete plan.source.clusterId;
+    const file = join(work, 'no-id.json');
+    writeFileSync(file, JSON.stringify(plan));
+    const out: string[] = [];
+    const role = 'arn:aws:iam::123456789012:role/my-replicator';
+    await runPlanCommand(
+      file,
+      {
+        scramUser: 'u',
+        json: true,
+        sourceClusterId: 'lkc-zzz999',
+        roleArn: role,
+      },
+      { stdout: (t) => out.push(t), stderr: () => {} },
+    );
+    const doc = JSON.parse(out.join(''));
+    expect(doc.assumptions).toEqual([]);
+    expect(doc.warnings.map((w: { path: string }) => w.path)).toEqual([
+      'source.clusterId',
+    ]);
+    expect(doc.replicators[0].input.ServiceExecutionRoleArn).toBe(role);
+    expect(
+      doc.replicators[1].input.ReplicationInfoList[0].TargetKafkaClusterId,
+    ).toBe('lkc-zzz999');
+  });
+});
