@@ -145,6 +145,11 @@ export interface Notification {
 export interface Notifier {
   /** SNS (email) and EventBridge (source `msk-cutover`). */
   publish(n: Notification): Promise<void>;
+  /**
+   * Subscribes each address (protocol `email`) that is not yet subscribed to
+   * the topic, pending confirmations included; returns the newly subscribed.
+   */
+  subscribeEmails(emails: readonly string[]): Promise<string[]>;
 }
 
 // -------------------------------------------------------------- Step Functions
@@ -178,6 +183,8 @@ export interface MigrationRecord {
   sourceClusterId?: string;
   /** First time the forward replicators were seen CREATING. */
   creatingSince?: string;
+  /** When describe-replicators warned that CREATING takes too long (once). */
+  creatingWarnedAt?: string;
   /** When readiness first held continuously (sustained window start). */
   readySince?: string;
 }

@@ -6,7 +6,12 @@ import {
   type EventBridgeClient,
   PutEventsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import {
+  PublishCommand,
+  paginateListSubscriptionsByTopic,
+  type SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
 import { TransientError } from '../domain/errors.ts';
 import type { Notification, Notifier } from '../ports.ts';
 
@@ -77,5 +82,35 @@ export class SnsEventBridgeNotifier implements Notifier {
         `EventBridge rejected "${n.type}": ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim(),
       );
     }
+  }
+
+  async subscribeEmails(emails: readonly string[]): Promise<string[]> {
+    // Pending confirmations are listed too, so a retried start never sends
+    // a second confirmation email. Addresses compare case-insensitively.
+    const subscribed = new Set<string>();
+    for await (const page of paginateListSubscriptionsByTopic(
+      { client: this.sns },
+      { TopicArn: this.topicArn },
+    )) {
+      for (const s of page.Subscriptions ?? []) {
+        if (s.Protocol === 'email' && s.Endpoint) {
+          subscribed.add(s.Endpoint.toLowerCase());
+        }
+      }
+    }
+    const added: string[] = [];
+    for (const email of emails) {
+      if (subscribed.has(email.toLowerCase())) continue;
+      await this.sns.send(
+        new SubscribeCommand({
+          TopicArn: this.topicArn,
+          Protocol: 'email',
+          Endpoint: email,
+        }),
+      );
+      subscribed.add(email.toLowerCase());
+      added.push(email);
+    }
+    return added;
   }
 }
