@@ -19,6 +19,7 @@ import type {
   PlanRef,
   ReplicatorRef,
 } from './contracts.ts';
+import type { ReadinessTracker } from './domain/readiness.ts';
 
 // ------------------------------------------------------------------ basics
 
@@ -301,6 +302,20 @@ export interface Ledger {
     now: Date,
   ): Promise<ApprovalRecord>;
   markReminded(approvalId: string, at: Date): Promise<boolean>;
+
+  /**
+   * Readiness bookkeeping between polls (sustained window start, wait start,
+   * notices sent) of the migration, or of one application when `app` is set.
+   */
+  getReadinessTracker(
+    migrationId: string,
+    app?: string,
+  ): Promise<ReadinessTracker | null>;
+  putReadinessTracker(
+    migrationId: string,
+    app: string | undefined,
+    tracker: ReadinessTracker,
+  ): Promise<void>;
 
   audit(
     migrationId: string,

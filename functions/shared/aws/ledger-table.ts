@@ -8,6 +8,8 @@
  * - `PK=MIG#<id>`, `SK=REPL#<name>`: replicator ARNs and cluster aliases.
  * - `PK=MIG#<id>`, `SK=EVID#<evidenceId>[#<part>]`: evidence, gzip'd JSON,
  *   split in parts so no item comes near the 400 KB item limit.
+ * - `PK=MIG#<id>`, `SK=LATEST#<kind>#<*|APP#name>`: newest evidence pointer.
+ * - `PK=MIG#<id>`, `SK=READINESS#<*|APP#name>`: readiness wait bookkeeping.
  * - `PK=MIG#<id>`, `SK=CHECKS#<phase>`: preflight/probe check results.
  * - `PK=MIG#<id>`, `SK=AUDIT#<time>#<n>`: the audit trail.
  * - `PK=APPROVAL#<approvalId>`, `SK=APPROVAL`: one gate request

@@ -29,6 +29,7 @@ import {
   TransientError,
   ValidationError,
 } from '../domain/errors.ts';
+import type { ReadinessTracker } from '../domain/readiness.ts';
 import type {
   AppRecord,
   ApprovalRecord,
@@ -51,6 +52,8 @@ const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK'] as const;
 
 const migPk = (migrationId: string) => `MIG#${migrationId}`;
 const approvalPk = (approvalId: string) => `APPROVAL#${approvalId}`;
+const trackerSk = (app?: string) =>
+  `READINESS#${app === undefined ? '*' : `APP#${app}`}`;
 const latestSk = (kind: string, app?: string) =>
   `LATEST#${kind}#${app === undefined ? '*' : `APP#${app}`}`;
 
@@ -536,6 +539,49 @@ export class DynamoLedger implements Ledger {
       if (err instanceof ConditionalCheckFailedException) return false;
       throw err;
     }
+  }
+
+  // ------------------------------------------------------------ readiness
+
+  async getReadinessTracker(
+    migrationId: string,
+    app?: string,
+  ): Promise<ReadinessTracker | null> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: migPk(migrationId), SK: trackerSk(app) },
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return null;
+    const {
+      app: _,
+      migrationId: __,
+      ...tracker
+    } = stripKeys<ReadinessTracker & { app?: string; migrationId: string }>(
+      out.Item,
+    );
+    return tracker;
+  }
+
+  async putReadinessTracker(
+    migrationId: string,
+    app: string | undefined,
+    tracker: ReadinessTracker,
+  ): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          PK: migPk(migrationId),
+          SK: trackerSk(app),
+          migrationId,
+          app,
+          ...tracker,
+        },
+      }),
+    );
   }
 
   // ------------------------------------------------------------ audit

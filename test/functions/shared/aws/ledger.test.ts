@@ -212,6 +212,30 @@ describe('evidence and checks', () => {
   });
 });
 
+describe('readiness trackers', () => {
+  it('should keep one tracker per scope and overwrite it', async () => {
+    const t = { waitingSince: T0.toISOString(), lastPollAt: T0.toISOString() };
+    await ledger.putReadinessTracker('m1', undefined, t);
+    await ledger.putReadinessTracker('m1', 'orders', {
+      ...t,
+      readySince: T0.toISOString(),
+    });
+    await ledger.putReadinessTracker('m1', undefined, {
+      ...t,
+      lastPollAt: '2026-03-01T10:05:00.000Z',
+    });
+    expect(await ledger.getReadinessTracker('m1')).toEqual({
+      ...t,
+      lastPollAt: '2026-03-01T10:05:00.000Z',
+    });
+    expect(await ledger.getReadinessTracker('m1', 'orders')).toEqual({
+      ...t,
+      readySince: T0.toISOString(),
+    });
+    expect(await ledger.getReadinessTracker('m1', 'billing')).toBeNull();
+  });
+});
+
 describe('replicators and audit', () => {
   it('should keep replicator refs by name', async () => {
     const ref = {
