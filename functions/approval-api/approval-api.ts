@@ -1,0 +1,351 @@
+/**
+ * approval-api: the approval page behind API Gateway (HTTP API).
+ *
+ * `GET /approvals/{id}?sig=…` only shows the page: the question, the
+ * evidence, what to do, and a form. Mail scanners and link previews that
+ * fetch the link therefore decide nothing. `POST` from that form decides,
+ * once: signature, expiry, the page's form nonce and the approver's name
+ * are checked, then the ledger's conditional write, then SendTaskSuccess.
+ * Every refusal is a page that says what happened and changes nothing.
+ */
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
+import type { AnnounceDeps } from '../request-approval/gate.ts';
+import { evidenceOf, targetBrokersOf } from '../request-approval/gate.ts';
+import { sameSecret, verifyApproval } from '../shared/domain/approval-link.ts';
+import {
+  DECISION_LABELS,
+  gateViewOf,
+  renderGatePage,
+  renderMessagePage,
+  SECURITY_HEADERS,
+} from '../shared/domain/approval-page.ts';
+import {
+  InvalidDecisionError,
+  LedgerConflictError,
+} from '../shared/domain/errors.ts';
+import { loadPlan } from '../shared/load-plan.ts';
+import type {
+  ApprovalRecord,
+  Ledger,
+  PlanStore,
+  SigningKeys,
+} from '../shared/ports.ts';
+import {
+  type DecideDeps,
+  decideApproval,
+  isAllowedDecision,
+} from './decide.ts';
+
+export interface ApprovalApiDeps extends DecideDeps {
+  plans: PlanStore;
+  ledger: Ledger;
+  keys: SigningKeys;
+  inventory: AnnounceDeps['inventory'];
+}
+
+type Response = APIGatewayProxyStructuredResultV2;
+
+const MAX_APPROVER = 100;
+const MAX_COMMENT = 1000;
+/** Far more than the form ever sends; refuses large bodies before parsing. */
+const MAX_BODY_BYTES = 16_384;
+
+function page(
+  statusCode: number,
+  html: string,
+  extra: Record<string, string> = {},
+): Response {
+  return {
+    statusCode,
+    headers: { ...SECURITY_HEADERS, ...extra },
+    body: html,
+  };
+}
+
+function message(
+  statusCode: number,
+  title: string,
+  text: string,
+  tone: 'ok' | 'bad' | 'info',
+  details?: [string, string][],
+): Response {
+  return page(
+    statusCode,
+    renderMessagePage({
+      title,
+      message: text,
+      tone,
+      ...(details ? { details } : {}),
+    }),
+  );
+}
+
+const INVALID_LINK = () =>
+  message(
+    403,
+    'This link is not valid',
+    'The link’s signature does not match. Open the link from the latest email exactly as it was sent. Nothing was decided.',
+    'bad',
+  );
+
+/** The page for an approval that can no longer be decided. */
+function closedPage(a: ApprovalRecord, now: Date): Response {
+  if (a.status === 'DECIDED') {
+    return message(
+      409,
+      'Already decided',
+      'This gate was already decided; a link decides once. Nothing was changed.',
+      'info',
+      [
+        ['Decision', a.decision ? DECISION_LABELS[a.decision].label : ''],
+        ['By', a.approver ?? ''],
+        ['At', a.decidedAt ?? ''],
+      ],
+    );
+  }
+  if (a.status === 'SUPERSEDED') {
+    return message(
+      410,
+      'This link was replaced',
+      'A newer request for the same gate was sent. Use the link in the latest email. Nothing was decided.',
+      'bad',
+    );
+  }
+  if (a.status === 'EXPIRED' || a.expiresAt <= now.toISOString()) {
+    return message(
+      410,
+      'This link has expired',
+      `The link stopped working at ${a.expiresAt}. A reminder email brings a new one, or decide with \`msk-cutover approve\`. Nothing was decided.`,
+      'bad',
+    );
+  }
+  return message(409, 'This gate is not open', `Status: ${a.status}.`, 'bad');
+}
+
+/** The approval id from `/…/approvals/{id}` (stage prefixes allowed). */
+function approvalIdOf(event: APIGatewayProxyEventV2): string | null {
+  const fromRoute = event.pathParameters?.approvalId;
+  if (fromRoute) return fromRoute;
+  const m = /\/approvals\/([^/]+)$/.exec(event.rawPath ?? '');
+  return m?.[1] ? decodeURIComponent(m[1]) : null;
+}
+
+function formOf(event: APIGatewayProxyEventV2): URLSearchParams | null {
+  const type = (
+    event.headers?.['content-type'] ??
+    event.headers?.['Content-Type'] ??
+    ''
+  ).toLowerCase();
+  if (!type.startsWith('application/x-www-form-urlencoded')) return null;
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded
+    ? Buffer.from(raw, 'base64').toString('utf-8')
+    : raw;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return null;
+  return new URLSearchParams(text);
+}
+
+/** One line of plain text, control characters removed, trimmed, capped. */
+function clean(value: string | null, max: number): string {
+  return (value ?? '')
+    .replace(/\p{Cc}+/gu, ' ')
+    .trim()
+    .slice(0, max);
+}
+
+/**
+ * Serves one request of the approval API.
+ *
+ * @returns an HTML page with the security headers, whatever happens
+ */
+export async function runApprovalApi(
+  event: APIGatewayProxyEventV2,
+  deps: ApprovalApiDeps,
+): Promise<Response> {
+  try {
+    return await serve(event, deps);
+  } catch (err) {
+    deps.log.error('approval request failed', {
+      error: (err as Error).name,
+      message: (err as Error).message,
+    });
+    return message(
+      500,
+      'Something went wrong',
+      'The request could not be completed. If you were deciding, open the link again to see whether the decision was recorded.',
+      'bad',
+    );
+  }
+}
+
+async function serve(
+  event: APIGatewayProxyEventV2,
+  deps: ApprovalApiDeps,
+): Promise<Response> {
+  const method = event.requestContext.http.method.toUpperCase();
+  if (method !== 'GET' && method !== 'POST') {
+    return page(
+      405,
+      renderMessagePage({
+        title: 'Method not allowed',
+        message: 'Open the link from the email.',
+        tone: 'bad',
+      }),
+      { allow: 'GET, POST' },
+    );
+  }
+  const approvalId = approvalIdOf(event);
+  const sig = event.queryStringParameters?.sig;
+  const now = deps.clock.now();
+  const key = await deps.keys.current();
+  const link = verifyApproval(key, approvalId ?? '', sig, now);
+  if (!link.ok) {
+    deps.log.info('approval link refused', {
+      approvalId,
+      method,
+      reason: link.reason,
+    });
+    if (link.reason === 'expired') {
+      return message(
+        410,
+        'This link has expired',
+        `The link stopped working at ${link.expiredAt?.toISOString()}. A reminder email brings a new one, or decide with \`msk-cutover approve\`. Nothing was decided.`,
+        'bad',
+      );
+    }
+    return INVALID_LINK();
+  }
+  // verifyApproval accepted it, so the id is well-formed.
+  const id = approvalId as string;
+  const approval = await deps.ledger.getApproval(id);
+  if (!approval) {
+    return message(
+      404,
+      'No such approval',
+      'This approval does not exist (any more). Nothing was decided.',
+      'bad',
+    );
+  }
+  if (approval.status !== 'OPEN' || approval.expiresAt <= now.toISOString()) {
+    return closedPage(approval, now);
+  }
+  const action = `${encodeURIComponent(id)}?sig=${encodeURIComponent(sig ?? '')}`;
+
+  if (method === 'GET') {
+    return page(200, await renderOpen(approval, deps, { action }));
+  }
+
+  const form = formOf(event);
+  if (!form) {
+    return message(
+      415,
+      'Not a form submission',
+      'Decide with the buttons on the approval page.',
+      'bad',
+    );
+  }
+  if (!sameSecret(form.get('nonce') ?? '', approval.formNonce)) {
+    deps.log.warn('approval form nonce mismatch', { approvalId: id });
+    return message(
+      403,
+      'This form was not sent by the approval page',
+      'Open the link from the email and decide on that page. Nothing was decided.',
+      'bad',
+    );
+  }
+  const decision = clean(form.get('decision'), 40);
+  const approver = clean(form.get('approver'), MAX_APPROVER);
+  const comment = clean(form.get('comment'), MAX_COMMENT);
+  const values = { approver, comment };
+  if (!isAllowedDecision(approval.kind, decision)) {
+    return page(
+      400,
+      await renderOpen(approval, deps, {
+        action,
+        ...values,
+        error: `"${decision}" is not a decision this gate offers. Nothing was decided.`,
+      }),
+    );
+  }
+  if (approver === '') {
+    return page(
+      400,
+      await renderOpen(approval, deps, {
+        action,
+        ...values,
+        error:
+          'Enter your name: it is recorded with the decision. Nothing was decided.',
+      }),
+    );
+  }
+  const http = event.requestContext.http;
+  try {
+    const result = await decideApproval(
+      approval,
+      {
+        decision,
+        approver,
+        ...(comment ? { comment } : {}),
+        ...(http.sourceIp ? { sourceIp: http.sourceIp } : {}),
+        ...(http.userAgent ? { userAgent: http.userAgent.slice(0, 300) } : {}),
+      },
+      deps,
+    );
+    const details: [string, string][] = [
+      ['Decision', DECISION_LABELS[decision].label],
+      ['By', approver],
+      ['At', result.approval.decidedAt ?? now.toISOString()],
+    ];
+    if (result.outcome === 'gate-closed') {
+      return message(
+        409,
+        'This gate already closed',
+        'The workflow stopped waiting for this gate (it timed out or the migration ended). Your decision was recorded but changes nothing.',
+        'bad',
+        details,
+      );
+    }
+    return message(
+      200,
+      'Decision recorded',
+      'Your decision was recorded and sent to the workflow. You can close this page.',
+      'ok',
+      details,
+    );
+  } catch (err) {
+    if (err instanceof LedgerConflictError) {
+      // Decided, superseded or expired between the read and the write.
+      const current = await deps.ledger.getApproval(id);
+      return current
+        ? closedPage(current, now)
+        : message(404, 'No such approval', 'Nothing was decided.', 'bad');
+    }
+    if (err instanceof InvalidDecisionError) {
+      return message(400, 'Decision not offered', err.message, 'bad');
+    }
+    throw err;
+  }
+}
+
+async function renderOpen(
+  approval: ApprovalRecord,
+  deps: ApprovalApiDeps,
+  form: { action: string; approver?: string; comment?: string; error?: string },
+): Promise<string> {
+  const migration = await deps.ledger.getMigration(approval.migrationId);
+  if (!migration) {
+    throw new Error(`migration ${approval.migrationId} is not in the ledger`);
+  }
+  const { plan } = await loadPlan(deps.plans, migration.planRef);
+  const [evidence, targetBrokers] = await Promise.all([
+    evidenceOf(deps.ledger, approval),
+    targetBrokersOf(deps.inventory, plan.target.mskClusterArn, deps.log),
+  ]);
+  return renderGatePage(gateViewOf(plan, approval, evidence, targetBrokers), {
+    ...form,
+    nonce: approval.formNonce,
+  });
+}

@@ -1,0 +1,65 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { AwsInventoryAdapter } from '../shared/aws/inventory.ts';
+import { DynamoLedger } from '../shared/aws/ledger.ts';
+import { S3PlanStore } from '../shared/aws/plan-store.ts';
+import { SecretsSigningKeys } from '../shared/aws/signing-keys.ts';
+import { SfnTaskTokens } from '../shared/aws/task-tokens.ts';
+import { KmsTokenCipher } from '../shared/aws/token-cipher.ts';
+import {
+  dynamodbClient,
+  ec2Client,
+  kafkaClient,
+  kmsClient,
+  quotasClient,
+  s3Client,
+  secretsClient,
+  sfnClient,
+} from '../shared/clients.ts';
+import { systemClock } from '../shared/clock.ts';
+import { loadEnv } from '../shared/env.ts';
+import { phaseHandler } from '../shared/handler.ts';
+import { log } from '../shared/logger.ts';
+import { type ApprovalApiDeps, runApprovalApi } from './approval-api.ts';
+
+/**
+ * The parts of an HTTP API (payload 2.0) event the core reads; anything
+ * else passes through untouched.
+ */
+export const HttpApiEventSchema = z.looseObject({
+  rawPath: z.string(),
+  requestContext: z.looseObject({
+    http: z.looseObject({ method: z.string(), sourceIp: z.string() }),
+  }),
+});
+
+/** Wires the adapters approval-api needs, from env and shared clients. */
+export function wireApprovalApi(): ApprovalApiDeps {
+  const env = loadEnv('approval-api');
+  return {
+    plans: new S3PlanStore(s3Client()),
+    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE),
+    cipher: new KmsTokenCipher(kmsClient(), env.TOKEN_KEY_ID),
+    keys: new SecretsSigningKeys(secretsClient(), env.SIGNING_SECRET_ARN),
+    tasks: new SfnTaskTokens(sfnClient()),
+    inventory: new AwsInventoryAdapter({
+      kafka: kafkaClient(),
+      secrets: secretsClient(),
+      ec2: ec2Client(),
+      quotas: quotasClient(),
+    }),
+    clock: systemClock,
+    log,
+  };
+}
+
+export function createHandler(overrides: Partial<ApprovalApiDeps> = {}) {
+  // Wired on the first invocation (cold start), then reused.
+  let deps: ApprovalApiDeps | undefined;
+  return phaseHandler('approval-api', HttpApiEventSchema, (event) => {
+    deps ??= { ...wireApprovalApi(), ...overrides };
+    return runApprovalApi(event as unknown as APIGatewayProxyEventV2, deps);
+  });
+}
+
+export const handler = createHandler();

@@ -1,0 +1,152 @@
+/**
+ * Serves an approval-api handler on a local HTTP server, turning each Node
+ * request into the HTTP API (payload 2.0) event API Gateway would send. The
+ * browser test and the rehearsal's interactive mode use it; it binds to the
+ * loopback interface only.
+ */
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+
+export type ApprovalApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface LocalApprovalApi {
+  /** `http://127.0.0.1:<port>/` — the APPROVAL_BASE_URL of local links. */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** API Gateway's payload limit; larger bodies are refused the same way. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+function lambdaContext(requestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'approval-api-local',
+    functionVersion: '$LATEST',
+    invokedFunctionArn:
+      'arn:aws:lambda:us-east-1:000000000000:function:approval-api-local',
+    memoryLimitInMB: '256',
+    awsRequestId: requestId,
+    logGroupName: '/aws/lambda/approval-api-local',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf-8');
+}
+
+/** The payload-2.0 event for one Node request. */
+export function toHttpApiEvent(
+  req: IncomingMessage,
+  body: string,
+  requestId: string,
+): APIGatewayProxyEventV2 {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) {
+    query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  }
+  const method = (req.method ?? 'GET').toUpperCase();
+  const match = /^\/approvals\/([^/]+)$/.exec(url.pathname);
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: match ? `${method} /approvals/{approvalId}` : '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    ...(url.search ? { queryStringParameters: query } : {}),
+    ...(match?.[1]
+      ? { pathParameters: { approvalId: decodeURIComponent(match[1]) } }
+      : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body ? { body } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+/**
+ * Serves `handler` on 127.0.0.1.
+ *
+ * @param port 0 picks a free port
+ */
+export async function serveApprovalApi(
+  handler: ApprovalApiHandler,
+  port = 0,
+): Promise<LocalApprovalApi> {
+  let n = 0;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const requestId = `local-${++n}`;
+    readBody(req)
+      .then((body) =>
+        handler(toHttpApiEvent(req, body, requestId), lambdaContext(requestId)),
+      )
+      .then((out) => {
+        res.writeHead(out.statusCode ?? 200, out.headers as never);
+        res.end(out.body ?? '');
+      })
+      .catch(() => {
+        // Lambda's own answer to a crashed function, without its details.
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end('Internal Server Error');
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${bound}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
