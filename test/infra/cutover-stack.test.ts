@@ -1,0 +1,553 @@
+/**
+ * The stack, synthesized once with the real app (cdk-nag included) and once
+ * with deploy-time context (bundling skipped: the first synth bundled the
+ * same code). Slow by nature (13 esbuild bundles); keep stack tests here.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  LEDGER_GSI1,
+  LEDGER_KEYS,
+} from '../../functions/shared/aws/ledger-table.ts';
+import {
+  CHILD_SUBSTITUTIONS,
+  PARENT_SUBSTITUTIONS,
+} from '../../functions/shared/substitutions.ts';
+import { buildApp } from '../../infra/app.ts';
+import { PHASES } from '../../infra/bundling.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const CLUSTER =
+  'arn:aws:kafka:eu-west-1:123456789012:cluster/target/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-3';
+
+let synthError: unknown;
+let template: Template;
+let scoped: Template;
+
+beforeAll(() => {
+  const { app, stack } = buildApp(new App({ outdir: tmpOut('plain') }), ROOT);
+  try {
+    app.synth();
+  } catch (err) {
+    synthError = err;
+  }
+  template = Template.fromStack(stack);
+
+  const withContext = buildApp(
+    new App({
+      outdir: tmpOut('scoped'),
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        vpcId: 'vpc-0123456789abcdef0',
+        sourceSubnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+        sourceSecurityGroupIds: 'sg-0123456789abcdef0',
+        mskClusterArns: CLUSTER,
+        replicatorSecretArnPrefixes:
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka/prod-*',
+      },
+    }),
+    ROOT,
+  );
+  withContext.app.synth();
+  scoped = Template.fromStack(withContext.stack);
+}, 180_000);
+
+function tmpOut(name: string): string {
+  return join(ROOT, 'test-output', 'cdk', name);
+}
+
+/** The Lambda function of one phase (by its environment and description). */
+function functionOf(t: Template, logicalPrefix: string) {
+  const fns = t.findResources('AWS::Lambda::Function');
+  const entry = Object.entries(fns).find(([id]) =>
+    id.startsWith(`${logicalPrefix}Function`),
+  );
+  if (!entry) throw new Error(`no function ${logicalPrefix}`);
+  return { id: entry[0], props: entry[1].Properties };
+}
+
+/** Every IAM statement of the default policy of one phase's role. */
+function statementsOf(t: Template, logicalPrefix: string): unknown[] {
+  const policies = t.findResources('AWS::IAM::Policy');
+  const entry = Object.entries(policies).find(([id]) =>
+    id.startsWith(`${logicalPrefix}RoleDefaultPolicy`),
+  );
+  if (!entry) throw new Error(`no policy for ${logicalPrefix}`);
+  return entry[1].Properties.PolicyDocument.Statement;
+}
+
+function actionsOf(statements: unknown[]): string[] {
+  return statements.flatMap((s) => {
+    const a = (s as { Action: string | string[] }).Action;
+    return Array.isArray(a) ? a : [a];
+  });
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('should synthesize the real app with no unacknowledged finding', () => {
+    expect(synthError).toBeUndefined();
+  });
+});
+
+describe('phase functions', () => {
+  it('should create exactly one function per phase', () => {
+    template.resourceCountIs('AWS::Lambda::Function', PHASES.length);
+  });
+
+  it('should run every function on Node 24, ARM, JSON logs to its own group, traced, with source maps', () => {
+    const fns = template.findResources('AWS::Lambda::Function', {
+      Properties: {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: {
+          LogFormat: 'JSON',
+          LogGroup: { Ref: Match.stringLikeRegexp('LogGroup') },
+        },
+        Environment: {
+          Variables: Match.objectLike({
+            NODE_OPTIONS: '--enable-source-maps',
+            LEDGER_TABLE: { Ref: Match.stringLikeRegexp('^Ledger') },
+            TOPIC_ARN: { Ref: Match.stringLikeRegexp('^Notifications') },
+          }),
+        },
+      },
+    });
+    expect(Object.keys(fns)).toHaveLength(PHASES.length);
+  });
+
+  it('should keep every function log group encrypted and retained for a limited time', () => {
+    template.allResourcesProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+      RetentionInDays: Match.anyValue(),
+    });
+  });
+
+  it('should give preflight the deploy-time scope and the replicator role', () => {
+    const env = functionOf(template, 'Preflight').props.Environment.Variables;
+    expect(env.SERVICE_EXECUTION_ROLE_ARN).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^ReplicatorRole/), 'Arn'],
+    });
+    expect(JSON.stringify(env.ALLOWED_SECRET_ARN_PREFIXES)).toContain(
+      ':secret:msk-cutover/*',
+    );
+    const scopedEnv = functionOf(scoped, 'Preflight').props.Environment
+      .Variables;
+    expect(scopedEnv.ALLOWED_CLUSTER_ARNS).toBe(CLUSTER);
+    expect(scopedEnv.ALLOWED_SECRET_ARN_PREFIXES).toBe(
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka/prod-*',
+    );
+  });
+
+  it('should give the approval functions the API URL, the token key and the signing secret', () => {
+    for (const prefix of [
+      'RequestApproval',
+      'ApprovalApi',
+      'ApprovalReminders',
+    ]) {
+      const env = functionOf(template, prefix).props.Environment.Variables;
+      expect(Object.keys(env)).toEqual(
+        expect.arrayContaining([
+          'APPROVAL_BASE_URL',
+          'TOKEN_KEY_ID',
+          'SIGNING_SECRET_ARN',
+        ]),
+      );
+      expect(env.APPROVAL_BASE_URL).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            {
+              'Fn::GetAtt': [
+                expect.stringMatching(/^ApprovalsApi/),
+                'ApiEndpoint',
+              ],
+            },
+            '/',
+          ],
+        ],
+      });
+    }
+  });
+
+  it('should put probe-source in the source network only when the context gives one', () => {
+    expect(functionOf(template, 'ProbeSource').props.VpcConfig).toBeUndefined();
+    expect(functionOf(scoped, 'ProbeSource').props.VpcConfig).toEqual({
+      SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+      SecurityGroupIds: ['sg-0123456789abcdef0'],
+    });
+    expect(functionOf(scoped, 'Preflight').props.VpcConfig).toBeUndefined();
+  });
+});
+
+describe('least privilege', () => {
+  it('should let only teardown and cleanup delete replicators, by name prefix', () => {
+    for (const phase of ['Teardown', 'Cleanup']) {
+      expect(statementsOf(template, phase)).toContainEqual(
+        expect.objectContaining({
+          Action: expect.arrayContaining(['kafka:DeleteReplicator']),
+          Resource: {
+            'Fn::Join': [
+              '',
+              expect.arrayContaining([':replicator/msk-cutover-*']),
+            ],
+          },
+        }),
+      );
+    }
+    for (const prefix of [
+      'ValidatePlan',
+      'Preflight',
+      'ProbeSource',
+      'CreateReplicators',
+      'DescribeReplicators',
+      'PollReadiness',
+      'RequestApproval',
+      'ApprovalApi',
+      'ApprovalReminders',
+      'VerifyCutover',
+      'RecordFailure',
+    ]) {
+      expect(actionsOf(statementsOf(template, prefix))).not.toContain(
+        'kafka:DeleteReplicator',
+      );
+    }
+  });
+
+  it('should let create-replicators pass the replicator role to MSK only', () => {
+    expect(statementsOf(template, 'CreateReplicators')).toContainEqual({
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: {
+        'Fn::GetAtt': [expect.stringMatching(/ReplicatorRole/), 'Arn'],
+      },
+      Condition: {
+        StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' },
+      },
+    });
+  });
+
+  it('should let only request-approval encrypt task tokens and only the approval functions decrypt them', () => {
+    const tokenKeyArn = {
+      'Fn::GetAtt': [expect.stringMatching(/^TaskTokenKey/), 'Arn'],
+    };
+    expect(statementsOf(template, 'RequestApproval')).toContainEqual(
+      expect.objectContaining({ Action: 'kms:Encrypt', Resource: tokenKeyArn }),
+    );
+    for (const prefix of ['ApprovalApi', 'ApprovalReminders']) {
+      expect(statementsOf(template, prefix)).toContainEqual(
+        expect.objectContaining({
+          Action: 'kms:Decrypt',
+          Resource: tokenKeyArn,
+        }),
+      );
+    }
+    for (const prefix of ['ValidatePlan', 'Teardown', 'ProbeSource']) {
+      expect(JSON.stringify(statementsOf(template, prefix))).not.toMatch(
+        /TaskTokenKey/,
+      );
+    }
+  });
+
+  it('should let the approval functions, and nothing else, answer waiting gates', () => {
+    for (const prefix of ['ApprovalApi', 'ApprovalReminders']) {
+      expect(actionsOf(statementsOf(template, prefix))).toEqual(
+        expect.arrayContaining([
+          'states:SendTaskSuccess',
+          'states:SendTaskFailure',
+        ]),
+      );
+    }
+    expect(actionsOf(statementsOf(template, 'RequestApproval'))).not.toContain(
+      'states:SendTaskSuccess',
+    );
+  });
+
+  it('should scope the replicator role to the deploy-time secrets and clusters', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({ Principal: { Service: 'kafka.amazonaws.com' } }),
+        ],
+      },
+      ManagedPolicyArns: [
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':iam::aws:policy/service-role/AWSMSKReplicatorExecutionRole',
+            ],
+          ],
+        },
+      ],
+    });
+    const statements = statementsOf(scoped, 'Replicator');
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['secretsmanager:GetSecretValue']),
+        Resource:
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka/prod-*',
+      }),
+    );
+    expect(statements).toContainEqual({
+      Action: 'kafka-cluster:*',
+      Effect: 'Deny',
+      NotResource: [
+        CLUSTER,
+        `${CLUSTER.replace(':cluster/', ':topic/')}/*`,
+        `${CLUSTER.replace(':cluster/', ':group/')}/*`,
+      ],
+    });
+  });
+});
+
+describe('state machines', () => {
+  const aslPlaceholders = (file: string) =>
+    [
+      ...new Set(
+        [
+          ...readFileSync(join(ROOT, 'statemachines', file), 'utf8').matchAll(
+            /\$\{(\w+)\}/g,
+          ),
+        ].map((m) => m[1]),
+      ),
+    ].sort();
+
+  const machine = (name: string) => {
+    const all = template.findResources('AWS::StepFunctions::StateMachine', {
+      Properties: { StateMachineName: `MskCutover-${name}` },
+    });
+    const props = Object.values(all)[0]?.Properties;
+    if (!props) throw new Error(`no state machine ${name}`);
+    return props;
+  };
+
+  it('should substitute exactly the placeholders of each ASL file', () => {
+    const parent = Object.keys(
+      machine('migration').DefinitionSubstitutions,
+    ).sort();
+    const child = Object.keys(
+      machine('app-cutover').DefinitionSubstitutions,
+    ).sort();
+    expect(parent).toEqual(aslPlaceholders('migration.asl.json'));
+    expect(parent).toEqual([...PARENT_SUBSTITUTIONS].sort());
+    expect(child).toEqual(aslPlaceholders('app-cutover.asl.json'));
+    expect(child).toEqual([...CHILD_SUBSTITUTIONS].sort());
+  });
+
+  it('should log every event without execution data to vended log groups, and trace', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: Match.anyValue(),
+      },
+    });
+    for (const name of ['migration', 'app-cutover']) {
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: `/aws/vendedlogs/states/MskCutover-${name}`,
+      });
+    }
+  });
+
+  it('should let the parent run the child and itself as nested executions', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const parent = Object.entries(policies).find(([id]) =>
+      id.startsWith('MigrationStateMachineRoleDefaultPolicy'),
+    );
+    const doc = JSON.stringify(parent?.[1].Properties.PolicyDocument);
+    expect(doc).toContain(':stateMachine:MskCutover-migration');
+    expect(doc).toContain(':stateMachine:MskCutover-app-cutover');
+    expect(doc).toContain(
+      ':rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+    );
+    expect(doc).toContain('events:PutEvents');
+    for (const fn of ['ValidatePlanFunction', 'TeardownFunction']) {
+      expect(doc).toMatch(new RegExp(fn));
+    }
+    expect(doc).not.toMatch(/VerifyCutoverFunction/);
+  });
+
+  it('should alarm on failed, throttled and aborted executions of both', () => {
+    for (const metric of [
+      'ExecutionsFailed',
+      'ExecutionThrottled',
+      'ExecutionsAborted',
+    ]) {
+      const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { MetricName: metric, Namespace: 'AWS/States' },
+      });
+      expect(Object.keys(alarms)).toHaveLength(2);
+    }
+  });
+});
+
+describe('data, events and operations', () => {
+  it('should keep the ledger on demand, with PITR and the customer key, keyed as the shared design says', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: Match.anyValue(),
+      },
+      KeySchema: [
+        { AttributeName: LEDGER_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: LEDGER_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: LEDGER_GSI1.indexName,
+          KeySchema: [
+            { AttributeName: LEDGER_GSI1.partitionKey, KeyType: 'HASH' },
+            { AttributeName: LEDGER_GSI1.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+    });
+  });
+
+  it('should version and encrypt the plan bucket and log access to it', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({
+            ServerSideEncryptionByDefault: Match.objectLike({
+              SSEAlgorithm: 'aws:kms',
+            }),
+          }),
+        ],
+      },
+      LoggingConfiguration: Match.objectLike({
+        DestinationBucketName: Match.anyValue(),
+      }),
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+  });
+
+  it('should send failed, timed-out and aborted migrations to cleanup', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: Match.anyValue(),
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: {
+            'Fn::GetAtt': [Match.stringLikeRegexp('^CleanupFunction'), 'Arn'],
+          },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [
+        Match.objectLike({
+          Arn: {
+            'Fn::GetAtt': [Match.stringLikeRegexp('^CleanupFunction'), 'Arn'],
+          },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [
+        Match.objectLike({
+          Arn: {
+            'Fn::GetAtt': [
+              Match.stringLikeRegexp('^ApprovalRemindersFunction'),
+              'Arn',
+            ],
+          },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Events::EventBus', {
+      Name: 'msk-cutover',
+    });
+  });
+
+  it('should throttle the approval API and keep query strings out of its access logs', () => {
+    const stages = template.findResources('AWS::ApiGatewayV2::Stage');
+    const stage = Object.values(stages)[0]?.Properties;
+    expect(stage.StageName).toBe('$default');
+    expect(stage.DefaultRouteSettings).toEqual(
+      expect.objectContaining({
+        ThrottlingRateLimit: 5,
+        ThrottlingBurstLimit: 10,
+      }),
+    );
+    const format: string = stage.AccessLogSettings.Format;
+    expect(JSON.parse(format)).toEqual(
+      expect.objectContaining({
+        routeKey: '$context.routeKey',
+        path: '$context.path',
+      }),
+    );
+    expect(format).not.toMatch(/querystring|requestOverride|\$request/i);
+    for (const method of ['GET', 'POST']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${method} /approvals/{approvalId}`,
+      });
+    }
+  });
+
+  it('should alarm on replicator failures and overdue gates, notifying the topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: [
+        Match.objectLike({
+          Expression: Match.stringLikeRegexp('MAX\\(ReplicatorFailure\\)'),
+        }),
+      ],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Notifications') }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'msk-cutover',
+      MetricName: 'GatesOverdue',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Notifications') }],
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('should output what the CLI reads', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'StateMachineArn',
+        'PlanBucketName',
+        'ApprovalApiUrl',
+        'LedgerTableName',
+        'TopicArn',
+      ]),
+    );
+  });
+});
+
+describe('template snapshot', () => {
+  it('should match the snapshot, asset hashes normalized', () => {
+    const json = JSON.stringify(template.toJSON(), null, 1).replace(
+      /[0-9a-f]{64}/g,
+      '<asset-hash>',
+    );
+    expect(JSON.parse(json)).toMatchSnapshot();
+  });
+});
