@@ -44,11 +44,38 @@ export function validatePlan(input: unknown): PlanValidation {
     const issues = parsed.error.issues.flatMap((issue) =>
       toPlanIssues(issue, input),
     );
-    return { ok: false, issues: sortIssues(dedupe(issues)) };
+    return {
+      ok: false,
+      issues: [
+        ...sortIssues(dedupe(issues)),
+        ...rulesWithoutUnknownFields(input, parsed.error.issues),
+      ],
+    };
   }
   const { errors, warnings } = checkPlanRules(parsed.data);
   if (errors.length > 0) return { ok: false, issues: errors };
   return { ok: true, plan: parsed.data, warnings };
+}
+
+/**
+ * When the only schema problems are unknown fields (typos in optional
+ * fields, mostly), the cross-field rules can still run on the plan without
+ * them, so one run reports those problems too.
+ */
+function rulesWithoutUnknownFields(
+  input: unknown,
+  issues: readonly Issue[],
+): PlanIssue[] {
+  if (!issues.every((i) => i.code === 'unrecognized_keys')) return [];
+  const copy: unknown = structuredClone(input);
+  for (const issue of issues) {
+    const parent = valueAt(copy, issue.path) as Record<string, unknown>;
+    for (const key of issue.code === 'unrecognized_keys' ? issue.keys : []) {
+      delete parent[key];
+    }
+  }
+  const parsed = PlanSchema.safeParse(copy);
+  return parsed.success ? checkPlanRules(parsed.data).errors : [];
 }
 
 /** Parse JSON text, then `validatePlan`. Syntax errors become one issue. */

@@ -286,6 +286,23 @@ describe('validatePlan', () => {
     ]);
   });
 
+  it('still applies the cross-field rules when the only other problems are unknown fields', () => {
+    const plan = sample();
+    plan.applications[0].owner = 'orders-team@example.com';
+    plan.applications[2].consumes.push('payments');
+    expect(issuesOf(JSON.stringify(plan))).toEqual([
+      {
+        path: 'applications[0].owner',
+        message: 'is not a known field; did you mean `owners`?',
+      },
+      {
+        path: 'applications[2].consumes[1]',
+        message:
+          'topic `payments` is not replicated: no pattern in replication.topics matches it',
+      },
+    ]);
+  });
+
   it('lists the known fields when an unknown one is not a near miss', () => {
     const plan = sample();
     plan.teardown.whenever = true;
