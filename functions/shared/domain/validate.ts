@@ -160,7 +160,7 @@ function describe(issue: Issue, value: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined) return 'is required';
-      return `must be ${article(issue.expected)} (found ${typeName(value)})`;
+      return `must be ${article(issue.expected === 'int' ? 'integer' : issue.expected)} (found ${typeName(value)})`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')} (found ${show(value)})`;
     case 'invalid_format':
@@ -176,7 +176,9 @@ function describe(issue: Issue, value: unknown): string {
       if (issue.origin === 'array')
         return `must have at ${word} ${bound} item(s)`;
       if (issue.origin === 'string') {
-        return `must be at ${word} ${bound} character(s) long`;
+        return bound === 1 && word === 'least'
+          ? 'must not be empty'
+          : `must be at ${word} ${bound} character(s) long`;
       }
       const op =
         issue.code === 'too_small'

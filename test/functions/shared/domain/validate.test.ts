@@ -314,6 +314,26 @@ describe('validatePlan', () => {
     });
   });
 
+  it('describes wrong types, bounds and empty values in plain words', () => {
+    const plan = sample();
+    plan.readiness.maxMessageLag = 1.5;
+    plan.approvals.linkTtlHours = 1000;
+    plan.source.name = '';
+    plan.teardown = null;
+    expect(issuesOf(JSON.stringify(plan))).toEqual([
+      { path: 'source.name', message: 'must not be empty' },
+      {
+        path: 'readiness.maxMessageLag',
+        message: 'must be an integer (found number 1.5)',
+      },
+      {
+        path: 'approvals.linkTtlHours',
+        message: 'must be <= 168 (found 1000)',
+      },
+      { path: 'teardown', message: 'must be an object (found null)' },
+    ]);
+  });
+
   it('rejects a document that is not an object', () => {
     expect(issuesOf('[]')).toEqual([
       { path: '', message: 'must be an object (found an array)' },
