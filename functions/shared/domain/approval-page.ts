@@ -215,6 +215,8 @@ function collectFigures(
   }
   for (const [k, v] of Object.entries(value)) {
     const name = prefix ? `${prefix}.${k}` : k;
+    // References to other records are not figures a person weighs.
+    if (/Id$/.test(k)) continue;
     if (typeof v === 'number') {
       out.push({ name, value: formatNumber(v) });
     } else if (typeof v === 'boolean') {
@@ -284,6 +286,7 @@ export function escapeHtml(value: unknown): string {
 const STYLE = `
 :root{color-scheme:light dark;font-family:system-ui,sans-serif;line-height:1.45}
 body{margin:0 auto;max-width:46rem;padding:1rem}
+li,p,td{overflow-wrap:anywhere}
 h1{font-size:1.4rem;margin:.2rem 0 1rem}
 h2{font-size:1.1rem;margin-top:1.6rem}
 .meta{color:GrayText;font-size:.9rem}
