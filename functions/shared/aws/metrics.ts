@@ -11,6 +11,7 @@ import {
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import type { MetricQuery, MetricSeries, Metrics } from '../ports.ts';
+import { rethrowAws } from './transient.ts';
 
 /** GetMetricData accepts at most this many queries per request. */
 export const MAX_QUERIES_PER_CALL = 500;
@@ -41,7 +42,7 @@ export class CloudWatchMetrics implements Metrics {
       const batch = queries.slice(i, i + MAX_QUERIES_PER_CALL).map(toQuery);
       let nextToken: string | undefined;
       do {
-        const out = await this.cw.send(
+        const out = await this.getMetricData(
           new GetMetricDataCommand({
             MetricDataQueries: batch,
             StartTime: from,
@@ -72,6 +73,14 @@ export class CloudWatchMetrics implements Metrics {
         (a, b) => a.at.getTime() - b.at.getTime(),
       ),
     }));
+  }
+
+  private async getMetricData(command: GetMetricDataCommand) {
+    try {
+      return await this.cw.send(command);
+    } catch (err) {
+      return rethrowAws(err, 'GetMetricData');
+    }
   }
 
   async put(

@@ -16,6 +16,7 @@ import {
   type ReplicatorSummary,
 } from '@aws-sdk/client-kafka';
 import type { CreateOutcome, Replicators } from '../ports.ts';
+import { rethrowAws } from './transient.ts';
 
 /** {@link Replicators} over the Kafka (MSK) SDK client. */
 export class MskReplicators implements Replicators {
@@ -31,7 +32,7 @@ export class MskReplicators implements Replicators {
       };
     } catch (err) {
       if (err instanceof ConflictException) return { kind: 'conflict' };
-      throw err;
+      return rethrowAws(err, 'CreateReplicator');
     }
   }
 
@@ -45,12 +46,24 @@ export class MskReplicators implements Replicators {
       return response;
     } catch (err) {
       if (err instanceof NotFoundException) return null;
-      throw err;
+      return rethrowAws(err, 'DescribeReplicator');
     }
   }
 
   async listByPrefix(prefix: string): Promise<ReplicatorSummary[]> {
     const all: ReplicatorSummary[] = [];
+    try {
+      await this.collect(prefix, all);
+    } catch (err) {
+      rethrowAws(err, 'ListReplicators');
+    }
+    return all;
+  }
+
+  private async collect(
+    prefix: string,
+    all: ReplicatorSummary[],
+  ): Promise<void> {
     for await (const page of paginateListReplicators(
       { client: this.kafka, pageSize: 100 },
       { ReplicatorNameFilter: prefix },
@@ -61,7 +74,6 @@ export class MskReplicators implements Replicators {
         if (r.ReplicatorName?.startsWith(prefix)) all.push(r);
       }
     }
-    return all;
   }
 
   async delete(arn: string): Promise<void> {
@@ -72,7 +84,7 @@ export class MskReplicators implements Replicators {
     } catch (err) {
       // Already gone is the outcome we want (a retried delete).
       if (err instanceof NotFoundException) return;
-      throw err;
+      rethrowAws(err, 'DeleteReplicator');
     }
   }
 }

@@ -2,11 +2,13 @@ import {
   CloudWatchClient,
   GetMetricDataCommand,
   type GetMetricDataCommandInput,
+  LimitExceededException,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetrics } from '../../../../functions/shared/aws/metrics.ts';
+import { TransientError } from '../../../../functions/shared/domain/errors.ts';
 import type { MetricQuery } from '../../../../functions/shared/ports.ts';
 
 const cw = mockClient(CloudWatchClient);
@@ -145,6 +147,22 @@ describe('CloudWatchMetrics.query', () => {
       ),
     ).rejects.toThrow(/duplicate metric query id q0/);
     expect(cw.calls()).toHaveLength(0);
+  });
+
+  it('should hand throttling to the state machine as TransientError', async () => {
+    cw.on(GetMetricDataCommand).rejects(
+      new LimitExceededException({
+        message: 'Rate exceeded',
+        $metadata: { httpStatusCode: 429 },
+      }),
+    );
+    await expect(
+      new CloudWatchMetrics(new CloudWatchClient({ maxAttempts: 1 })).query(
+        queries(1),
+        from,
+        to,
+      ),
+    ).rejects.toBeInstanceOf(TransientError);
   });
 
   it('should make no call for no queries', async () => {

@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   ConflictException,
   CreateReplicatorCommand,
   DeleteReplicatorCommand,
@@ -11,6 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MskReplicators } from '../../../../functions/shared/aws/replicators.ts';
+import { TransientError } from '../../../../functions/shared/domain/errors.ts';
 
 const kafka = mockClient(KafkaClient);
 const arn =
@@ -52,13 +54,32 @@ describe('MskReplicators', () => {
     ).resolves.toEqual({ kind: 'conflict' });
   });
 
-  it('should pass throttling through for the caller to retry', async () => {
+  it('should hand throttling to the state machine as TransientError', async () => {
     kafka
       .on(DescribeReplicatorCommand)
+      .rejects(new TooManyRequestsException({ message: 'slow down', ...meta }))
+      .on(ListReplicatorsCommand)
       .rejects(new TooManyRequestsException({ message: 'slow down', ...meta }));
-    await expect(replicators().describe(arn)).rejects.toBeInstanceOf(
-      TooManyRequestsException,
+    await expect(replicators().describe(arn)).rejects.toThrow(
+      /^DescribeReplicator: TooManyRequestsException: slow down$/,
     );
+    await expect(replicators().listByPrefix('x')).rejects.toBeInstanceOf(
+      TransientError,
+    );
+  });
+
+  it('should pass a permanent error through unchanged', async () => {
+    kafka
+      .on(CreateReplicatorCommand)
+      .rejects(new BadRequestException({ message: 'bad', ...meta }));
+    await expect(
+      replicators().create({
+        ReplicatorName: 'x',
+        KafkaClusters: [],
+        ReplicationInfoList: [],
+        ServiceExecutionRoleArn: 'arn:aws:iam::111122223333:role/r',
+      }),
+    ).rejects.toBeInstanceOf(BadRequestException);
   });
 
   it('should describe without SDK metadata and read a missing one as null', async () => {

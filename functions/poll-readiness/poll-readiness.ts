@@ -1,0 +1,376 @@
+/**
+ * poll-readiness: one iteration of the await-readiness loops (the whole
+ * migration in the parent, one application in the child).
+ *
+ * Each poll reads every replicator metric of both directions of every shard
+ * in scope, and the target's consumer lag, in one GetMetricData request
+ * (batched per 500 queries), takes the source-side lag from the Kafka
+ * measurement just before it, evaluates the readiness rules, and folds the
+ * verdict into the sustained window kept in the ledger. Numbers go to the
+ * ledger as evidence; the result carries the verdict and short reasons.
+ */
+import {
+  type GroupMeasurement,
+  LOOP_ITERATIONS_PER_EXECUTION,
+  type MeasureEvidenceData,
+  type PollReadinessEvent,
+  type PollReadinessResult,
+  type ReplicatorRef,
+} from '../shared/contracts.ts';
+import {
+  ReadinessTimeoutError,
+  ReplicatorFailedError,
+  TransientError,
+  ValidationError,
+} from '../shared/domain/errors.ts';
+import {
+  clusterNameOf,
+  type QueryReplicator,
+  readinessQueries,
+} from '../shared/domain/metric-queries.ts';
+import { appGroups, appTopics, Selection } from '../shared/domain/patterns.ts';
+import type { Application, Plan } from '../shared/domain/plan.ts';
+import {
+  advanceTracker,
+  evaluateReadiness,
+  notReadyNoticeDue,
+  type ReadinessVerdict,
+} from '../shared/domain/readiness.ts';
+import {
+  planShards,
+  replicatorSpecs,
+  shardsOfApp,
+} from '../shared/domain/replicator-config.ts';
+import { loadPlan } from '../shared/load-plan.ts';
+import type {
+  Clock,
+  Ledger,
+  Log,
+  Metrics,
+  Notifier,
+  PlanStore,
+  Replicators,
+} from '../shared/ports.ts';
+
+export interface PollReadinessDeps {
+  plans: PlanStore;
+  ledger: Ledger;
+  metrics: Metrics;
+  replicators: Replicators;
+  notifier: Notifier;
+  clock: Clock;
+  log: Log;
+}
+
+/** Reasons carried in the result (the full list is in the evidence). */
+const MAX_RESULT_REASONS = 20;
+const MAX_REASON_CHARS = 300;
+/** CloudWatch publishes with a delay of a few minutes: look back at least this far. */
+const MIN_LOOKBACK_MS = 5 * 60_000;
+
+/**
+ * Runs one readiness poll.
+ *
+ * @throws ValidationError when `app` is not in the plan
+ * @throws ReplicatorFailedError when a replicator of the scope is missing
+ * @throws ReadinessTimeoutError after `readiness.maxWaitHours` without readiness
+ */
+export async function runPollReadiness(
+  event: PollReadinessEvent,
+  deps: PollReadinessDeps,
+): Promise<PollReadinessResult> {
+  const { plan } = await loadPlan(deps.plans, event.planRef);
+  const now = deps.clock.now();
+  const app = appOf(plan, event.app);
+  const settings = plan.readiness;
+
+  const replicators = await scopeReplicators(
+    plan,
+    app,
+    event.migrationId,
+    deps,
+  );
+  const apps = app ? [app] : plan.applications;
+  const groups = [...new Set(apps.flatMap(appGroups))];
+  const queries = readinessQueries({
+    replicators,
+    ...(app ? { topics: appTopics(app) } : {}),
+    targetClusterName: clusterNameOf(plan.target.mskClusterArn),
+    lagPairs: apps.flatMap((a) =>
+      appGroups(a).flatMap((group) =>
+        a.consumes.map((topic) => ({ group, topic })),
+      ),
+    ),
+  });
+  const lookback = Math.max(
+    (settings.pollIntervalSeconds + 60) * 1000,
+    MIN_LOOKBACK_MS,
+  );
+  const from = new Date(now.getTime() - lookback);
+  const series = queries.label(
+    await deps.metrics.query(queries.queries, from, now),
+  );
+
+  const measurement = await deps.ledger.getEvidence(
+    event.migrationId,
+    event.measurementId,
+  );
+  const verdict = evaluateReadiness({
+    series,
+    thresholds: settings,
+    expectedGroupCount: expectedGroupCounts(plan, replicators),
+    groups,
+    measurement: measurementGroups(measurement?.data),
+  });
+  if (!measurement) {
+    verdict.ok = false;
+    verdict.reasons.unshift(
+      `measurement ${event.measurementId} is not in the ledger: source-side lag unknown`,
+    );
+  }
+
+  const previous = await deps.ledger.getReadinessTracker(
+    event.migrationId,
+    event.app,
+  );
+  const step = advanceTracker(previous, verdict.ok, now, settings);
+  const reasons = [...verdict.reasons];
+  if (verdict.ok && !step.ready) {
+    const toGo = Math.ceil(settings.sustainedMinutes - step.heldMinutes);
+    reasons.push(
+      `every rule holds since ${step.tracker.readySince}; ready once they held ${settings.sustainedMinutes} minutes (${toGo} to go)`,
+    );
+  }
+
+  const evidenceId = `readiness-${now.toISOString()}${event.app ? `-${event.app}` : ''}`;
+  await deps.ledger.putEvidence({
+    migrationId: event.migrationId,
+    evidenceId,
+    at: now.toISOString(),
+    kind: 'readiness',
+    ...(event.app ? { app: event.app } : {}),
+    ready: step.ready,
+    reasons,
+    data: evidenceData(verdict, {
+      measurementId: event.measurementId,
+      window: { from: from.toISOString(), to: now.toISOString() },
+      heldMinutes: Math.floor(step.heldMinutes),
+      sustainedMinutes: settings.sustainedMinutes,
+      waitingSince: step.tracker.waitingSince,
+      queries: queries.queries.length,
+    }),
+  });
+
+  const tracker = step.tracker;
+  const scope = event.app ? `application ${event.app}` : 'replication';
+  if (step.timedOut) {
+    await deps.ledger.putReadinessTracker(
+      event.migrationId,
+      event.app,
+      tracker,
+    );
+    throw new ReadinessTimeoutError(
+      `${event.migrationId}: ${scope} not ready after ${settings.maxWaitHours} hours (since ${tracker.waitingSince}): ${clip(reasons).join('; ')}`,
+    );
+  }
+  // Per-application readiness is followed at once by the cutover gate's own
+  // email, so only the migration-wide "ready" is announced here.
+  if (step.ready && !event.app && !tracker.readyNotifiedAt) {
+    await deps.notifier.publish({
+      migrationId: event.migrationId,
+      type: 'Replication Ready',
+      subject: `${event.migrationId}: replication is ready`,
+      body: [
+        `Every readiness rule held for ${settings.sustainedMinutes} minutes.`,
+        'The applications can now be moved one by one; each cutover asks for approval first.',
+        `Evidence: ${evidenceId}`,
+      ].join('\n'),
+      detail: { evidenceId, readySince: tracker.readySince },
+    });
+    tracker.readyNotifiedAt = now.toISOString();
+    await deps.ledger.updateMigration(event.migrationId, {
+      ...(tracker.readySince ? { readySince: tracker.readySince } : {}),
+    });
+  }
+  if (!step.ready && notReadyNoticeDue(tracker, now)) {
+    const hours = Math.floor(
+      (now.getTime() - Date.parse(tracker.waitingSince)) / 3_600_000,
+    );
+    await deps.notifier.publish({
+      migrationId: event.migrationId,
+      type: 'Replication Not Ready',
+      subject: `${event.migrationId}: ${scope} still not ready after ${hours} h`,
+      body: [
+        `Waiting since ${tracker.waitingSince}; gives up after ${settings.maxWaitHours} hours.`,
+        'Why:',
+        ...clip(reasons).map((r) => `- ${r}`),
+        `Evidence: ${evidenceId}`,
+      ].join('\n'),
+      detail: {
+        evidenceId,
+        ...(event.app ? { app: event.app } : {}),
+        reasons: clip(reasons),
+      },
+    });
+    tracker.lastNotReadyNoticeAt = now.toISOString();
+  }
+  await deps.ledger.putReadinessTracker(event.migrationId, event.app, tracker);
+
+  deps.log.info('readiness polled', {
+    ready: step.ready,
+    failing: verdict.reasons.length,
+    heldMinutes: Math.floor(step.heldMinutes),
+    evidenceId,
+  });
+  const iteration = event.iteration + 1;
+  return {
+    ready: step.ready,
+    reasons: clip(reasons),
+    evidenceId,
+    iteration,
+    continueAsNew: !step.ready && iteration >= LOOP_ITERATIONS_PER_EXECUTION,
+  };
+}
+
+function appOf(plan: Plan, name: string | undefined): Application | undefined {
+  if (name === undefined) return undefined;
+  const app = plan.applications.find((a) => a.name === name);
+  if (!app) {
+    throw new ValidationError(
+      `app: "${name}" is not an application of plan ${plan.migrationId}`,
+    );
+  }
+  return app;
+}
+
+/**
+ * The replicators of the shards in scope, with their cluster aliases (read
+ * once with DescribeReplicator, then cached on the ledger's replicator ref).
+ */
+async function scopeReplicators(
+  plan: Plan,
+  app: Application | undefined,
+  migrationId: string,
+  deps: Pick<PollReadinessDeps, 'ledger' | 'replicators' | 'log'>,
+): Promise<(QueryReplicator & { shard: string })[]> {
+  const shards = new Set(
+    app ? shardsOfApp(plan, app) : planShards(plan).map((s) => s.name),
+  );
+  const recorded = new Map(
+    (await deps.ledger.listReplicators(migrationId)).map((r) => [r.name, r]),
+  );
+  const out: (QueryReplicator & { shard: string })[] = [];
+  for (const spec of replicatorSpecs(plan)) {
+    if (!shards.has(spec.shard)) continue;
+    const ref = recorded.get(spec.name);
+    if (!ref) {
+      throw new ReplicatorFailedError(
+        `replicator ${spec.name} is not recorded for migration ${migrationId}: was it created?`,
+      );
+    }
+    const aliases = ref.clusterAliases ?? (await readAliases(ref, deps));
+    if (!ref.clusterAliases) {
+      await deps.ledger.putReplicator(migrationId, {
+        ...ref,
+        clusterAliases: aliases,
+      });
+    }
+    out.push({ name: ref.name, shard: ref.shard, aliases });
+  }
+  return out;
+}
+
+async function readAliases(
+  ref: ReplicatorRef,
+  deps: Pick<PollReadinessDeps, 'replicators' | 'log'>,
+): Promise<{ source: string; target: string }> {
+  const described = await deps.replicators.describe(ref.arn);
+  if (!described) {
+    throw new ReplicatorFailedError(
+      `replicator ${ref.name} (${ref.arn}) no longer exists`,
+    );
+  }
+  const clusters = described.KafkaClusters ?? [];
+  const target = clusters.find((c) => c.AmazonMskCluster)?.KafkaClusterAlias;
+  const source = clusters.find((c) => c.ApacheKafkaCluster)?.KafkaClusterAlias;
+  if (!source || !target) {
+    // Aliases appear once the replicator is set up; the retry finds them.
+    throw new TransientError(
+      `replicator ${ref.name} reports no cluster alias yet (state ${described.ReplicatorState ?? 'unknown'})`,
+    );
+  }
+  deps.log.debug('cluster aliases read', { replicator: ref.name });
+  return { source, target };
+}
+
+/**
+ * Groups each replicator should be syncing: the applications' declared
+ * groups that the plan's group patterns select and that consume a topic of
+ * the replicator's shard. Patterns may select more groups than the plan
+ * names, so the rule is "at least this many".
+ */
+function expectedGroupCounts(
+  plan: Plan,
+  replicators: { name: string; shard: string }[],
+): Map<string, number> {
+  const groupSel = new Selection(
+    plan.replication.consumerGroups,
+    plan.replication.consumerGroupsToExclude,
+  );
+  const byShard = new Map<string, number>();
+  for (const shard of planShards(plan)) {
+    const topicSel = new Selection(shard.topics, shard.topicsToExclude);
+    const groups = new Set<string>();
+    for (const a of plan.applications) {
+      if (!a.consumes.some((t) => topicSel.selects(t))) continue;
+      for (const g of a.consumerGroups) if (groupSel.selects(g)) groups.add(g);
+    }
+    byShard.set(shard.name, groups.size);
+  }
+  return new Map(replicators.map((r) => [r.name, byShard.get(r.shard) ?? 0]));
+}
+
+function measurementGroups(data: unknown): GroupMeasurement[] {
+  const groups = (data as Partial<MeasureEvidenceData> | undefined)?.groups;
+  return Array.isArray(groups) ? groups : [];
+}
+
+/** The numbers behind the verdict, with the worst value of each rule first. */
+function evidenceData(
+  verdict: ReadinessVerdict,
+  context: Record<string, unknown>,
+): Record<string, unknown> {
+  const worst: Record<string, number | null> = {};
+  for (const o of verdict.outcomes) {
+    const prev = worst[o.rule];
+    if (o.value === null) worst[o.rule] = prev ?? null;
+    else worst[o.rule] = Math.max(prev ?? o.value, o.value);
+  }
+  return {
+    ...context,
+    failing: verdict.reasons.length,
+    worst,
+    notes: verdict.notes,
+    outcomes: verdict.outcomes.map(({ rule, subject, ok, value, limit }) => ({
+      rule,
+      subject,
+      ok,
+      value,
+      limit,
+    })),
+  };
+}
+
+function clip(reasons: string[]): string[] {
+  const out = reasons
+    .slice(0, MAX_RESULT_REASONS)
+    .map((r) =>
+      r.length > MAX_REASON_CHARS ? `${r.slice(0, MAX_REASON_CHARS - 1)}…` : r,
+    );
+  if (reasons.length > MAX_RESULT_REASONS) {
+    out.push(
+      `… and ${reasons.length - MAX_RESULT_REASONS} more in the evidence`,
+    );
+  }
+  return out;
+}
