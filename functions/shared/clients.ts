@@ -32,14 +32,26 @@ function once<T>(make: () => T): () => T {
   };
 }
 
-export const kafkaClient = once(() => new KafkaClient(config));
-export const cloudwatchClient = once(() => new CloudWatchClient(config));
-export const dynamodbClient = once(() => new DynamoDBClient(config));
-export const ec2Client = once(() => new EC2Client(config));
-export const eventbridgeClient = once(() => new EventBridgeClient(config));
-export const kmsClient = once(() => new KMSClient(config));
-export const s3Client = once(() => new S3Client(config));
-export const secretsClient = once(() => new SecretsManagerClient(config));
-export const quotasClient = once(() => new ServiceQuotasClient(config));
-export const sfnClient = once(() => new SFNClient(config));
-export const snsClient = once(() => new SNSClient(config));
+// `@__PURE__` lets esbuild drop the clients a bundle never calls: without it
+// each `once(...)` call counts as a side effect and every client stays in.
+export const kafkaClient = /* @__PURE__ */ once(() => new KafkaClient(config));
+export const cloudwatchClient = /* @__PURE__ */ once(
+  () => new CloudWatchClient(config),
+);
+export const dynamodbClient = /* @__PURE__ */ once(
+  () => new DynamoDBClient(config),
+);
+export const ec2Client = /* @__PURE__ */ once(() => new EC2Client(config));
+export const eventbridgeClient = /* @__PURE__ */ once(
+  () => new EventBridgeClient(config),
+);
+export const kmsClient = /* @__PURE__ */ once(() => new KMSClient(config));
+export const s3Client = /* @__PURE__ */ once(() => new S3Client(config));
+export const secretsClient = /* @__PURE__ */ once(
+  () => new SecretsManagerClient(config),
+);
+export const quotasClient = /* @__PURE__ */ once(
+  () => new ServiceQuotasClient(config),
+);
+export const sfnClient = /* @__PURE__ */ once(() => new SFNClient(config));
+export const snsClient = /* @__PURE__ */ once(() => new SNSClient(config));

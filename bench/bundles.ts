@@ -1,0 +1,136 @@
+/**
+ * Bundle size and cold import time of every Lambda function, built with the
+ * stack's own esbuild options (`infra/bundling.ts`) and imported by the Node
+ * that runs the benchmark (24, like the `nodejs24.x` runtime).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import {
+  bundlingFor,
+  handlerEntry,
+  KAFKA_PHASES,
+  PHASES,
+  type Phase,
+  type PhaseBundling,
+} from '../infra/bundling.ts';
+import { atMost, type Figure, median } from './figure.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench-output', 'bundles');
+
+/** Targets from the benchmark issue: KiB and milliseconds. */
+export const TARGETS = {
+  bundleKiB: 200,
+  kafkaBundleKiB: 600,
+  importMs: 80,
+  kafkaImportMs: 250,
+} as const;
+
+/** Fresh processes per function; the figure is their median. */
+export const IMPORT_RUNS = 10;
+
+/**
+ * Values that satisfy every function's environment schema, so a module that
+ * reads its environment at import time still loads; nothing is called.
+ */
+const BENCH_ENV: Record<string, string> = {
+  AWS_REGION: 'eu-west-1',
+  LEDGER_TABLE: 'bench-ledger',
+  TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:bench',
+  EVENT_BUS_NAME: 'msk-cutover',
+  TOKEN_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/bench',
+  SIGNING_SECRET_ARN:
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bench',
+  APPROVAL_BASE_URL: 'https://bench.example.com/',
+  SERVICE_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench',
+  STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:bench',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+};
+
+/** The esbuild call `NodejsFunction` makes, with the same options. */
+export async function bundle(
+  phase: Phase,
+  outdir: string = join(OUT, phase),
+): Promise<string> {
+  const options: PhaseBundling = bundlingFor(phase);
+  const outfile = join(outdir, 'index.mjs');
+  await build({
+    entryPoints: [join(ROOT, handlerEntry(phase))],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: options.target,
+    minify: options.minify,
+    sourcemap: options.sourceMap,
+    keepNames: options.keepNames,
+    mainFields: [...options.mainFields],
+    external: [...options.externalModules],
+    ...(options.banner === undefined ? {} : { banner: { js: options.banner } }),
+    ...(options.alias === undefined ? {} : { alias: { ...options.alias } }),
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/**
+ * Milliseconds one fresh `node` process spends in `import()` of the bundle,
+ * with source maps enabled as in Lambda (`NODE_OPTIONS`).
+ */
+export function importMs(file: string): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
+  const result = spawnSync(
+    process.execPath,
+    ['--enable-source-maps', '--input-type=module', '-e', script],
+    {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', ...BENCH_ENV },
+      timeout: 30_000,
+    },
+  );
+  const ms = Number.parseFloat(result.stdout);
+  if (result.status !== 0 || Number.isNaN(ms)) {
+    const why = (result.stderr || result.error?.message || '').trim();
+    throw new Error(`importing ${file} failed: ${why.split('\n')[0]}`);
+  }
+  return ms;
+}
+
+export async function run(): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const phase of PHASES) {
+    const kafka = KAFKA_PHASES.has(phase);
+    const maxKiB = kafka ? TARGETS.kafkaBundleKiB : TARGETS.bundleKiB;
+    const maxMs = kafka ? TARGETS.kafkaImportMs : TARGETS.importMs;
+    const sizeName = `bundle ${phase}`;
+    const importName = `cold import ${phase} (median of ${IMPORT_RUNS})`;
+    if (!existsSync(join(ROOT, handlerEntry(phase)))) {
+      const note = `${handlerEntry(phase)} does not exist`;
+      figures.push(atMost(sizeName, null, 'KiB', maxKiB, note));
+      figures.push(atMost(importName, null, 'ms', maxMs, note));
+      continue;
+    }
+    let file: string;
+    try {
+      file = await bundle(phase);
+    } catch (err) {
+      const note = `esbuild failed: ${(err as Error).message.split('\n')[0]}`;
+      figures.push(atMost(sizeName, null, 'KiB', maxKiB, note));
+      figures.push(atMost(importName, null, 'ms', maxMs, note));
+      continue;
+    }
+    const kib = Math.round((statSync(file).size / 1024) * 10) / 10;
+    figures.push(atMost(sizeName, kib, 'KiB', maxKiB));
+    try {
+      const runs = Array.from({ length: IMPORT_RUNS }, () => importMs(file));
+      figures.push(
+        atMost(importName, Math.round(median(runs) * 10) / 10, 'ms', maxMs),
+      );
+    } catch (err) {
+      figures.push(atMost(importName, null, 'ms', maxMs, String(err)));
+    }
+  }
+  return figures;
+}
