@@ -1,0 +1,277 @@
+/**
+ * probe-source, action `measure`: consumer groups on both clusters in one
+ * pass per cluster — state, members, SumOffsetLag per group and topic, and
+ * offset parity per partition — recorded in the ledger (evidence kind
+ * `measure`) and published as custom metrics, for poll-readiness and
+ * verify-cutover to judge. The source's consumer lag is not in CloudWatch
+ * at all; this is where it comes from.
+ *
+ * A side that cannot be read is `null` with its reason in `errors`: missing
+ * data is never "zero lag".
+ */
+import type {
+  GroupMeasurement,
+  GroupSide,
+  MeasureResult,
+  ProbeSourceEvent,
+} from '../shared/contracts.ts';
+import { ValidationError } from '../shared/domain/errors.ts';
+import {
+  activeBeforeSync,
+  groupLag,
+  offsetIndex,
+  offsetParity,
+  type PartitionParity,
+} from '../shared/domain/lag.ts';
+import { appGroups, Selection } from '../shared/domain/patterns.ts';
+import type { Plan } from '../shared/domain/plan.ts';
+import { classifyKafkaError } from '../shared/kafka/classify.ts';
+import { loadPlan } from '../shared/load-plan.ts';
+import type {
+  KafkaClusterAccess,
+  KafkaGroup,
+  KafkaProbe,
+  PartitionOffset,
+} from '../shared/ports.ts';
+import { sourceAccess, targetAccess } from './access.ts';
+import type { ProbeSourceDeps } from './probe-source.ts';
+
+type MeasureEvent = Extract<ProbeSourceEvent, { action: 'measure' }>;
+
+/** What one cluster said about the measured groups. */
+export interface ClusterReading {
+  groups: Map<string, KafkaGroup>;
+  committed: Map<string, PartitionOffset[]>;
+  ends: Map<string, bigint>;
+}
+
+/**
+ * Reads groups, committed offsets and the end offsets of every partition
+ * the groups committed on, through one session. The adapter bounds the
+ * concurrency of the chunked requests.
+ */
+export async function readCluster(
+  kafka: KafkaProbe,
+  access: KafkaClusterAccess,
+  groupIds: string[],
+): Promise<ClusterReading> {
+  const session = await kafka.connect(access);
+  try {
+    const [groups, committed] = await Promise.all([
+      session.groups(groupIds),
+      session.committedOffsets(groupIds),
+    ]);
+    const partitionsByTopic = new Map<string, number>();
+    for (const offsets of committed.values()) {
+      for (const o of offsets) {
+        partitionsByTopic.set(
+          o.topic,
+          Math.max(partitionsByTopic.get(o.topic) ?? 0, o.partition + 1),
+        );
+      }
+    }
+    const ends = await session.endOffsets(
+      [...partitionsByTopic].map(([name, partitions]) => ({
+        name,
+        partitions,
+      })),
+    );
+    return {
+      groups: new Map(groups.map((g) => [g.groupId, g])),
+      committed,
+      ends: offsetIndex(ends),
+    };
+  } finally {
+    await session.close().catch(() => {});
+  }
+}
+
+/** The groups to measure: the app's, or every group the plan replicates. */
+async function groupsToMeasure(
+  plan: Plan,
+  app: string | undefined,
+  listSourceGroups: () => Promise<string[]>,
+): Promise<string[]> {
+  if (app) {
+    const found = plan.applications.find((a) => a.name === app);
+    if (!found) {
+      throw new ValidationError(
+        `app "${app}" is not an application of the plan`,
+      );
+    }
+    return appGroups(found);
+  }
+  const selection = new Selection(
+    plan.replication.consumerGroups,
+    plan.replication.consumerGroupsToExclude,
+  );
+  const declared = plan.applications.flatMap((a) => appGroups(a));
+  const listed = (await listSourceGroups()).filter((g) => selection.selects(g));
+  return [...new Set([...declared, ...listed])].sort();
+}
+
+function side(reading: ClusterReading | null, group: string): GroupSide | null {
+  if (!reading) return null;
+  const g = reading.groups.get(group);
+  const lag = groupLag(reading.committed.get(group) ?? [], reading.ends);
+  return {
+    state: g?.state ?? 'Dead',
+    members: g?.members ?? 0,
+    sumOffsetLag: lag.sumOffsetLag,
+    byTopic: lag.byTopic,
+  };
+}
+
+const sumOf = (values: (number | null)[]): number | null =>
+  values.reduce<number | null>(
+    (acc, v) => (v === null ? acc : (acc ?? 0) + v),
+    null,
+  );
+
+/**
+ * Measures the plan's (or one app's) consumer groups on both clusters.
+ *
+ * @throws ValidationError for an unknown app or an unusable secret.
+ */
+export async function runMeasure(
+  event: MeasureEvent,
+  deps: ProbeSourceDeps,
+): Promise<MeasureResult> {
+  const { plan } = await loadPlan(deps.plans, event.planRef);
+  const src = await sourceAccess(plan, deps.inventory);
+  const errors: string[] = [];
+  const groupIds = await groupsToMeasure(plan, event.app, async () => {
+    const session = await deps.kafka.connect(src.access);
+    try {
+      return (await session.groups()).map((g) => g.groupId);
+    } finally {
+      await session.close().catch(() => {});
+    }
+  }).catch((error: unknown) => {
+    if (error instanceof ValidationError) throw error;
+    errors.push(
+      `source: listing groups failed: ${classifyKafkaError(error).message}`,
+    );
+    return plan.applications.flatMap((a) => appGroups(a));
+  });
+
+  const read = async (
+    name: 'source' | 'target',
+    access: () => Promise<KafkaClusterAccess>,
+  ): Promise<ClusterReading | null> => {
+    try {
+      return await readCluster(deps.kafka, await access(), groupIds);
+    } catch (error) {
+      const reason =
+        error instanceof ValidationError
+          ? error.message
+          : classifyKafkaError(error).message;
+      errors.push(`${name}: ${reason}`);
+      return null;
+    }
+  };
+  const [source, target] = await Promise.all([
+    read('source', async () => src.access),
+    read('target', () => targetAccess(plan, deps.inventory, deps.iamToken)),
+  ]);
+
+  const now = deps.clock.now();
+  const measurements: GroupMeasurement[] = [];
+  const parity: Record<string, PartitionParity[]> = {};
+  const flags: string[] = [];
+  for (const group of groupIds) {
+    const s = side(source, group);
+    const t = side(target, group);
+    measurements.push({ group, source: s, target: t });
+    if (source && target) {
+      const p = offsetParity({
+        sourceCommitted: source.committed.get(group) ?? [],
+        sourceEnds: source.ends,
+        targetCommitted: target.committed.get(group) ?? [],
+        targetEnds: target.ends,
+      });
+      parity[group] = p;
+      if (activeBeforeSync({ targetMembers: t?.members ?? 0, parity: p })) {
+        flags.push(
+          `GROUP ${group} IS ACTIVE ON THE TARGET BEFORE ITS OFFSETS WERE SYNCED: MSK Replicator skips groups with active consumers, so these consumers started from auto.offset.reset; stop them on the target`,
+        );
+      }
+      const skipping = p.filter((x) => (x.duplicateWindow ?? 0) < 0);
+      if (skipping.length > 0) {
+        flags.push(
+          `group ${group} would skip records on the target (${skipping.map((x) => `${x.topic}-${x.partition}: ${x.duplicateWindow}`).join(', ')})`,
+        );
+      }
+    }
+  }
+  for (const f of flags) deps.log.warn('measure flag', { flag: f });
+
+  const sourceSum = source
+    ? sumOf(measurements.map((m) => m.source?.sumOffsetLag ?? null))
+    : null;
+  const targetSum = target
+    ? sumOf(measurements.map((m) => m.target?.sumOffsetLag ?? null))
+    : null;
+  const evidenceId = `measure-${now.toISOString()}${event.app ? `-${event.app}` : ''}`;
+  await deps.ledger.putEvidence({
+    migrationId: event.migrationId,
+    evidenceId,
+    at: now.toISOString(),
+    kind: 'measure',
+    ...(event.app ? { app: event.app } : {}),
+    reasons: [...flags, ...errors],
+    data: {
+      groups: measurements,
+      parity,
+      sourceSumOffsetLag: sourceSum,
+      targetSumOffsetLag: targetSum,
+    },
+  });
+
+  const datums = measurements.flatMap((m) =>
+    (
+      [
+        ['source', m.source],
+        ['target', m.target],
+      ] as const
+    ).flatMap(([cluster, s]) => {
+      if (!s) return [];
+      const dims = {
+        MigrationId: event.migrationId,
+        ConsumerGroup: m.group,
+        Cluster: cluster,
+      };
+      return [
+        {
+          metricName: 'GroupMembers',
+          dimensions: dims,
+          value: s.members,
+          at: now,
+        },
+        ...(s.sumOffsetLag === null
+          ? []
+          : [
+              {
+                metricName: 'SumOffsetLag',
+                dimensions: dims,
+                value: s.sumOffsetLag,
+                at: now,
+              },
+            ]),
+      ];
+    }),
+  );
+  if (datums.length > 0) {
+    await deps.metrics.put(datums).catch((error: unknown) => {
+      // Metrics feed the dashboard; the ledger evidence is what gates read.
+      errors.push(`metrics: ${(error as Error).message}`);
+    });
+  }
+  return {
+    measurementId: evidenceId,
+    groups: groupIds.length,
+    sourceSumOffsetLag: sourceSum,
+    targetSumOffsetLag: targetSum,
+    errors: [...flags, ...errors].slice(0, 20),
+  };
+}
