@@ -1,0 +1,139 @@
+/**
+ * approval-reminders (every 15 minutes): a gate still open after half of
+ * its timeout is announced once more. The reminder carries a fresh link —
+ * the first one may have expired by then (`linkTtlHours` is often shorter
+ * than half of `gateTimeoutHours`) — so it re-issues the approval: a new id,
+ * the task token re-encrypted for it, the old link superseded.
+ */
+
+import { type AnnounceDeps, announceGate } from '../request-approval/gate.ts';
+import { tokenContext } from '../request-approval/request-approval.ts';
+import { newApprovalId, newFormNonce } from '../shared/domain/approval-link.ts';
+import type { Plan } from '../shared/domain/plan.ts';
+import { loadPlan } from '../shared/load-plan.ts';
+import type {
+  ApprovalRecord,
+  Clock,
+  Ledger,
+  PlanStore,
+  TokenCipher,
+} from '../shared/ports.ts';
+
+export interface ApprovalRemindersDeps extends AnnounceDeps {
+  plans: PlanStore;
+  ledger: Ledger;
+  cipher: TokenCipher;
+  clock: Clock;
+}
+
+export interface Reminder {
+  migrationId: string;
+  /** The approval that was open past half its gate's timeout. */
+  remindedApprovalId: string;
+  /** The approval the reminder's link opens. */
+  approvalId: string;
+}
+
+export interface ApprovalRemindersResult {
+  /** Open approvals looked at. */
+  open: number;
+  reminders: Reminder[];
+}
+
+/** Whether an open approval is past half of its gate's timeout at `now`. */
+export function dueForReminder(
+  approval: Pick<ApprovalRecord, 'status' | 'createdAt' | 'remindedAt'>,
+  gateTimeoutHours: number,
+  now: Date,
+): boolean {
+  if (approval.status !== 'OPEN' || approval.remindedAt) return false;
+  const half = (gateTimeoutHours * 3_600_000) / 2;
+  return now.getTime() - Date.parse(approval.createdAt) >= half;
+}
+
+/**
+ * Re-announces every gate open past half its timeout, once: the ledger's
+ * conditional `markReminded` lets only one run (of overlapping schedules)
+ * send it.
+ */
+export async function runApprovalReminders(
+  deps: ApprovalRemindersDeps,
+): Promise<ApprovalRemindersResult> {
+  const now = deps.clock.now();
+  const reminders: Reminder[] = [];
+  let open = 0;
+  for (const migration of await deps.ledger.listMigrations()) {
+    const approvals = (
+      await deps.ledger.listApprovals(migration.migrationId)
+    ).filter((a) => a.status === 'OPEN');
+    open += approvals.length;
+    if (approvals.length === 0) continue;
+    let plan: Plan | undefined;
+    for (const approval of approvals) {
+      plan ??= (await loadPlan(deps.plans, migration.planRef)).plan;
+      if (!dueForReminder(approval, plan.approvals.gateTimeoutHours, now)) {
+        continue;
+      }
+      if (!(await deps.ledger.markReminded(approval.approvalId, now))) {
+        continue;
+      }
+      reminders.push(await reissue(deps, plan, approval, now));
+    }
+  }
+  deps.log.info('approval reminders', {
+    open,
+    reminded: reminders.length,
+  });
+  return { open, reminders };
+}
+
+async function reissue(
+  deps: ApprovalRemindersDeps,
+  plan: Plan,
+  old: ApprovalRecord,
+  now: Date,
+): Promise<Reminder> {
+  const approvalId = newApprovalId();
+  const token = await deps.cipher.decrypt(
+    old.encryptedTaskToken,
+    tokenContext(old.migrationId, old.approvalId),
+  );
+  const encryptedTaskToken = await deps.cipher.encrypt(
+    token,
+    tokenContext(old.migrationId, approvalId),
+  );
+  // The gate's own deadline still counts from when it first opened.
+  const gateDeadline =
+    Date.parse(old.createdAt) + plan.approvals.gateTimeoutHours * 3_600_000;
+  const expiresAt = new Date(
+    Math.min(
+      now.getTime() + plan.approvals.linkTtlHours * 3_600_000,
+      gateDeadline,
+    ),
+  ).toISOString();
+  const fresh: ApprovalRecord = {
+    ...old,
+    approvalId,
+    encryptedTaskToken,
+    formNonce: newFormNonce(),
+    createdAt: now.toISOString(),
+    expiresAt,
+    status: 'OPEN',
+    // Reminded once: the new approval is not reminded again.
+    remindedAt: now.toISOString(),
+  };
+  await deps.ledger.putApproval(fresh);
+  await deps.ledger.audit(old.migrationId, 'approval-reminded', {
+    remindedApprovalId: old.approvalId,
+    approvalId,
+    kind: old.kind,
+    app: old.app ?? null,
+    expiresAt,
+  });
+  await announceGate(deps, plan, fresh, true);
+  return {
+    migrationId: old.migrationId,
+    remindedApprovalId: old.approvalId,
+    approvalId,
+  };
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { AwsInventoryAdapter } from '../shared/aws/inventory.ts';
+import { DynamoLedger } from '../shared/aws/ledger.ts';
+import { SnsEventBridgeNotifier } from '../shared/aws/notifier.ts';
+import { S3PlanStore } from '../shared/aws/plan-store.ts';
+import { SecretsSigningKeys } from '../shared/aws/signing-keys.ts';
+import { KmsTokenCipher } from '../shared/aws/token-cipher.ts';
+import {
+  dynamodbClient,
+  ec2Client,
+  eventbridgeClient,
+  kafkaClient,
+  kmsClient,
+  quotasClient,
+  s3Client,
+  secretsClient,
+  snsClient,
+} from '../shared/clients.ts';
+import { systemClock } from '../shared/clock.ts';
+import { loadEnv } from '../shared/env.ts';
+import { phaseHandler } from '../shared/handler.ts';
+import { log } from '../shared/logger.ts';
+import {
+  type ApprovalRemindersDeps,
+  runApprovalReminders,
+} from './approval-reminders.ts';
+
+/** An EventBridge Scheduler or scheduled-rule event; its content is unused. */
+export const ScheduleEventSchema = z.looseObject({});
+
+/** Wires the adapters approval-reminders needs, from env and shared clients. */
+export function wireApprovalReminders(): ApprovalRemindersDeps {
+  const env = loadEnv('approval-reminders');
+  return {
+    plans: new S3PlanStore(s3Client()),
+    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE),
+    cipher: new KmsTokenCipher(kmsClient(), env.TOKEN_KEY_ID),
+    keys: new SecretsSigningKeys(secretsClient(), env.SIGNING_SECRET_ARN),
+    notifier: new SnsEventBridgeNotifier({
+      sns: snsClient(),
+      eventbridge: eventbridgeClient(),
+      topicArn: env.TOPIC_ARN,
+      eventBusName: env.EVENT_BUS_NAME,
+    }),
+    inventory: new AwsInventoryAdapter({
+      kafka: kafkaClient(),
+      secrets: secretsClient(),
+      ec2: ec2Client(),
+      quotas: quotasClient(),
+    }),
+    approvalBaseUrl: env.APPROVAL_BASE_URL,
+    clock: systemClock,
+    log,
+  };
+}
+
+export function createHandler(overrides: Partial<ApprovalRemindersDeps> = {}) {
+  // Wired on the first invocation (cold start), then reused.
+  let deps: ApprovalRemindersDeps | undefined;
+  return phaseHandler('approval-reminders', ScheduleEventSchema, () => {
+    deps ??= { ...wireApprovalReminders(), ...overrides };
+    return runApprovalReminders(deps);
+  });
+}
+
+export const handler = createHandler();
