@@ -169,8 +169,12 @@ export async function runPollReadiness(
       event.app,
       tracker,
     );
+    const more =
+      reasons.length > 5
+        ? ` (${reasons.length - 5} more in ${evidenceId})`
+        : '';
     throw new ReadinessTimeoutError(
-      `${event.migrationId}: ${scope} not ready after ${settings.maxWaitHours} hours (since ${tracker.waitingSince}): ${clip(reasons).join('; ')}`,
+      `${event.migrationId}: ${scope} not ready after ${settings.maxWaitHours} hours (since ${tracker.waitingSince}): ${clip(reasons.slice(0, 5)).join('; ')}${more}`,
     );
   }
   // Per-application readiness is followed at once by the cutover gate's own

@@ -1,0 +1,287 @@
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeReplicatorCommand } from '@aws-sdk/client-kafka';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runPollReadiness } from '../../../functions/poll-readiness/poll-readiness.ts';
+import { LOOP_ITERATIONS_PER_EXECUTION } from '../../../functions/shared/contracts.ts';
+import {
+  ReadinessTimeoutError,
+  ReplicatorFailedError,
+  ValidationError,
+} from '../../../functions/shared/domain/errors.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import {
+  FWD,
+  Harness,
+  healthyMetrics,
+  MIGRATION,
+  mocks,
+  onSource,
+  planRef,
+  planText,
+  T0,
+} from './fixtures.ts';
+
+let db: LocalDynamo;
+let h: Harness;
+let n = 0;
+
+beforeAll(async () => {
+  db = await startDynalite();
+});
+afterAll(async () => {
+  await db.stop();
+});
+beforeEach(async () => {
+  h = new Harness(db, await db.createTable(`poll-${++n}`));
+  await h.setUp();
+});
+
+async function poll(app?: string, iteration = 0) {
+  const measurementId = await h.measure(onSource(), app);
+  return runPollReadiness(
+    {
+      migrationId: MIGRATION,
+      planRef,
+      iteration,
+      measurementId,
+      ...(app ? { app } : {}),
+    },
+    h.deps(),
+  );
+}
+
+describe('poll-readiness (migration)', () => {
+  it('should be ready after the rules held for the sustained window', async () => {
+    const results = [];
+    for (let i = 0; i < 5; i++) {
+      results.push(await poll(undefined, i));
+      h.advance(5);
+    }
+    expect(results.map((r) => r.ready)).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+    ]);
+    expect(results[0]?.reasons).toEqual([
+      `every rule holds since ${T0.toISOString()}; ready once they held 15 minutes (15 to go)`,
+    ]);
+    expect(results[3]).toMatchObject({
+      reasons: [],
+      iteration: 4,
+      continueAsNew: false,
+    });
+    // One GetMetricData request per poll; aliases read once per replicator.
+    expect(mocks.cw.commandCalls(GetMetricDataCommand)).toHaveLength(5);
+    expect(mocks.kafka.commandCalls(DescribeReplicatorCommand)).toHaveLength(2);
+    // "Ready" is announced once.
+    const published = mocks.sns.commandCalls(PublishCommand);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.args[0].input.Subject).toBe(
+      'orders-platform: replication is ready',
+    );
+    expect((await h.ledger.getMigration(MIGRATION))?.readySince).toBe(
+      T0.toISOString(),
+    );
+  });
+
+  it('should read every metric of both replicators in one request', async () => {
+    await poll();
+    const input = mocks.cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
+    const queries = input?.MetricDataQueries ?? [];
+    const names = (metric: string) =>
+      queries
+        .filter((q) => q.MetricStat?.Metric?.MetricName === metric)
+        .map((q) =>
+          Object.fromEntries(
+            (q.MetricStat?.Metric?.Dimensions ?? []).map((d) => [
+              d.Name,
+              d.Value,
+            ]),
+          ),
+        );
+    expect(names('KafkaClusterPingSuccessCount')).toEqual([
+      { ReplicatorName: FWD, ClusterAlias: 'src-alias' },
+      { ReplicatorName: FWD, ClusterAlias: 'tgt-alias' },
+      {
+        ReplicatorName: 'msk-cutover-orders-platform-rev',
+        ClusterAlias: 'src-alias',
+      },
+      {
+        ReplicatorName: 'msk-cutover-orders-platform-rev',
+        ClusterAlias: 'tgt-alias',
+      },
+    ]);
+    // order-status consumes orders; customer-notification consumes order_status.
+    expect(names('SumOffsetLag')).toEqual([
+      {
+        'Cluster Name': 'orders-express',
+        'Consumer Group': 'order-status',
+        Topic: 'orders',
+      },
+      {
+        'Cluster Name': 'orders-express',
+        'Consumer Group': 'customer-notification',
+        Topic: 'order_status',
+      },
+    ]);
+    expect(input?.EndTime).toEqual(T0);
+    expect(input?.StartTime).toEqual(new Date(T0.getTime() - 360_000));
+  });
+
+  it('should say why it is not ready and keep the numbers as evidence', async () => {
+    h.metrics = (metric, dims) =>
+      metric === 'MessageLag' && dims.ReplicatorName === FWD
+        ? [900, 12_400]
+        : healthyMetrics(metric, dims);
+    const r = await poll();
+    expect(r.ready).toBe(false);
+    expect(r.reasons).toEqual([`MessageLag 12,400 > 1,000 on ${FWD}`]);
+    const ev = await h.ledger.getEvidence(MIGRATION, r.evidenceId);
+    expect(ev).toMatchObject({ kind: 'readiness', ready: false });
+    expect(ev?.data).toMatchObject({
+      failing: 1,
+      worst: { MessageLag: 12_400, ReplicationLatency: 300 },
+    });
+  });
+
+  it('should treat missing metrics as not ready, never as zero lag', async () => {
+    h.metrics = () => undefined;
+    const r = await poll();
+    expect(r.ready).toBe(false);
+    expect(r.reasons).toContain(`MessageLag: no data for ${FWD}`);
+    expect(r.reasons).toContain(
+      `KafkaClusterPingSuccessCount: no data for ${FWD} (source cluster src-alias): the replicator is not reaching it`,
+    );
+    expect(r.reasons).toHaveLength(16);
+  });
+
+  it('should report an unknown measurement as not ready', async () => {
+    const r = await runPollReadiness(
+      { migrationId: MIGRATION, planRef, iteration: 0, measurementId: 'nope' },
+      h.deps(),
+    );
+    expect(r.ready).toBe(false);
+    expect(r.reasons[0]).toBe(
+      'measurement nope is not in the ledger: source-side lag unknown',
+    );
+  });
+
+  it('should continue as a new execution after the iteration limit', async () => {
+    h.metrics = () => undefined;
+    const r = await poll(undefined, LOOP_ITERATIONS_PER_EXECUTION - 1);
+    expect(r).toMatchObject({
+      iteration: LOOP_ITERATIONS_PER_EXECUTION,
+      continueAsNew: true,
+    });
+  });
+
+  it('should send a "still not ready" notice every six hours, not every poll', async () => {
+    h.metrics = () => undefined;
+    await poll();
+    h.advance(5);
+    await poll();
+    expect(mocks.sns.commandCalls(PublishCommand)).toHaveLength(0);
+    // Six hours of five-minute polls, as the tracker remembers them.
+    await h.ledger.putReadinessTracker(MIGRATION, undefined, {
+      waitingSince: T0.toISOString(),
+      lastPollAt: new Date(T0.getTime() + 355 * 60_000).toISOString(),
+    });
+    h.now = new Date(T0.getTime() + 360 * 60_000);
+    await poll();
+    h.advance(5);
+    await poll();
+    const published = mocks.sns.commandCalls(PublishCommand);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.args[0].input.Subject).toBe(
+      'orders-platform: replication still not ready after 6 h',
+    );
+    expect(published[0]?.args[0].input.Message).toMatch(
+      /- MessageLag: no data for/,
+    );
+  });
+
+  it('should give up after maxWaitHours', async () => {
+    await h.setUp(
+      planText((p) => {
+        p.readiness = { ...p.readiness, maxWaitHours: 1 };
+      }),
+    );
+    h.metrics = () => undefined;
+    let error: unknown;
+    for (let i = 0; i <= 13 && !error; i++) {
+      await poll(undefined, i).catch((e: unknown) => {
+        error = e;
+      });
+      h.advance(5);
+    }
+    expect(error).toBeInstanceOf(ReadinessTimeoutError);
+    expect(String(error)).toMatch(
+      /orders-platform: replication not ready after 1 hours \(since 2026-03-01T10:00:00.000Z\): ReplicatorFailure: no data .* \(11 more in readiness-/,
+    );
+  });
+});
+
+describe('poll-readiness (one application)', () => {
+  it('should scope topics and groups to the application', async () => {
+    const r = await poll('order-status');
+    expect(r.evidenceId).toBe(`readiness-${T0.toISOString()}-order-status`);
+    const queries =
+      mocks.cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input
+        .MetricDataQueries ?? [];
+    const dims = (metric: string) =>
+      queries
+        .filter((q) => q.MetricStat?.Metric?.MetricName === metric)
+        .map((q) => q.MetricStat?.Metric?.Dimensions?.map((d) => d.Value));
+    expect(dims('MessageLag')).toEqual([
+      [FWD, 'order_status'],
+      [FWD, 'orders'],
+      ['msk-cutover-orders-platform-rev', 'order_status'],
+      ['msk-cutover-orders-platform-rev', 'orders'],
+    ]);
+    expect(dims('SumOffsetLag')).toEqual([
+      ['orders-express', 'order-status', 'orders'],
+    ]);
+    // Application readiness is not announced (its gate emails next).
+    for (let i = 1; i < 5; i++) {
+      h.advance(5);
+      await poll('order-status', i);
+    }
+    expect(mocks.sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(
+      (await h.ledger.latestEvidence(MIGRATION, 'readiness', 'order-status'))
+        ?.ready,
+    ).toBe(true);
+  });
+
+  it('should refuse an application the plan does not have', async () => {
+    await expect(poll('ghost')).rejects.toThrow(ValidationError);
+  });
+});
+
+describe('poll-readiness (replicators)', () => {
+  it('should fail when a replicator was never recorded', async () => {
+    await h.setUp(
+      planText((p) => {
+        p.migrationId = 'other';
+      }),
+    );
+    const measurementId = await h.measure(onSource());
+    await expect(
+      runPollReadiness(
+        { migrationId: 'other', planRef, iteration: 0, measurementId },
+        h.deps(),
+      ),
+    ).rejects.toThrow(/msk-cutover-other-fwd is not recorded/);
+  });
+
+  it('should fail when a replicator has vanished', async () => {
+    const { NotFoundException } = await import('@aws-sdk/client-kafka');
+    mocks.kafka
+      .on(DescribeReplicatorCommand)
+      .rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
+    await expect(poll()).rejects.toThrow(ReplicatorFailedError);
+  });
+});
