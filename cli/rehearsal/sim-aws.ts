@@ -68,7 +68,7 @@ export interface CallFaults {
    */
   throttling?: { commands: string[]; every: number; times: number };
   /**
-   * The Lambda running create-replicators dies right after the Nth
+   * The Lambda running create-replicators dies right after the Nth (from 1)
    * CreateReplicator reached AWS (the replicator exists, the response is
    * lost): the call throws `Lambda.ServiceException`, once.
    */
@@ -114,6 +114,8 @@ export class SimulatedAws {
   >();
   private readonly custom = new Map<string, { at: number; value: number }[]>();
   private readonly seen = new Map<string, number>();
+  /** Email addresses subscribed to the notification topic. */
+  readonly subscriptions = new Set<string>();
   private createCount = 0;
   private interrupted = false;
   private installedOn: AnyClient[] = [];
@@ -279,7 +281,7 @@ export class SimulatedAws {
       if (
         limit !== undefined &&
         !this.interrupted &&
-        this.createCount > limit
+        this.createCount >= limit
       ) {
         this.interrupted = true;
         const err = new Error(
@@ -436,6 +438,21 @@ export class SimulatedAws {
       this.emails.push(email);
       this.opts.onEmail?.(email);
       return { MessageId: `sim-${this.emails.length}` };
+    },
+    'SNS.ListSubscriptionsByTopic': (input: Input) => ({
+      Subscriptions: [...this.subscriptions].map((endpoint, i) => ({
+        TopicArn: input.TopicArn,
+        Protocol: 'email',
+        Endpoint: endpoint,
+        SubscriptionArn: `${String(input.TopicArn)}:sim-${i + 1}`,
+      })),
+    }),
+    'SNS.Subscribe': (input: Input) => {
+      // The simulated people confirm at once.
+      this.subscriptions.add(String(input.Endpoint));
+      return {
+        SubscriptionArn: `${String(input.TopicArn)}:sim-${this.subscriptions.size}`,
+      };
     },
     'EventBridge.PutEvents': (input: Input) => {
       const entries = (input.Entries ?? []) as {

@@ -255,6 +255,11 @@ export class ClusterModel {
     return this.now().getTime();
   }
 
+  /** The virtual clock's time, in epoch milliseconds. */
+  currentTime(): number {
+    return this.t();
+  }
+
   /** Virtual minutes since the rehearsal started. */
   minuteOf(at: number): number {
     return (at - this.startedAt) / MINUTE;

@@ -1,0 +1,122 @@
+/**
+ * Local stand-ins the rehearsal needs besides the simulator: the ledger's
+ * DynamoDB (dynalite, in memory, one server per process and one table per
+ * rehearsal) and a self-signed test certificate for the simulated source
+ * cluster's secret (generated at runtime, never a real secret).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { ledgerCreateTableInput } from '../../functions/shared/aws/ledger-table.ts';
+
+interface LocalDynamo {
+  endpoint: string;
+  server: Server;
+  client: DynamoDBClient;
+}
+
+let started: Promise<LocalDynamo> | undefined;
+let tables = 0;
+
+async function start(): Promise<LocalDynamo> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  // The rehearsal must not keep the process alive once it is done.
+  server.unref();
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return { endpoint, server, client };
+}
+
+/**
+ * Starts dynalite once per process and creates a fresh ledger table.
+ * @returns the endpoint (for AWS_ENDPOINT_URL_DYNAMODB) and the table name
+ */
+export async function localLedgerTable(): Promise<{
+  endpoint: string;
+  tableName: string;
+}> {
+  started ??= start();
+  const { endpoint, client } = await started;
+  tables += 1;
+  const tableName = `msk-cutover-ledger-${tables}`;
+  await client.send(new CreateTableCommand(ledgerCreateTableInput(tableName)));
+  await waitUntilTableExists(
+    { client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 },
+    { TableName: tableName },
+  );
+  return { endpoint, tableName };
+}
+
+/** Stops the process's dynalite (tests; the CLI just exits). */
+export async function stopLocalLedger(): Promise<void> {
+  if (!started) return;
+  const { server, client } = await started;
+  started = undefined;
+  client.destroy();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+let certificate: string | null | undefined;
+
+/**
+ * A self-signed certificate (EC P-256, one year) for the simulated source
+ * cluster's CA. node:crypto makes keys but not X.509 certificates, so this
+ * uses the openssl command; without it the secret carries no certificate
+ * (as for brokers with publicly trusted certificates).
+ */
+export function testCertificate(): string | null {
+  if (certificate !== undefined) return certificate;
+  const dir = mkdtempSync(join(tmpdir(), 'msk-cutover-rehearsal-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '365',
+        '-subj',
+        '/CN=rehearsal-source-ca',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore', timeout: 10_000 },
+    );
+    certificate = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  } catch {
+    certificate = null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return certificate;
+}

@@ -1,0 +1,969 @@
+/**
+ * The rehearsal: the real workflow (both ASL files in the local runner,
+ * every Task served by the real handler) against simulated AWS, a local
+ * DynamoDB ledger, simulated clusters and a virtual clock, with a person's
+ * decisions scripted by the scenario (or taken from a browser in
+ * interactive mode). Returns everything the terminal, the JSON document and
+ * the HTML report show.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
+import type { Plan } from '../../functions/shared/domain/plan.ts';
+import type { PlanIssue } from '../../functions/shared/domain/validate.ts';
+import { validatePlan } from '../../functions/shared/domain/validate.ts';
+import { localLedgerTable, testCertificate } from './local-aws.ts';
+import type {
+  ExecutionAccount,
+  LambdaHandler,
+  LocalWorkflow as LocalWorkflowType,
+  VirtualClock as VirtualClockType,
+  WorkflowEvent,
+  WorkflowPhase,
+} from './local-sfn.ts';
+import {
+  LocalWorkflow,
+  localStateMachineArn,
+  VirtualClock,
+  WORKFLOW_PHASES,
+} from './local-sfn.ts';
+import { DecisionScript, mergePlan, type Scenario } from './scenario.ts';
+import { type SentEmail, SimulatedAws } from './sim-aws.ts';
+import { SimulatedKafka } from './sim-kafka.ts';
+import { ClusterModel, type ClusterSide } from './simulator.ts';
+
+const MINUTE = 60_000;
+const AUTO_APPROVAL_BASE_URL = 'https://approvals.rehearsal.invalid/';
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+const SIGNING_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:msk-cutover/approval-signing-rehearsal`;
+const PLAN_BUCKET = 'msk-cutover-plans-rehearsal';
+/** The rehearsal's operator, as recorded with each decision. */
+export const REHEARSAL_APPROVER = 'rehearsal operator';
+
+/** The plan did not validate: nothing ran. */
+export class InvalidPlanError extends Error {
+  constructor(readonly issues: PlanIssue[]) {
+    super(`the plan is invalid (${issues.length} problem(s))`);
+    this.name = 'InvalidPlanError';
+  }
+}
+
+export type AppOutcome = 'ON_TARGET' | 'ON_SOURCE' | 'ROLLED_BACK' | 'SKIPPED';
+
+export interface TimelineEntry {
+  /** Virtual time. */
+  at: string;
+  /** Wall milliseconds since the rehearsal started. */
+  wallMs: number;
+  kind: 'execution' | 'phase' | 'gate' | 'email' | 'wait' | 'cleanup';
+  execution?: string;
+  text: string;
+}
+
+export interface GateRecord {
+  app?: string;
+  kind: string;
+  /** The decision, `timeout` or `open` (never answered). */
+  decision: string;
+  /** Virtual time the gate opened. */
+  openedAt: string;
+  /** Virtual time it closed. */
+  at?: string;
+  approvalId?: string;
+  /** Extra form posts (replayed, tampered) and what the page answered. */
+  attempts: { kind: string; status: number; title: string }[];
+  /** The email that asked for the decision. */
+  email?: { subject: string; body: string };
+  /** What the simulated clusters showed when the gate opened. */
+  evidence: {
+    replicators: { name: string; messageLag?: number; latencyMs?: number }[];
+    groups: { group: string; source: number | null; target: number | null }[];
+  };
+}
+
+export interface Series {
+  name: string;
+  points: [number, number][];
+}
+
+export interface RehearsalResult {
+  outcome: 'SUCCEEDED' | 'FAILED';
+  error?: string;
+  cause?: string;
+  scenario: string;
+  description: string;
+  migrationId: string;
+  apps: Record<string, AppOutcome>;
+  replicators: { created: string[]; remaining: string[] };
+  gates: GateRecord[];
+  accounting: {
+    executions: Pick<
+      ExecutionAccount,
+      'name' | 'historyEvents' | 'stateTransitions' | 'largestPayloadBytes'
+    >[];
+    awsCalls: Record<string, number>;
+    limits: { historyEvents: number; payloadBytes: number; ok: boolean };
+  };
+  cleanup?: { action: string; reason: string; deleted: string[] };
+  /** ISO 8601 duration of virtual time. */
+  virtualDuration: string;
+  virtualStart: string;
+  virtualEnd: string;
+  wallMs: number;
+  expected: Scenario['expected'];
+  /** The expectation checks that failed (empty: the scenario passed). */
+  mismatches: string[];
+  timeline: TimelineEntry[];
+  emails: { at: string; subject: string; body: string }[];
+  charts: {
+    messageLag: Series[];
+    replicationLatency: Series[];
+    sumOffsetLag: Series[];
+  };
+}
+
+export interface RehearsalOptions {
+  /** The plan as parsed JSON (before the scenario's changes). */
+  plan: unknown;
+  scenario: Scenario;
+  /** `interactive`: a person decides on the real approval page. */
+  mode?: 'auto' | 'interactive';
+  /** Live timeline. */
+  onTimeline?: (entry: TimelineEntry) => void;
+  /** Interactive mode: each email as it is sent (with its link). */
+  onEmail?: (email: SentEmail) => void;
+  /** @default 2026-01-05T08:00:00Z */
+  start?: Date;
+  /** Gates whose timeout is longer than this many virtual hours fail the run. */
+  maxHistoryEvents?: number;
+}
+
+type Handler = LambdaHandler;
+type HandlerModule = {
+  createHandler: (overrides?: Record<string, unknown>) => Handler;
+};
+
+/** The handlers are loaded by path so each is wired only when it exists. */
+async function loadHandler(phase: string): Promise<HandlerModule> {
+  const url = new URL(`../../functions/${phase}/handler.ts`, import.meta.url);
+  try {
+    return (await import(url.href)) as HandlerModule;
+  } catch (err) {
+    throw new Error(
+      `rehearsal: cannot load functions/${phase}/handler.ts: ${(err as Error).message}`,
+    );
+  }
+}
+
+/** Sets the environment every function parses at cold start. */
+function setEnvironment(
+  tableName: string,
+  endpoint: string,
+  approvalBaseUrl: string,
+): void {
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'AKIAREHEARSALLOCAL00',
+    AWS_SECRET_ACCESS_KEY: 'rehearsal-local-not-a-secret',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    LEDGER_TABLE: tableName,
+    TOPIC_ARN: `arn:aws:sns:${REGION}:${ACCOUNT}:msk-cutover-notifications`,
+    EVENT_BUS_NAME: 'msk-cutover-local',
+    SERVICE_EXECUTION_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/msk-cutover-replicator`,
+    TOKEN_KEY_ID: `arn:aws:kms:${REGION}:${ACCOUNT}:key/rehearsal`,
+    SIGNING_SECRET_ARN,
+    APPROVAL_BASE_URL: approvalBaseUrl,
+    STATE_MACHINE_ARN: localStateMachineArn('migration'),
+    METRICS_NAMESPACE: 'msk-cutover',
+  });
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Virtual milliseconds as an ISO 8601 duration (`P1DT2H3M`). */
+export function isoDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const time = `${h ? `${h}H` : ''}${m ? `${m}M` : ''}${sec ? `${sec}S` : ''}`;
+  return `P${d ? `${d}D` : ''}${time ? `T${time}` : d ? '' : 'T0S'}`;
+}
+
+/**
+ * Runs one rehearsal to its end.
+ *
+ * @throws InvalidPlanError when the plan (with the scenario's changes) does
+ * not validate; nothing runs then.
+ */
+export async function rehearse(
+  opts: RehearsalOptions,
+): Promise<RehearsalResult> {
+  const wallStart = performance.now();
+  const scenario = opts.scenario;
+  const merged = mergePlan(opts.plan, scenario.plan);
+  const validation = validatePlan(merged);
+  if (!validation.ok) throw new InvalidPlanError(validation.issues);
+  const plan = validation.plan;
+
+  const mode = opts.mode ?? 'auto';
+  const clock = new VirtualClock(
+    opts.start ?? new Date('2026-01-05T08:00:00Z'),
+  );
+  const startMs = clock.now().getTime();
+  const timeline: TimelineEntry[] = [];
+  const note = (
+    kind: TimelineEntry['kind'],
+    text: string,
+    execution?: string,
+  ) => {
+    const entry: TimelineEntry = {
+      at: clock.now().toISOString(),
+      wallMs: Math.round(performance.now() - wallStart),
+      kind,
+      text,
+      ...(execution ? { execution } : {}),
+    };
+    timeline.push(entry);
+    opts.onTimeline?.(entry);
+  };
+
+  const f = scenario.faults;
+  const model = new ClusterModel(plan, () => clock.now(), scenario.parameters, {
+    ...(f.replicatorFailed ? { replicatorFailed: f.replicatorFailed } : {}),
+    ...(f.stuckCreating ? { stuckCreating: true } : {}),
+    ...(f.metricsMissing ? { metricsMissing: f.metricsMissing } : {}),
+    ...(f.authError ? { authError: f.authError } : {}),
+    ...(f.throttleTime ? { throttleTime: f.throttleTime } : {}),
+  });
+
+  // ---------------------------------------------------------------- AWS
+  const { endpoint, tableName } = await localLedgerTable();
+  const certificate = testCertificate();
+  const sourceSecret = JSON.stringify({
+    username: 'msk-replicator',
+    password: randomBytes(18).toString('base64url'),
+    ...(certificate ? { certificate } : {}),
+  });
+  const secrets: Record<string, string> = {
+    [plan.source.saslScram.secretArn]: sourceSecret,
+    [SIGNING_SECRET_ARN]: randomBytes(48).toString('hex'),
+  };
+  if (plan.source.tls.rootCaSecretArn && certificate) {
+    secrets[plan.source.tls.rootCaSecretArn] = JSON.stringify({ certificate });
+  }
+
+  interface GateState {
+    record: GateRecord;
+    token: string;
+    approvalId?: string;
+  }
+  /** `execution|state` → the token of the gate open there. */
+  const openByState = new Map<string, string>();
+  const gatesByToken = new Map<string, GateState>();
+  const gates: GateRecord[] = [];
+  const decidedApps = new Map<string, string[]>();
+  let workflow: LocalWorkflowType | undefined;
+
+  const aws = new SimulatedAws({
+    model,
+    now: () => clock.now(),
+    secrets,
+    faults: {
+      ...(f.throttling ? { throttling: f.throttling } : {}),
+      ...(f.interruptAfterCreate !== undefined
+        ? { interruptAfterCreate: f.interruptAfterCreate }
+        : {}),
+    },
+    onTaskSuccess: (token, output) => {
+      if (!workflow) throw new Error('rehearsal: no workflow is running');
+      const gate = gatesByToken.get(token);
+      const parsed = JSON.parse(output) as { decision?: string };
+      const open = workflow.openGates().some((g) => g.token === token);
+      if (gate && open && parsed.decision) {
+        const { record } = gate;
+        record.decision = parsed.decision;
+        record.at = clock.now().toISOString();
+        if (record.app) {
+          const list = decidedApps.get(record.app) ?? [];
+          list.push(parsed.decision);
+          decidedApps.set(record.app, list);
+          // The people who own the application move it now.
+          if (parsed.decision === 'cutover') {
+            model.moveApp(record.app, 'target');
+          } else if (parsed.decision === 'rollback') {
+            model.moveApp(record.app, 'source');
+          }
+        }
+        note(
+          'gate',
+          `${record.kind}${record.app ? ` ${record.app}` : ''}: decided ${parsed.decision}`,
+        );
+      }
+      // Throws TaskTimedOut / InvalidToken exactly as Step Functions does.
+      workflow.decide(token, output);
+    },
+    onTaskFailure: (token, error, cause) => {
+      workflow?.fail(token, error, cause);
+    },
+    onEmail: (email) => {
+      note('email', `email: ${email.subject}`);
+      opts.onEmail?.(email);
+    },
+  });
+  aws.install();
+  const planText = JSON.stringify(merged, null, 2);
+  const versionId = aws.putObject(
+    PLAN_BUCKET,
+    `${plan.migrationId}/plan.json`,
+    planText,
+  );
+
+  // ---------------------------------------------------------------- approvals
+  let approvalHandler: Handler | undefined;
+  let server: { baseUrl: string; close(): Promise<void> } | undefined;
+  const approvalModule = await loadHandler('approval-api');
+  approvalHandler = approvalModule.createHandler({ clock });
+  if (mode === 'interactive') {
+    const { serveApprovalApi } = await import(
+      '../../functions/approval-api/local-server.ts'
+    );
+    server = await serveApprovalApi(approvalHandler as never);
+  }
+  setEnvironment(
+    tableName,
+    endpoint,
+    server?.baseUrl ?? AUTO_APPROVAL_BASE_URL,
+  );
+
+  // ---------------------------------------------------------------- handlers
+  const kafka = new SimulatedKafka(
+    model,
+    plan,
+    aws.targetBootstrap().split(','),
+    f.noSourceAcls ? { noAcls: true } : {},
+  );
+  const handlers: Partial<Record<WorkflowPhase, Handler>> = {};
+  for (const phase of WORKFLOW_PHASES) {
+    const mod = await loadHandler(phase).catch(() => undefined);
+    if (!mod) continue;
+    const overrides: Record<string, unknown> = { clock };
+    if (phase === 'probe-source') {
+      overrides.kafka = kafka;
+      overrides.iamToken = () => async () => 'rehearsal-iam-token';
+    }
+    const real = mod.createHandler(overrides);
+    handlers[phase] = async (event: never, context: Context) => {
+      try {
+        const out = await real(event, context);
+        const line = summarize(phase, event, out);
+        if (line) note('phase', line);
+        if (phase === 'request-approval') {
+          const ev = event as { taskToken: string };
+          const state = gatesByToken.get(ev.taskToken);
+          const approvalId = (out as { approvalId?: string }).approvalId;
+          if (state && approvalId) {
+            state.approvalId = approvalId;
+            state.record.approvalId = approvalId;
+          }
+        }
+        return out;
+      } catch (err) {
+        note(
+          'phase',
+          `${phase} failed: ${(err as Error).name}: ${(err as Error).message}`,
+        );
+        throw err;
+      }
+    };
+  }
+  // request-approval needs the gate before it runs (to match its email).
+  const requestApproval = handlers['request-approval'];
+  if (requestApproval) {
+    handlers['request-approval'] = async (event: never, context: Context) => {
+      const ev = event as { taskToken: string; kind: string; app?: string };
+      const record: GateRecord = {
+        kind: ev.kind,
+        ...(ev.app ? { app: ev.app } : {}),
+        decision: 'open',
+        openedAt: clock.now().toISOString(),
+        attempts: [],
+        evidence: evidenceOf(model, ev.app),
+      };
+      gates.push(record);
+      gatesByToken.set(ev.taskToken, { record, token: ev.taskToken });
+      const before = aws.emails.length;
+      const out = await requestApproval(event, context);
+      const email = aws.emails.slice(before).find((e) => linkIn(e.body));
+      if (email) record.email = { subject: email.subject, body: email.body };
+      return out;
+    };
+  }
+
+  // ---------------------------------------------------------------- person
+  const script = new DecisionScript(scenario.decisions);
+  const pending: Promise<void>[] = [];
+  const holds = new Map<string, () => void>();
+  const approve = async (token: string) => {
+    const gate = gatesByToken.get(token);
+    if (!gate || !approvalHandler) return;
+    const rule = script.next(gate.record.kind, gate.record.app);
+    if (rule.decide === 'none') return;
+    await clock.sleep(rule.afterMinutes * 60);
+    await clock.run(async () => {
+      const link = gate.record.email ? linkIn(gate.record.email.body) : null;
+      if (!link) {
+        note('gate', `no approval link in the email for ${gate.record.kind}`);
+        return;
+      }
+      const page = await callPage(approvalHandler as Handler, 'GET', link);
+      const nonce = /name="nonce" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+      const form = new URLSearchParams({
+        nonce,
+        decision: rule.decide,
+        approver: REHEARSAL_APPROVER,
+        comment: `scenario ${scenario.name}`,
+      }).toString();
+      if (rule.attack === 'tamper') {
+        const forged = forgeSignature(link);
+        const res = await callPage(
+          approvalHandler as Handler,
+          'POST',
+          forged,
+          form,
+        );
+        gate.record.attempts.push({
+          kind: 'tampered',
+          status: res.status,
+          title: res.title,
+        });
+        note('gate', `forged link posted: ${res.status} ${res.title}`);
+      }
+      const res = await callPage(
+        approvalHandler as Handler,
+        'POST',
+        link,
+        form,
+      );
+      if (res.status !== 200) {
+        gate.record.attempts.push({
+          kind: 'decision',
+          status: res.status,
+          title: res.title,
+        });
+        note('gate', `decision refused: ${res.status} ${res.title}`);
+      }
+      if (rule.attack === 'replay') {
+        const again = await callPage(
+          approvalHandler as Handler,
+          'POST',
+          link,
+          form,
+        );
+        gate.record.attempts.push({
+          kind: 'replayed',
+          status: again.status,
+          title: again.title,
+        });
+        note('gate', `same form posted again: ${again.status} ${again.title}`);
+      }
+    });
+  };
+
+  const onEvent = (event: WorkflowEvent) => {
+    switch (event.type) {
+      case 'ExecutionStarted':
+        note('execution', `started ${event.execution}`, event.execution);
+        break;
+      case 'ExecutionSucceeded':
+        note('execution', `${event.execution} SUCCEEDED`, event.execution);
+        break;
+      case 'ExecutionFailed':
+        note(
+          'execution',
+          `${event.execution} FAILED: ${event.error ?? ''}`,
+          event.execution,
+        );
+        break;
+      case 'StateEntered':
+        if (event.stateType === 'Wait') {
+          note('wait', event.state, event.execution);
+        }
+        break;
+      case 'GateOpened': {
+        openByState.set(`${event.execution}|${event.state}`, event.token);
+        note(
+          'gate',
+          `waiting for a decision: ${event.kind}${event.app ? ` ${event.app}` : ''}`,
+          event.execution,
+        );
+        if (mode === 'interactive') {
+          holds.set(event.token, clock.hold());
+        } else {
+          pending.push(approve(event.token));
+        }
+        break;
+      }
+      case 'GateClosed': {
+        const key = `${event.execution}|${event.state}`;
+        const token = openByState.get(key);
+        openByState.delete(key);
+        const closed = token ? gatesByToken.get(token) : undefined;
+        if (token) {
+          holds.get(token)?.();
+          holds.delete(token);
+        }
+        if (event.outcome === 'timed-out' && closed) {
+          closed.record.decision = 'timeout';
+          closed.record.at = clock.now().toISOString();
+          note('gate', 'gate timed out', event.execution);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  };
+  workflow = new LocalWorkflow({
+    handlers,
+    clock,
+    onEvent,
+    eventSink: async (entries) => {
+      for (const e of entries) {
+        aws.events.push({
+          at: clock.now(),
+          source: String(e.Source ?? ''),
+          detailType: String(e.DetailType ?? ''),
+          detail: JSON.parse(String(e.Detail ?? '{}')) as Record<
+            string,
+            unknown
+          >,
+        });
+      }
+    },
+    ...(opts.maxHistoryEvents
+      ? { maxHistoryEvents: opts.maxHistoryEvents }
+      : {}),
+  });
+
+  const executionBase = `${plan.migrationId}-rehearsal`;
+  const input: StartMigrationInput = {
+    migrationId: plan.migrationId,
+    planRef: {
+      bucket: PLAN_BUCKET,
+      key: `${plan.migrationId}/plan.json`,
+      versionId,
+    },
+    executionBase,
+    generation: 0,
+  };
+
+  let outcome: 'SUCCEEDED' | 'FAILED' = 'FAILED';
+  let error: string | undefined;
+  let cause: string | undefined;
+  let limitsOk = true;
+  try {
+    const result = await workflow.start(input);
+    outcome = result.status;
+    error = result.error;
+    cause = result.cause;
+  } catch (err) {
+    limitsOk = (err as Error).name !== 'WorkflowLimitError';
+    outcome = 'FAILED';
+    error = (err as Error).name;
+    cause = (err as Error).message;
+  }
+  await Promise.allSettled(pending);
+
+  // ---------------------------------------------------------------- cleanup
+  let cleanup: RehearsalResult['cleanup'];
+  if (outcome === 'FAILED') {
+    cleanup = await runCleanup(clock, input, note, error, cause);
+  }
+  // Let deletions finish (DELETING lasts a minute).
+  await clock.sleep(120);
+
+  // ---------------------------------------------------------------- result
+  aws.uninstall();
+  await server?.close();
+  for (const release of holds.values()) release();
+
+  const apps: Record<string, AppOutcome> = {};
+  for (const name of model.appNames()) {
+    const decisions = decidedApps.get(name) ?? [];
+    const location = model.location(name);
+    apps[name] =
+      location === 'target'
+        ? 'ON_TARGET'
+        : decisions.at(-1) === 'skip'
+          ? 'SKIPPED'
+          : decisions.includes('rollback')
+            ? 'ROLLED_BACK'
+            : 'ON_SOURCE';
+  }
+  const executions = workflow.executions();
+  const historyMax = Math.max(0, ...executions.map((e) => e.historyEvents));
+  const payloadMax = Math.max(
+    0,
+    ...executions.map((e) => e.largestPayloadBytes),
+  );
+  const endMs = clock.now().getTime();
+  const result: RehearsalResult = {
+    outcome,
+    ...(error ? { error } : {}),
+    ...(cause ? { cause } : {}),
+    scenario: scenario.name,
+    description: scenario.description,
+    migrationId: plan.migrationId,
+    apps,
+    replicators: {
+      created: model.allReplicators().map((r) => r.name),
+      remaining: model
+        .listReplicators()
+        .filter((r) => model.stateOf(r) !== 'DELETING')
+        .map((r) => r.name),
+    },
+    gates,
+    accounting: {
+      executions: executions.map((e) => ({
+        name: e.name,
+        historyEvents: e.historyEvents,
+        stateTransitions: e.stateTransitions,
+        largestPayloadBytes: e.largestPayloadBytes,
+      })),
+      awsCalls: Object.fromEntries([...aws.calls].sort()),
+      limits: {
+        historyEvents: historyMax,
+        payloadBytes: payloadMax,
+        ok: limitsOk && historyMax <= 25_000 && payloadMax <= 262_144,
+      },
+    },
+    ...(cleanup ? { cleanup } : {}),
+    virtualDuration: isoDuration(endMs - startMs),
+    virtualStart: iso(startMs),
+    virtualEnd: iso(endMs),
+    wallMs: Math.round(performance.now() - wallStart),
+    expected: scenario.expected,
+    mismatches: [],
+    timeline,
+    emails: aws.emails.map((e) => ({
+      at: e.at.toISOString(),
+      subject: e.subject,
+      body: e.body,
+    })),
+    charts: charts(model, startMs, endMs),
+  };
+  result.mismatches = check(result);
+  return result;
+}
+
+/** What differs from the scenario's expectation. */
+export function check(r: RehearsalResult): string[] {
+  const e = r.expected;
+  const out: string[] = [];
+  if (r.outcome !== e.outcome) {
+    out.push(
+      `outcome ${r.outcome} (${r.error ?? 'no error'}), expected ${e.outcome}`,
+    );
+  }
+  if (e.error && r.error !== e.error) {
+    out.push(`error ${r.error ?? 'none'}, expected ${e.error}`);
+  }
+  for (const [app, state] of Object.entries(r.apps)) {
+    const want = e.apps[app] ?? e.otherApps;
+    if (want && state !== want)
+      out.push(`${app} is ${state}, expected ${want}`);
+  }
+  if (r.replicators.remaining.length !== e.remainingReplicators) {
+    out.push(
+      `${r.replicators.remaining.length} replicator(s) remain, expected ${e.remainingReplicators}`,
+    );
+  }
+  const names = r.replicators.created;
+  if (new Set(names).size !== names.length) {
+    out.push(`a replicator name was created twice: ${names.join(', ')}`);
+  }
+  if (e.cleanup && r.cleanup?.action !== e.cleanup) {
+    out.push(
+      `cleanup ${r.cleanup?.action ?? 'did not run'}, expected ${e.cleanup}`,
+    );
+  }
+  if (!r.accounting.limits.ok) {
+    out.push(
+      `Step Functions limits exceeded: ${r.accounting.limits.historyEvents} history events, ${r.accounting.limits.payloadBytes} payload bytes`,
+    );
+  }
+  return out;
+}
+
+async function runCleanup(
+  clock: VirtualClockType,
+  input: StartMigrationInput,
+  note: (kind: TimelineEntry['kind'], text: string) => void,
+  error: string | undefined,
+  cause: string | undefined,
+): Promise<RehearsalResult['cleanup']> {
+  const mod = await loadHandler('cleanup').catch(() => undefined);
+  if (!mod) {
+    note('cleanup', 'cleanup: functions/cleanup/handler.ts is not available');
+    return undefined;
+  }
+  const handler = mod.createHandler({ clock });
+  const smArn = localStateMachineArn('migration');
+  // What EventBridge delivers for a failed execution.
+  const event = {
+    version: '0',
+    id: randomBytes(16).toString('hex'),
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: ACCOUNT,
+    time: clock.now().toISOString(),
+    region: REGION,
+    resources: [
+      `${smArn.replace(':stateMachine:', ':execution:')}:${input.executionBase}`,
+    ],
+    detail: {
+      executionArn: `${smArn.replace(':stateMachine:', ':execution:')}:${input.executionBase}`,
+      stateMachineArn: smArn,
+      name: input.executionBase,
+      status: 'FAILED',
+      startDate: clock.now().getTime(),
+      stopDate: clock.now().getTime(),
+      input: JSON.stringify(input),
+      error: error ?? null,
+      cause: cause ? cause.slice(0, 500) : null,
+    },
+  };
+  try {
+    const out = (await clock.run(() =>
+      handler(event as never, lambdaContext('cleanup')),
+    )) as {
+      migrations?: { action: string; reason: string; deleted: string[] }[];
+    };
+    const m = out.migrations?.[0];
+    if (m) note('cleanup', `cleanup: ${m.action}: ${m.reason}`);
+    return m
+      ? { action: m.action, reason: m.reason, deleted: m.deleted }
+      : undefined;
+  } catch (err) {
+    note(
+      'cleanup',
+      `cleanup failed: ${(err as Error).name}: ${(err as Error).message}`,
+    );
+    return undefined;
+  }
+}
+
+function lambdaContext(phase: string): Context {
+  const name = `msk-cutover-${phase}`;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomBytes(8).toString('hex'),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** The approval link in an email body. */
+export function linkIn(body: string): string | null {
+  return (
+    /https?:\/\/\S+\/approvals\/[^\s?]+\?sig=[^\s)>"]+/.exec(body)?.[0] ?? null
+  );
+}
+
+/** The same link with its signature's last character changed. */
+function forgeSignature(link: string): string {
+  const last = link.at(-1) === 'A' ? 'B' : 'A';
+  return `${link.slice(0, -1)}${last}`;
+}
+
+/** One request to the approval API handler, as API Gateway would send it. */
+async function callPage(
+  handler: Handler,
+  method: 'GET' | 'POST',
+  link: string,
+  form?: string,
+): Promise<{ status: number; body: string; title: string }> {
+  const url = new URL(link);
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = v;
+  const approvalId = /^\/approvals\/([^/]+)$/.exec(url.pathname)?.[1];
+  const headers: Record<string, string> = {
+    host: url.host,
+    'user-agent': 'msk-cutover-rehearsal',
+    ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+  };
+  const now = new Date();
+  const event = {
+    version: '2.0',
+    routeKey: `${method} /approvals/{approvalId}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    queryStringParameters: query,
+    ...(approvalId
+      ? { pathParameters: { approvalId: decodeURIComponent(approvalId) } }
+      : {}),
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: 'rehearsal',
+      domainName: url.host,
+      domainPrefix: 'rehearsal',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'msk-cutover-rehearsal',
+      },
+      requestId: randomBytes(8).toString('hex'),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(form ? { body: form } : {}),
+    isBase64Encoded: false,
+  };
+  const out = (await handler(
+    event as never,
+    lambdaContext('approval-api'),
+  )) as {
+    statusCode?: number;
+    body?: string;
+  };
+  const body = out.body ?? '';
+  const title =
+    /<title>([^<]*)<\/title>/.exec(body)?.[1] ??
+    /<h1[^>]*>([^<]*)<\/h1>/.exec(body)?.[1] ??
+    '';
+  return { status: out.statusCode ?? 200, body, title };
+}
+
+/** A one-line summary of a phase's result for the timeline. */
+function summarize(phase: string, event: unknown, out: unknown): string | null {
+  const o = (out ?? {}) as Record<string, unknown>;
+  const e = (event ?? {}) as Record<string, unknown>;
+  const app = typeof e.app === 'string' ? ` ${e.app}` : '';
+  const first = (x: unknown) =>
+    Array.isArray(x) && x.length ? `: ${String(x[0])}` : '';
+  switch (phase) {
+    case 'validate-plan':
+      return `plan valid: ${(o.apps as unknown[] | undefined)?.length ?? 0} applications, ${(o.replicatorNames as unknown[] | undefined)?.length ?? 0} replicators`;
+    case 'preflight':
+      return `preflight: ${o.passed} passed, ${o.failed} failed, ${o.warnings} warnings`;
+    case 'probe-source':
+      return e.action === 'probe'
+        ? `source probed: ${o.passed} passed, ${o.failed} failed, ${o.topicCount} topics`
+        : null;
+    case 'create-replicators':
+      return `replicators: ${o.created} created, ${o.adopted} adopted`;
+    case 'describe-replicators':
+      return o.allRunning
+        ? 'replicators RUNNING'
+        : `replicators: ${Object.values((o.states ?? {}) as Record<string, string>).join(', ')}`;
+    case 'poll-readiness':
+      return o.ready
+        ? `readiness${app}: ready`
+        : `readiness${app}: not ready${first(o.reasons)}`;
+    case 'verify-cutover':
+      return o.verified
+        ? `verified${app}: ${e.direction} (${o.location})`
+        : `verifying${app} ${e.direction}: ${o.location}${first(o.reasons)}`;
+    case 'teardown':
+      return `teardown: deleted ${((o.deleted ?? []) as string[]).join(', ') || 'nothing'}`;
+    case 'record-failure':
+      return `failure recorded: ${(e.error as { Error?: string } | undefined)?.Error ?? ''}`;
+    default:
+      return null;
+  }
+}
+
+/** What the simulated clusters show now, for a gate's evidence. */
+function evidenceOf(model: ClusterModel, app?: string): GateRecord['evidence'] {
+  const now = model.currentTime();
+  const replicators = model
+    .listReplicators()
+    .filter((r) => model.stateOf(r) === 'RUNNING')
+    .map((r) => {
+      const lag = model.replicatorMetric(r, 'MessageLag', {}, now);
+      const latency = model.replicatorMetric(r, 'ReplicationLatency', {}, now);
+      return {
+        name: r.name,
+        ...(lag !== undefined ? { messageLag: lag } : {}),
+        ...(latency !== undefined ? { latencyMs: latency } : {}),
+      };
+    });
+  const groups = (
+    app ? model.groupsOf(app) : model.groupNames().slice(0, 20)
+  ).map((group) => ({
+    group,
+    source: model.group(group, 'source').sumOffsetLag,
+    target: model.group(group, 'target').sumOffsetLag,
+  }));
+  return { replicators, groups };
+}
+
+const CHART_POINTS = 240;
+const CHART_GROUPS = 50;
+
+/** Chart series sampled from the model over the whole virtual run. */
+function charts(
+  model: ClusterModel,
+  from: number,
+  to: number,
+): RehearsalResult['charts'] {
+  const step = Math.max(
+    MINUTE,
+    Math.ceil((to - from) / CHART_POINTS / MINUTE) * MINUTE,
+  );
+  const times: number[] = [];
+  for (let t = from; t <= to; t += step) times.push(t);
+  const messageLag: Series[] = [];
+  const replicationLatency: Series[] = [];
+  for (const r of model.allReplicators()) {
+    const lag: [number, number][] = [];
+    const lat: [number, number][] = [];
+    for (const t of times) {
+      const l = model.replicatorMetric(r, 'MessageLag', {}, t);
+      const d = model.replicatorMetric(r, 'ReplicationLatency', {}, t);
+      if (l !== undefined) lag.push([t, l]);
+      if (d !== undefined) lat.push([t, d]);
+    }
+    messageLag.push({ name: r.name, points: lag });
+    replicationLatency.push({ name: r.name, points: lat });
+  }
+  const groups = model.groupNames().slice(0, CHART_GROUPS);
+  const sumOffsetLag: Series[] = (['source', 'target'] as ClusterSide[]).map(
+    (side) => ({
+      name: `${side}${model.groupNames().length > CHART_GROUPS ? ` (first ${CHART_GROUPS} groups)` : ''}`,
+      points: times.flatMap((t): [number, number][] => {
+        let sum = 0;
+        let seen = false;
+        for (const g of groups) {
+          const v = model.group(g, side, t).sumOffsetLag;
+          if (v !== null) {
+            sum += v;
+            seen = true;
+          }
+        }
+        return seen ? [[t, sum]] : [];
+      }),
+    }),
+  );
+  return { messageLag, replicationLatency, sumOffsetLag };
+}
+
+export type { Plan };
