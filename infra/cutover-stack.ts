@@ -610,6 +610,8 @@ export class CutoverStack extends Stack {
     // Approvals: only request-approval encrypts a task token; only the
     // approval functions decrypt one and answer the waiting Task.
     allow('request-approval', ['kms:Encrypt'], [tokenKey.keyArn]);
+    // The cutover page tells the owners the target's bootstrap brokers.
+    allow('request-approval', clusterInfo, clusterArns);
     allow('approval-api', ['kms:Decrypt'], [tokenKey.keyArn]);
     allow('approval-reminders', ['kms:Decrypt'], [tokenKey.keyArn]);
     for (const phase of [
