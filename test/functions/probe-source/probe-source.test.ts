@@ -600,11 +600,9 @@ describe('measure', () => {
   it("scopes to one app's groups and reports an unreadable side as null, not zero", async () => {
     serve(planWith({}), goodSecret());
     const deps = await makeDeps();
-    kafkaApi
-      .on(GetBootstrapBrokersCommand)
-      .resolves({
-        BootstrapBrokerStringSaslIam: `localhost:${await closedPort()}`,
-      });
+    kafkaApi.on(GetBootstrapBrokersCommand).resolves({
+      BootstrapBrokerStringSaslIam: `localhost:${await closedPort()}`,
+    });
     const result = await runMeasure(
       {
         action: 'measure',

@@ -1,0 +1,244 @@
+import { describe, expect, it } from 'vitest';
+import {
+  aclGaps,
+  authorize,
+  operationWireName,
+} from '../../../../functions/shared/domain/acl-eval.ts';
+import type { RequiredAcl } from '../../../../functions/shared/domain/source-acls.ts';
+import type { KafkaAcl } from '../../../../functions/shared/ports.ts';
+
+const P = 'User:repl';
+const acl = (over: Partial<KafkaAcl>): KafkaAcl => ({
+  resourceType: 'TOPIC',
+  resourceName: 'orders',
+  patternType: 'LITERAL',
+  principal: P,
+  host: '*',
+  operation: 'READ',
+  permission: 'ALLOW',
+  ...over,
+});
+const need = (over: Partial<RequiredAcl>): RequiredAcl => ({
+  resourceType: 'TOPIC',
+  resourceName: 'orders',
+  patternType: 'LITERAL',
+  operation: 'Read',
+  reason: '',
+  ...over,
+});
+
+describe('operationWireName', () => {
+  it('maps kafka-acls.sh names to wire enum names', () => {
+    expect(operationWireName('DescribeConfigs')).toBe('DESCRIBE_CONFIGS');
+    expect(operationWireName('ClusterAction')).toBe('CLUSTER_ACTION');
+    expect(operationWireName('Read')).toBe('READ');
+  });
+});
+
+describe('authorize', () => {
+  it('matches literal, wildcard and prefixed resources', () => {
+    expect(authorize([acl({})], P, 'TOPIC', 'orders', 'Read').kind).toBe(
+      'allowed',
+    );
+    expect(authorize([acl({})], P, 'TOPIC', 'orders2', 'Read').kind).toBe(
+      'missing',
+    );
+    expect(
+      authorize([acl({ resourceName: '*' })], P, 'TOPIC', 'x', 'Read').kind,
+    ).toBe('allowed');
+    expect(
+      authorize(
+        [acl({ resourceName: 'ord', patternType: 'PREFIXED' })],
+        P,
+        'TOPIC',
+        'orders',
+        'Read',
+      ).kind,
+    ).toBe('allowed');
+    // A PREFIXED "*" is a literal prefix, not a wildcard.
+    expect(
+      authorize(
+        [acl({ resourceName: '*', patternType: 'PREFIXED' })],
+        P,
+        'TOPIC',
+        'orders',
+        'Read',
+      ).kind,
+    ).toBe('missing');
+    expect(
+      authorize([acl({ resourceType: 'GROUP' })], P, 'TOPIC', 'orders', 'Read')
+        .kind,
+    ).toBe('missing');
+  });
+
+  it('applies User:* but not other principals', () => {
+    expect(
+      authorize([acl({ principal: 'User:*' })], P, 'TOPIC', 'orders', 'Read')
+        .kind,
+    ).toBe('allowed');
+    expect(
+      authorize(
+        [acl({ principal: 'User:other' })],
+        P,
+        'TOPIC',
+        'orders',
+        'Read',
+      ).kind,
+    ).toBe('missing');
+  });
+
+  it('implies Describe from Read/Write/Delete/Alter and DescribeConfigs from AlterConfigs, for ALLOW only', () => {
+    for (const op of ['READ', 'WRITE', 'DELETE', 'ALTER']) {
+      expect(
+        authorize([acl({ operation: op })], P, 'TOPIC', 'orders', 'Describe')
+          .kind,
+      ).toBe('allowed');
+    }
+    expect(
+      authorize(
+        [acl({ operation: 'ALTER_CONFIGS' })],
+        P,
+        'TOPIC',
+        'orders',
+        'DescribeConfigs',
+      ).kind,
+    ).toBe('allowed');
+    expect(
+      authorize([acl({ operation: 'DESCRIBE' })], P, 'TOPIC', 'orders', 'Read')
+        .kind,
+    ).toBe('missing');
+    expect(
+      authorize([acl({ operation: 'ALL' })], P, 'TOPIC', 'orders', 'Create')
+        .kind,
+    ).toBe('allowed');
+    // A DENY of Read does not deny Describe.
+    expect(
+      authorize(
+        [
+          acl({ operation: 'ALL' }),
+          acl({ operation: 'READ', permission: 'DENY' }),
+        ],
+        P,
+        'TOPIC',
+        'orders',
+        'Describe',
+      ).kind,
+    ).toBe('allowed');
+  });
+
+  it('lets a matching DENY win over any ALLOW, from any host', () => {
+    const deny = acl({
+      resourceName: 'ord',
+      patternType: 'PREFIXED',
+      permission: 'DENY',
+      host: '10.0.0.9',
+    });
+    const d = authorize(
+      [acl({ operation: 'ALL', resourceName: '*' }), deny],
+      P,
+      'TOPIC',
+      'orders',
+      'Read',
+    );
+    expect(d).toEqual({ kind: 'denied', by: deny });
+    expect(
+      authorize(
+        [
+          acl({ operation: 'ALL', permission: 'DENY', principal: 'User:*' }),
+          acl({}),
+        ],
+        P,
+        'TOPIC',
+        'orders',
+        'Read',
+      ).kind,
+    ).toBe('denied');
+  });
+
+  it('counts an ALLOW only when it is for every host', () => {
+    expect(
+      authorize([acl({ host: '10.0.0.9' })], P, 'TOPIC', 'orders', 'Read').kind,
+    ).toBe('missing');
+  });
+});
+
+describe('aclGaps', () => {
+  const existing = {
+    topics: ['orders.created', 'orders.paid', 'payments'],
+    groups: ['billing'],
+  };
+
+  it('needs the prefix itself covered, not just the topics that exist today', () => {
+    const required = [
+      need({
+        resourceName: 'orders.',
+        patternType: 'PREFIXED',
+        operation: 'Create',
+      }),
+    ];
+    const literalOnly = ['orders.created', 'orders.paid'].map((n) =>
+      acl({ resourceName: n, operation: 'CREATE' }),
+    );
+    expect(aclGaps(required, literalOnly, P, existing)).toEqual([
+      { required: required[0], kind: 'missing', affected: [] },
+    ]);
+    expect(
+      aclGaps(
+        required,
+        [
+          acl({
+            resourceName: 'orders',
+            patternType: 'PREFIXED',
+            operation: 'CREATE',
+          }),
+        ],
+        P,
+        existing,
+      ),
+    ).toEqual([]);
+  });
+
+  it('finds a DENY on one existing topic under a granted wildcard', () => {
+    const required = [need({ resourceName: '*', operation: 'Read' })];
+    const deny = acl({ resourceName: 'orders.paid', permission: 'DENY' });
+    const gaps = aclGaps(
+      required,
+      [acl({ resourceName: '*', operation: 'ALL' }), deny],
+      P,
+      existing,
+    );
+    expect(gaps).toEqual([
+      {
+        required: required[0],
+        kind: 'denied',
+        affected: ['orders.paid'],
+        deny,
+      },
+    ]);
+  });
+
+  it('checks the cluster resource by its fixed name', () => {
+    const required = [
+      need({
+        resourceType: 'CLUSTER',
+        resourceName: 'kafka-cluster',
+        operation: 'ClusterAction',
+      }),
+    ];
+    expect(aclGaps(required, [], P, existing)[0]?.kind).toBe('missing');
+    expect(
+      aclGaps(
+        required,
+        [
+          acl({
+            resourceType: 'CLUSTER',
+            resourceName: 'kafka-cluster',
+            operation: 'CLUSTER_ACTION',
+          }),
+        ],
+        P,
+        existing,
+      ),
+    ).toEqual([]);
+  });
+});
