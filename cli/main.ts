@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { register as registerPlan } from './commands/plan.ts';
+import { register as registerRehearse } from './commands/rehearse.ts';
 import { CliExit } from './exit.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   registerPlan(program);
+  registerRehearse(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

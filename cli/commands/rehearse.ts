@@ -1,0 +1,168 @@
+/**
+ * `msk-cutover rehearse <plan.json> [--scenario NAME] [--auto-approve |
+ * --interactive] [--report DIR] [--json]` and `rehearse --list-scenarios`.
+ * Exit codes: 0 the scenario's expected outcome was reached, 3 it was not,
+ * 2 invalid input (plan, scenario, options).
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CliExit } from '../exit.ts';
+import type { Output } from '../rehearsal/terminal.ts';
+
+export interface RehearseOptions {
+  scenario?: string;
+  autoApprove?: boolean;
+  interactive?: boolean;
+  report?: string | false;
+  json?: boolean;
+  listScenarios?: boolean;
+}
+
+export interface RehearseIo {
+  stdout: Output;
+  stderr: Output;
+}
+
+const processIo = (): RehearseIo => ({
+  stdout: {
+    write: (t) => process.stdout.write(t),
+    isTTY: process.stdout.isTTY === true,
+  },
+  stderr: {
+    write: (t) => process.stderr.write(t),
+    isTTY: process.stderr.isTTY === true,
+  },
+});
+
+/** Runs the command; returns the exit code. */
+export async function runRehearseCommand(
+  file: string | undefined,
+  options: RehearseOptions,
+  io: RehearseIo = processIo(),
+): Promise<number> {
+  // Handlers log through Powertools; the rehearsal shows its own timeline.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const { loadScenario, scenarioNames } = await import(
+    '../rehearsal/scenario.ts'
+  );
+  if (options.listScenarios) {
+    for (const name of scenarioNames()) {
+      const s = loadScenario(name);
+      io.stdout.write(
+        `${name.padEnd(22)} ${s.expected.outcome.padEnd(9)} ${s.description}\n`,
+      );
+    }
+    return 0;
+  }
+  if (options.autoApprove && options.interactive) {
+    io.stderr.write(
+      'msk-cutover rehearse: choose --auto-approve or --interactive, not both\n',
+    );
+    return 2;
+  }
+  if (!file) {
+    io.stderr.write(
+      'msk-cutover rehearse: give a plan file (e.g. events/start-migration.json)\n',
+    );
+    return 2;
+  }
+  let plan: unknown;
+  try {
+    plan = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    io.stderr.write(
+      `msk-cutover rehearse: cannot read ${file}: ${(err as Error).message}\n`,
+    );
+    return 2;
+  }
+  let scenario: Awaited<ReturnType<typeof loadScenario>>;
+  try {
+    scenario = loadScenario(options.scenario ?? 'happy-path');
+  } catch (err) {
+    io.stderr.write(`msk-cutover rehearse: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { InvalidPlanError, rehearse } = await import(
+    '../rehearsal/rehearse.ts'
+  );
+  const { stopLocalLedger } = await import('../rehearsal/local-aws.ts');
+  const { jsonDocument, printEmail, printSummary, timelinePrinter } =
+    await import('../rehearsal/terminal.ts');
+  const { writeReport } = await import('../rehearsal/report.ts');
+  const start = new Date('2026-01-05T08:00:00Z');
+  const live = options.json ? undefined : timelinePrinter(io.stdout, start);
+  const interactive = options.interactive === true;
+  try {
+    if (!options.json) {
+      io.stdout.write(
+        `Rehearsing ${file} — scenario ${scenario.name}${interactive ? ' (interactive: decide in your browser)' : ''}\n`,
+      );
+    }
+    const result = await rehearse({
+      plan,
+      scenario,
+      mode: interactive ? 'interactive' : 'auto',
+      start,
+      ...(live ? { onTimeline: live } : {}),
+      ...(interactive ? { onEmail: (e) => printEmail(io.stdout, e) } : {}),
+    });
+    const reportPath =
+      options.report === false
+        ? undefined
+        : writeReport(options.report ?? 'rehearsal-report', result);
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify(jsonDocument(result), null, 2)}\n`);
+    } else {
+      printSummary(io.stdout, result, reportPath);
+    }
+    return result.mismatches.length === 0 ? 0 : 3;
+  } catch (err) {
+    if (err instanceof InvalidPlanError) {
+      io.stderr.write(
+        `msk-cutover rehearse: ${file} is not a valid plan; nothing ran:\n`,
+      );
+      for (const issue of err.issues) {
+        io.stderr.write(`  ${issue.path || '(plan)'}: ${issue.message}\n`);
+      }
+      return 2;
+    }
+    throw err;
+  } finally {
+    await stopLocalLedger();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('rehearse [plan.json]')
+    .description(
+      'Run the whole migration workflow locally against simulated clusters in virtual time',
+    )
+    .option(
+      '--scenario <name>',
+      'scenario to rehearse (see --list-scenarios)',
+      'happy-path',
+    )
+    .option(
+      '--auto-approve',
+      "decide every gate from the scenario's script (default)",
+    )
+    .option(
+      '--interactive',
+      'serve the approval page on localhost and wait for your clicks',
+    )
+    .option('--report <dir>', 'write the HTML report here', 'rehearsal-report')
+    .option('--no-report', 'do not write the HTML report')
+    .option(
+      '--json',
+      'print one JSON document at the end instead of the timeline',
+    )
+    .option(
+      '--list-scenarios',
+      'list the scenarios and their expected outcomes',
+    )
+    .action(async (file: string | undefined, options: RehearseOptions) => {
+      const code = await runRehearseCommand(file, options);
+      if (code !== 0) throw new CliExit(code);
+    });
+}

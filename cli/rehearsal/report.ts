@@ -1,0 +1,217 @@
+/**
+ * The rehearsal's HTML report: one self-contained file (no script, no
+ * external asset) with the outcome, the timeline, every gate with its
+ * evidence and email, inline SVG charts of MessageLag, ReplicationLatency
+ * and SumOffsetLag over virtual time, and the Step Functions and AWS
+ * accounting.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RehearsalResult, Series } from './rehearse.ts';
+
+const COLORS = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#17becf',
+  '#8c564b',
+  '#e377c2',
+];
+
+function esc(value: unknown): string {
+  return String(value)
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
+}
+
+function fmt(n: number): string {
+  return n >= 10_000 ? `${Math.round(n / 1000)}k` : String(Math.round(n));
+}
+
+/**
+ * A line chart as inline SVG: x is virtual time from `from` to `to`, one
+ * polyline per series, gate openings as vertical marks.
+ */
+export function svgChart(
+  title: string,
+  unit: string,
+  series: Series[],
+  from: number,
+  to: number,
+  marks: number[] = [],
+): string {
+  const w = 760;
+  const h = 220;
+  const left = 56;
+  const bottom = 28;
+  const top = 24;
+  const plotW = w - left - 12;
+  const plotH = h - top - bottom;
+  const max = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1])));
+  const span = Math.max(1, to - from);
+  const x = (t: number) => left + ((t - from) / span) * plotW;
+  const y = (v: number) => top + plotH - (v / max) * plotH;
+  const lines = series
+    .filter((s) => s.points.length > 0)
+    .map((s, i) => {
+      const pts = s.points
+        .map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`)
+        .join(' ');
+      return `<polyline fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="1.5" points="${pts}"><title>${esc(s.name)}</title></polyline>`;
+    })
+    .join('');
+  const legend = series
+    .map(
+      (s, i) =>
+        `<tspan fill="${COLORS[i % COLORS.length]}" dx="${i ? 14 : 0}">■ ${esc(s.name)}${s.points.length ? '' : ' (no data)'}</tspan>`,
+    )
+    .join('');
+  const hours = span / 3_600_000;
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map((f) => {
+      const tx = left + f * plotW;
+      const label =
+        hours >= 48
+          ? `${((f * hours) / 24).toFixed(1)} d`
+          : `${(f * hours).toFixed(1)} h`;
+      return `<text x="${tx}" y="${h - 8}" font-size="10" text-anchor="middle">${label}</text>`;
+    })
+    .join('');
+  const gateMarks = marks
+    .map(
+      (t) =>
+        `<line x1="${x(t)}" x2="${x(t)}" y1="${top}" y2="${top + plotH}" stroke="#999" stroke-dasharray="3,3"/>`,
+    )
+    .join('');
+  return `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(title)}">
+<text x="${left}" y="14" font-size="12" font-weight="bold">${esc(title)} (${esc(unit)})</text>
+<text x="${w - 12}" y="14" font-size="10" text-anchor="end">${legend}</text>
+<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#333"/>
+<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#333"/>
+<text x="${left - 6}" y="${top + 4}" font-size="10" text-anchor="end">${fmt(max)}</text>
+<text x="${left - 6}" y="${top + plotH}" font-size="10" text-anchor="end">0</text>
+${ticks}${gateMarks}${lines}</svg></figure>`;
+}
+
+function table(head: string[], rows: unknown[][]): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+/** The report as one HTML document. */
+export function renderReport(r: RehearsalResult): string {
+  const from = Date.parse(r.virtualStart);
+  const to = Date.parse(r.virtualEnd);
+  const marks = r.gates.map((g) => Date.parse(g.openedAt));
+  const ok = r.mismatches.length === 0;
+  const gates = r.gates
+    .map(
+      (
+        g,
+        i,
+      ) => `<section class="gate"><h3>Gate ${i + 1}: ${esc(g.kind)}${g.app ? ` — ${esc(g.app)}` : ''}</h3>
+<p>Opened ${esc(g.openedAt)}; decision <strong>${esc(g.decision)}</strong>${g.at ? ` at ${esc(g.at)}` : ''}.</p>
+${g.attempts.length ? `<p>Other attempts: ${g.attempts.map((a) => `${esc(a.kind)} → ${a.status} ${esc(a.title)}`).join('; ')}</p>` : ''}
+${
+  g.evidence.replicators.length
+    ? table(
+        ['Replicator', 'MessageLag', 'ReplicationLatency (ms)'],
+        g.evidence.replicators.map((x) => [
+          x.name,
+          x.messageLag ?? 'no data',
+          x.latencyMs ?? 'no data',
+        ]),
+      )
+    : '<p>No replicator was RUNNING.</p>'
+}
+${
+  g.evidence.groups.length
+    ? table(
+        ['Consumer group', 'SumOffsetLag on source', 'SumOffsetLag on target'],
+        g.evidence.groups.map((x) => [
+          x.group,
+          x.source ?? 'no offsets',
+          x.target ?? 'no offsets',
+        ]),
+      )
+    : ''
+}
+${g.email ? `<details><summary>Email: ${esc(g.email.subject)}</summary><pre>${esc(g.email.body)}</pre></details>` : ''}
+</section>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>msk-cutover rehearsal: ${esc(r.scenario)} — ${esc(r.outcome)}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:.5em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
+.ok{color:#1a7f37}.bad{color:#cf222e}pre{white-space:pre-wrap;background:#f6f8fa;padding:.5em}
+.gate{border-left:3px solid #1f77b4;padding-left:1em;margin:1em 0}figure{margin:1em 0}
+</style></head><body>
+<h1>Rehearsal of ${esc(r.migrationId)}: scenario ${esc(r.scenario)}</h1>
+<p>${esc(r.description)}</p>
+<p class="${ok ? 'ok' : 'bad'}"><strong>${ok ? 'Reached the expected outcome' : 'Did not reach the expected outcome'}</strong>:
+parent execution ${esc(r.outcome)}${r.error ? ` (${esc(r.error)})` : ''}, expected ${esc(r.expected.outcome)}${r.expected.error ? ` (${esc(r.expected.error)})` : ''}.</p>
+${ok ? '' : `<ul class="bad">${r.mismatches.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`}
+<p>Virtual time ${esc(r.virtualStart)} → ${esc(r.virtualEnd)} (${esc(r.virtualDuration)}), wall time ${r.wallMs} ms.</p>
+${r.cleanup ? `<p>Cleanup: <strong>${esc(r.cleanup.action)}</strong> — ${esc(r.cleanup.reason)}</p>` : ''}
+<h2>Applications</h2>
+${table(['Application', 'Final state'], Object.entries(r.apps))}
+<h2>Replicators</h2>
+${table(
+  ['Created', 'Still there'],
+  r.replicators.created.map((n) => [
+    n,
+    r.replicators.remaining.includes(n) ? 'yes' : 'no',
+  ]),
+)}
+<h2>Charts</h2>
+${svgChart('MessageLag per replicator', 'records', r.charts.messageLag, from, to, marks)}
+${svgChart('ReplicationLatency per replicator', 'ms', r.charts.replicationLatency, from, to, marks)}
+${svgChart('SumOffsetLag of the consumer groups, both clusters', 'records', r.charts.sumOffsetLag, from, to, marks)}
+<p>Dashed lines: gates opening.</p>
+<h2>Gates</h2>
+${gates || '<p>No gate opened.</p>'}
+<h2>Accounting</h2>
+${table(
+  [
+    'Execution',
+    'History events',
+    'State transitions',
+    'Largest payload (bytes)',
+  ],
+  r.accounting.executions.map((e) => [
+    e.name,
+    e.historyEvents,
+    e.stateTransitions,
+    e.largestPayloadBytes,
+  ]),
+)}
+<p>Limits: 25,000 history events and 262,144 payload bytes per execution — largest seen ${r.accounting.limits.historyEvents} and ${r.accounting.limits.payloadBytes}: <span class="${r.accounting.limits.ok ? 'ok' : 'bad'}">${r.accounting.limits.ok ? 'within' : 'EXCEEDED'}</span>.</p>
+${table(['AWS call', 'Count'], Object.entries(r.accounting.awsCalls))}
+<h2>Timeline</h2>
+${table(
+  ['Virtual time', 'Wall ms', 'What'],
+  r.timeline
+    .filter((t) => t.kind !== 'wait')
+    .map((t) => [t.at, t.wallMs, t.text]),
+)}
+</body></html>
+`;
+}
+
+/** Writes `index.html` and `result.json` into `dir`; returns the HTML path. */
+export function writeReport(dir: string, r: RehearsalResult): string {
+  const abs = resolve(dir);
+  mkdirSync(abs, { recursive: true });
+  const html = join(abs, 'index.html');
+  writeFileSync(html, renderReport(r));
+  writeFileSync(join(abs, 'result.json'), `${JSON.stringify(r, null, 2)}\n`);
+  return html;
+}
