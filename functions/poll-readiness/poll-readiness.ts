@@ -10,9 +10,7 @@
  * ledger as evidence; the result carries the verdict and short reasons.
  */
 import {
-  type GroupMeasurement,
   LOOP_ITERATIONS_PER_EXECUTION,
-  type MeasureEvidenceData,
   type PollReadinessEvent,
   type PollReadinessResult,
   type ReplicatorRef,
@@ -33,6 +31,7 @@ import type { Application, Plan } from '../shared/domain/plan.ts';
 import {
   advanceTracker,
   evaluateReadiness,
+  measuredGroups,
   notReadyNoticeDue,
   type ReadinessVerdict,
 } from '../shared/domain/readiness.ts';
@@ -120,7 +119,7 @@ export async function runPollReadiness(
     thresholds: settings,
     expectedGroupCount: expectedGroupCounts(plan, replicators),
     groups,
-    measurement: measurementGroups(measurement?.data),
+    measurement: measuredGroups(measurement?.data),
   });
   if (!measurement) {
     verdict.ok = false;
@@ -332,11 +331,6 @@ function expectedGroupCounts(
     byShard.set(shard.name, groups.size);
   }
   return new Map(replicators.map((r) => [r.name, byShard.get(r.shard) ?? 0]));
-}
-
-function measurementGroups(data: unknown): GroupMeasurement[] {
-  const groups = (data as Partial<MeasureEvidenceData> | undefined)?.groups;
-  return Array.isArray(groups) ? groups : [];
 }
 
 /** The numbers behind the verdict, with the worst value of each rule first. */

@@ -7,7 +7,7 @@
  * poll for `sustainedMinutes`). Missing data is never zero lag: a metric
  * without datapoints fails its rule and says so. Pure functions, no AWS.
  */
-import type { GroupMeasurement } from '../contracts.ts';
+import type { GroupMeasurement, MeasureEvidenceData } from '../contracts.ts';
 import type { LabelledSeries } from './metric-queries.ts';
 import type { Readiness } from './plan.ts';
 
@@ -290,6 +290,12 @@ export function evaluateReadiness(
 
   const reasons = outcomes.flatMap((o) => (o.reason ? [o.reason] : []));
   return { ok: reasons.length === 0, reasons, notes, outcomes };
+}
+
+/** The groups of a `measure` evidence record's data (empty when absent). */
+export function measuredGroups(data: unknown): GroupMeasurement[] {
+  const groups = (data as Partial<MeasureEvidenceData> | undefined)?.groups;
+  return Array.isArray(groups) ? groups : [];
 }
 
 // ------------------------------------------------------------ sustained window
