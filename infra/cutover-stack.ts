@@ -584,6 +584,8 @@ export class CutoverStack extends Stack {
       [replicatorArns],
     );
     listReplicators('describe-replicators');
+    // poll-readiness reads the cluster aliases its metric dimensions use.
+    allow('poll-readiness', ['kafka:DescribeReplicator'], [replicatorArns]);
     for (const phase of [
       'poll-readiness',
       'verify-cutover',
@@ -610,8 +612,14 @@ export class CutoverStack extends Stack {
     // Approvals: only request-approval encrypts a task token; only the
     // approval functions decrypt one and answer the waiting Task.
     allow('request-approval', ['kms:Encrypt'], [tokenKey.keyArn]);
-    // The cutover page tells the owners the target's bootstrap brokers.
-    allow('request-approval', clusterInfo, clusterArns);
+    // Gate messages and the page tell the owners the target's brokers.
+    for (const phase of [
+      'request-approval',
+      'approval-api',
+      'approval-reminders',
+    ] as const) {
+      allow(phase, clusterInfo, clusterArns);
+    }
     allow('approval-api', ['kms:Decrypt'], [tokenKey.keyArn]);
     allow('approval-reminders', ['kms:Decrypt'], [tokenKey.keyArn]);
     for (const phase of [
