@@ -1,0 +1,176 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RehearsalResult } from '../../../cli/rehearsal/rehearse.ts';
+import { isoDuration } from '../../../cli/rehearsal/rehearse.ts';
+import {
+  renderReport,
+  svgChart,
+  writeReport,
+} from '../../../cli/rehearsal/report.ts';
+import { elapsed, jsonDocument } from '../../../cli/rehearsal/terminal.ts';
+
+const T0 = Date.parse('2026-01-05T08:00:00Z');
+const H = 3_600_000;
+
+function result(): RehearsalResult {
+  return {
+    outcome: 'SUCCEEDED',
+    scenario: 'happy-path',
+    description: 'All <apps> move & stay.',
+    migrationId: 'orders-platform',
+    apps: { orders: 'ON_TARGET' },
+    replicators: { created: ['r-fwd', 'r-rev'], remaining: [] },
+    gates: [
+      {
+        app: 'orders',
+        kind: 'cutover',
+        decision: 'cutover',
+        openedAt: new Date(T0 + H).toISOString(),
+        at: new Date(T0 + 1.2 * H).toISOString(),
+        attempts: [{ kind: 'replayed', status: 409, title: 'Already decided' }],
+        email: {
+          subject: 'Approve cutover of orders',
+          body: 'Open https://x/approvals/a?sig=1',
+        },
+        evidence: {
+          replicators: [{ name: 'r-fwd', messageLag: 25, latencyMs: 250 }],
+          groups: [{ group: 'g', source: 10, target: null }],
+        },
+      },
+    ],
+    accounting: {
+      executions: [
+        {
+          name: 'e',
+          historyEvents: 400,
+          stateTransitions: 150,
+          largestPayloadBytes: 2000,
+        },
+      ],
+      awsCalls: { 'Kafka.CreateReplicator': 2 },
+      limits: { historyEvents: 400, payloadBytes: 2000, ok: true },
+    },
+    virtualDuration: 'P1DT2H',
+    virtualStart: new Date(T0).toISOString(),
+    virtualEnd: new Date(T0 + 26 * H).toISOString(),
+    wallMs: 1234,
+    expected: {
+      outcome: 'SUCCEEDED',
+      apps: {},
+      otherApps: 'ON_TARGET',
+      remainingReplicators: 0,
+    },
+    mismatches: [],
+    timeline: [
+      {
+        at: new Date(T0).toISOString(),
+        wallMs: 1,
+        kind: 'phase',
+        text: 'plan valid',
+      },
+    ],
+    emails: [],
+    charts: {
+      messageLag: [
+        {
+          name: 'r-fwd',
+          points: [
+            [T0 + H, 1000],
+            [T0 + 2 * H, 0],
+          ],
+        },
+      ],
+      replicationLatency: [{ name: 'r-fwd', points: [] }],
+      sumOffsetLag: [{ name: 'source', points: [[T0, 5]] }],
+    },
+  };
+}
+
+describe('report', () => {
+  it('should draw one polyline per series with data and mark series without', () => {
+    const svg = svgChart(
+      'Lag',
+      'records',
+      result().charts.messageLag,
+      T0,
+      T0 + 4 * H,
+      [T0 + H],
+    );
+    expect(svg.match(/<polyline/g)).toHaveLength(1);
+    expect(svg).toContain('stroke-dasharray');
+    const empty = svgChart(
+      'Latency',
+      'ms',
+      result().charts.replicationLatency,
+      T0,
+      T0 + H,
+    );
+    expect(empty).toContain('(no data)');
+    expect(empty).not.toContain('<polyline');
+  });
+
+  it('should show gates with evidence and email, escaping what it shows', () => {
+    const html = renderReport(result());
+    expect(html).toContain('All &lt;apps&gt; move &amp; stay.');
+    expect(html).toContain('Gate 1: cutover — orders');
+    expect(html).toContain('replayed → 409 Already decided');
+    expect(html).toContain('Approve cutover of orders');
+    expect(html).toContain('no offsets');
+    expect(html).toContain('Reached the expected outcome');
+    expect(html).not.toContain('<script');
+  });
+
+  it('should say what did not match when the outcome was not reached', () => {
+    const r = {
+      ...result(),
+      mismatches: ['1 replicator(s) remain, expected 0'],
+    };
+    expect(renderReport(r)).toContain('Did not reach the expected outcome');
+  });
+
+  it('should write index.html and result.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-'));
+    try {
+      const path = writeReport(dir, result());
+      expect(readFileSync(path, 'utf8')).toContain('<!doctype html>');
+      expect(
+        JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')).scenario,
+      ).toBe('happy-path');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('terminal output', () => {
+  it('should print the JSON document with the fields the issue names', () => {
+    const doc = jsonDocument(result());
+    expect(Object.keys(doc)).toEqual(
+      expect.arrayContaining([
+        'outcome',
+        'scenario',
+        'apps',
+        'replicators',
+        'gates',
+        'accounting',
+        'virtualDuration',
+        'wallMs',
+      ]),
+    );
+    expect(doc.gates[0]).toMatchObject({
+      app: 'orders',
+      kind: 'cutover',
+      decision: 'cutover',
+    });
+    expect(Object.keys(doc.accounting)).toEqual(['executions', 'awsCalls']);
+  });
+
+  it('should format virtual time as elapsed and as an ISO duration', () => {
+    expect(elapsed(T0, T0 + 26 * H + 5 * 60_000)).toBe('+1d 02:05');
+    expect(isoDuration(26 * H + 61_000)).toBe('P1DT2H1M1S');
+    expect(isoDuration(0)).toBe('PT0S');
+    expect(isoDuration(2 * 24 * H)).toBe('P2D');
+  });
+});

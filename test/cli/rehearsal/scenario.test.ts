@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DecisionScript,
+  loadScenario,
+  mergePlan,
+  scenarioNames,
+} from '../../../cli/rehearsal/scenario.ts';
+
+const REQUIRED = [
+  'happy-path',
+  'rollback',
+  'replicator-failed',
+  'stuck-creating',
+  'lag-never-settles',
+  'metrics-missing',
+  'auth-error',
+  'throttling',
+  'gate-timeout',
+  'duplicate-approval',
+  'tampered-link',
+  'abort-mid-migration',
+  'abort-before-cutover',
+  'lambda-retry-create',
+];
+
+describe('scenarios', () => {
+  it('should bundle every required scenario, happy-path first, each valid', () => {
+    const names = scenarioNames();
+    expect(names[0]).toBe('happy-path');
+    expect([...names].sort()).toEqual([...REQUIRED].sort());
+    for (const name of names) {
+      const s = loadScenario(name);
+      expect(s.name).toBe(name);
+      expect(s.description.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('should name the known scenarios when asked for an unknown one', () => {
+    expect(() => loadScenario('nope')).toThrow(
+      /unknown scenario "nope"; known: happy-path/,
+    );
+  });
+
+  it('should answer gates from the script in order, then by default', () => {
+    const script = new DecisionScript([
+      {
+        gate: 'keep-or-rollback',
+        app: 'orders',
+        decide: 'rollback',
+        times: 1,
+        afterMinutes: 5,
+      },
+      { gate: 'cutover', decide: 'none', afterMinutes: 10 },
+    ]);
+    expect(script.next('keep-or-rollback', 'other').decide).toBe('keep');
+    expect(script.next('keep-or-rollback', 'orders').decide).toBe('rollback');
+    expect(script.next('keep-or-rollback', 'orders').decide).toBe('keep');
+    expect(script.next('cutover', 'x').decide).toBe('none');
+    expect(script.next('cutover', 'y').decide).toBe('none');
+    expect(script.next('teardown').decide).toBe('teardown');
+  });
+
+  it('should deep-merge plan changes, replacing arrays and scalars', () => {
+    const merged = mergePlan(
+      { readiness: { maxMessageLag: 1, sustainedMinutes: 15 }, apps: [1, 2] },
+      { readiness: { maxWaitHours: 6 }, apps: [3] },
+    );
+    expect(merged).toEqual({
+      readiness: { maxMessageLag: 1, sustainedMinutes: 15, maxWaitHours: 6 },
+      apps: [3],
+    });
+  });
+});
