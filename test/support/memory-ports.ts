@@ -208,10 +208,29 @@ export class MemoryReplicators implements Replicators {
       }));
   }
 
+  /** Names whose DeleteReplicator is accepted but has no effect. */
+  readonly undeletable = new Set<string>();
+
   async delete(arn: string): Promise<void> {
     const r = this.#byArn(arn);
-    this.calls.push(`delete ${r?.input.ReplicatorName ?? arn}`);
-    if (r) this.byName.delete(r.input.ReplicatorName ?? '');
+    const name = r?.input.ReplicatorName ?? '';
+    this.calls.push(`delete ${name || arn}`);
+    if (r && !this.undeletable.has(name)) this.byName.delete(name);
+  }
+
+  /** Test helper: a replicator that exists (created by anyone). */
+  seed(name: string, tags: Record<string, string> = {}): string {
+    const arn = `arn:aws:kafka:us-east-1:123456789012:replicator/${name}/${String(++this.#seq).padStart(8, '0')}-0000-0000-0000-000000000000`;
+    this.byName.set(name, {
+      arn,
+      input: {
+        ReplicatorName: name,
+        Tags: tags,
+      } as CreateReplicatorCommandInput,
+      state: 'RUNNING',
+      createdAt: this.clock.now(),
+    });
+    return arn;
   }
 
   setState(
