@@ -5,8 +5,11 @@
  * its expected outcome.
  */
 import { Command, CommanderError } from 'commander';
+import { register as registerApprove } from './commands/approve.ts';
 import { register as registerPlan } from './commands/plan.ts';
 import { register as registerRehearse } from './commands/rehearse.ts';
+import { register as registerStart } from './commands/start.ts';
+import { register as registerStatus } from './commands/status.ts';
 import { CliExit } from './exit.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -18,6 +21,9 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError();
   registerPlan(program);
   registerRehearse(program);
+  registerStart(program);
+  registerApprove(program);
+  registerStatus(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,0 +1,180 @@
+/**
+ * `msk-cutover approve|reject <migrationId> [--app NAME]`: decides the open
+ * gate of an application (or, without --app, the teardown gate) with the
+ * caller's IAM credentials; the caller's IAM identity (STS) is recorded as
+ * the approver. The decision goes through the same single-use path as the
+ * approval page: the ledger's conditional write, then SendTaskSuccess.
+ *
+ * `approve` takes the gate's positive decision (cutover, keep, teardown),
+ * `reject` its negative one (abort, rollback, keep-replicators); --decision
+ * names any decision the gate offers.
+ */
+import type { Command } from 'commander';
+import { decideApproval } from '../../functions/approval-api/decide.ts';
+import { DynamoLedger } from '../../functions/shared/aws/ledger.ts';
+import { SfnTaskTokens } from '../../functions/shared/aws/task-tokens.ts';
+import { systemClock } from '../../functions/shared/clock.ts';
+import {
+  type Decision,
+  DecisionsByGate,
+  type GateKind,
+} from '../../functions/shared/contracts.ts';
+import { LedgerConflictError } from '../../functions/shared/domain/errors.ts';
+import type { ApprovalRecord, Log } from '../../functions/shared/ports.ts';
+import { type CliClients, cliClients } from '../aws/clients.ts';
+import { callerIdentity } from '../aws/identity.ts';
+import {
+  DEFAULT_STACK_NAME,
+  StackLookupError,
+  stackOutputs,
+} from '../aws/stack.ts';
+import { CliTokenCipher } from '../aws/token-cipher.ts';
+import { CliExit } from '../exit.ts';
+
+export interface DecideOptions {
+  app?: string;
+  decision?: string;
+  comment?: string;
+  stack: string;
+  region?: string;
+}
+
+/** What `approve` and `reject` mean at each gate. */
+export const DEFAULT_DECISIONS: Record<
+  GateKind,
+  { approve: Decision; reject: Decision }
+> = {
+  cutover: { approve: 'cutover', reject: 'abort' },
+  'keep-or-rollback': { approve: 'keep', reject: 'rollback' },
+  teardown: { approve: 'teardown', reject: 'keep-replicators' },
+};
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const fail = (line: string, code: number): never => {
+  process.stderr.write(`msk-cutover: ${line}\n`);
+  throw new CliExit(code);
+};
+
+/** Warnings of the shared decision code go to stderr; the rest is quiet. */
+const cliLog: Log = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message) => process.stderr.write(`msk-cutover: ${message}\n`),
+  error: (message) => process.stderr.write(`msk-cutover: ${message}\n`),
+};
+
+function gateName(a: Pick<ApprovalRecord, 'kind' | 'app'>): string {
+  return a.app ? `${a.kind} gate of ${a.app}` : `${a.kind} gate`;
+}
+
+/**
+ * Runs `approve` or `reject`.
+ *
+ * @returns the decision sent
+ */
+export async function runDecide(
+  verb: 'approve' | 'reject',
+  migrationId: string,
+  opts: DecideOptions,
+  clients?: CliClients,
+): Promise<Decision> {
+  const aws = clients ?? cliClients(opts.region);
+  let outputs: { LedgerTableName: string; TaskTokenKeyArn?: string };
+  try {
+    outputs = await stackOutputs(aws.cloudformation(), opts.stack, [
+      'LedgerTableName',
+    ]);
+  } catch (err) {
+    if (err instanceof StackLookupError) return fail(err.message, 2);
+    throw err;
+  }
+  const ledger = new DynamoLedger(aws.dynamodb(), outputs.LedgerTableName);
+  const now = systemClock.now();
+  const open = (await ledger.listApprovals(migrationId)).filter(
+    (a) => a.status === 'OPEN',
+  );
+  const candidates = open
+    .filter((a) => (a.app ?? null) === (opts.app ?? null))
+    .sort((x, y) => y.createdAt.localeCompare(x.createdAt));
+  const approval = candidates[0];
+  if (!approval) {
+    const others = open.map(gateName);
+    return fail(
+      `no open gate ${opts.app ? `for application ${opts.app}` : '(teardown) without --app'} in migration ${migrationId}${others.length > 0 ? `; open now: ${others.join(', ')}` : ''}`,
+      2,
+    );
+  }
+  const allowed = DecisionsByGate[approval.kind] as readonly string[];
+  const decision = opts.decision ?? DEFAULT_DECISIONS[approval.kind][verb];
+  if (!allowed.includes(decision)) {
+    return fail(
+      `--decision ${decision} is not offered at the ${gateName(approval)}; choose one of ${allowed.join(', ')}`,
+      2,
+    );
+  }
+  if (approval.expiresAt <= now.toISOString()) {
+    return fail(
+      `the ${gateName(approval)} request expired at ${approval.expiresAt}; its reminder brings a new one (half-way through the gate's timeout)`,
+      2,
+    );
+  }
+  const identity = await callerIdentity(aws.sts());
+  try {
+    const result = await decideApproval(
+      approval,
+      {
+        decision,
+        approver: identity.arn,
+        ...(opts.comment ? { comment: opts.comment } : {}),
+        userAgent: 'msk-cutover-cli',
+      },
+      {
+        ledger,
+        cipher: new CliTokenCipher(aws.kms(), outputs.TaskTokenKeyArn),
+        tasks: new SfnTaskTokens(aws.sfn()),
+        clock: systemClock,
+        log: cliLog,
+      },
+    );
+    if (result.outcome === 'gate-closed') {
+      return fail(
+        `the ${gateName(approval)} already closed (${result.reason}): the workflow no longer waits for it; your decision was recorded but changes nothing`,
+        2,
+      );
+    }
+  } catch (err) {
+    if (err instanceof LedgerConflictError) return fail(err.message, 2);
+    throw err;
+  }
+  say(
+    `Decided the ${gateName(approval)} of migration ${migrationId}: ${decision} (as ${identity.arn})`,
+  );
+  return decision as Decision;
+}
+
+function registerVerb(program: Command, verb: 'approve' | 'reject'): void {
+  const decisions = Object.values(DEFAULT_DECISIONS)
+    .map((d) => d[verb])
+    .join(' | ');
+  program
+    .command(`${verb} <migrationId>`)
+    .description(
+      `${verb === 'approve' ? 'Approve' : 'Reject'} the open gate of an application (${decisions}), as your IAM identity`,
+    )
+    .option('--app <name>', 'the application (omit for the teardown gate)')
+    .option(
+      '--decision <decision>',
+      'any decision the gate offers: cutover|postpone|skip|abort|keep|rollback|teardown|keep-replicators',
+    )
+    .option('--comment <text>', 'recorded with the decision')
+    .option('--stack <name>', 'CloudFormation stack name', DEFAULT_STACK_NAME)
+    .option('--region <region>', 'AWS region')
+    .action(async (migrationId: string, opts: DecideOptions) => {
+      await runDecide(verb, migrationId, opts);
+    });
+}
+
+export function register(program: Command): void {
+  registerVerb(program, 'approve');
+  registerVerb(program, 'reject');
+}

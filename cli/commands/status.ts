@@ -1,0 +1,197 @@
+/**
+ * `msk-cutover status <migrationId>`: where a migration stands — its
+ * execution, each application's state, the open gates and whether their
+ * links still work, and the recent decisions. Read-only.
+ */
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+} from '@aws-sdk/client-sfn';
+import type { Command } from 'commander';
+import { DynamoLedger } from '../../functions/shared/aws/ledger.ts';
+import { systemClock } from '../../functions/shared/clock.ts';
+import type {
+  AppRecord,
+  ApprovalRecord,
+  MigrationRecord,
+} from '../../functions/shared/ports.ts';
+import { type CliClients, cliClients } from '../aws/clients.ts';
+import {
+  DEFAULT_STACK_NAME,
+  StackLookupError,
+  stackOutputs,
+} from '../aws/stack.ts';
+import { CliExit } from '../exit.ts';
+import { executionArn } from './start.ts';
+
+export interface StatusOptions {
+  stack: string;
+  region?: string;
+  json?: boolean;
+}
+
+/** An open gate as `status` shows it. */
+export interface GateStatus {
+  approvalId: string;
+  kind: ApprovalRecord['kind'];
+  app: string | null;
+  openedAt: string;
+  /** `valid` until expiresAt, or `expired` (a reminder brings a new link). */
+  link: 'valid' | 'expired';
+  expiresAt: string;
+  remindedAt: string | null;
+}
+
+export interface MigrationStatus {
+  migration: MigrationRecord;
+  execution: { arn: string; status: string } | null;
+  apps: Pick<AppRecord, 'app' | 'order' | 'state' | 'updatedAt'>[];
+  openGates: GateStatus[];
+  recentDecisions: {
+    kind: ApprovalRecord['kind'];
+    app: string | null;
+    decision: string;
+    approver: string;
+    decidedAt: string;
+  }[];
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Builds the status from the ledger (and the execution, when readable). */
+export async function migrationStatus(
+  migrationId: string,
+  opts: StatusOptions,
+  clients?: CliClients,
+): Promise<MigrationStatus> {
+  const aws = clients ?? cliClients(opts.region);
+  let outputs: { LedgerTableName: string; StateMachineArn: string };
+  try {
+    outputs = await stackOutputs(aws.cloudformation(), opts.stack, [
+      'LedgerTableName',
+      'StateMachineArn',
+    ]);
+  } catch (err) {
+    if (err instanceof StackLookupError) {
+      process.stderr.write(`msk-cutover: ${err.message}\n`);
+      throw new CliExit(2);
+    }
+    throw err;
+  }
+  const ledger = new DynamoLedger(aws.dynamodb(), outputs.LedgerTableName);
+  const migration = await ledger.getMigration(migrationId);
+  if (!migration) {
+    process.stderr.write(
+      `msk-cutover: no migration ${migrationId} in stack ${opts.stack}'s ledger (start it with \`msk-cutover start <plan.json>\`)\n`,
+    );
+    throw new CliExit(2);
+  }
+  const [apps, approvals] = await Promise.all([
+    ledger.listApps(migrationId),
+    ledger.listApprovals(migrationId),
+  ]);
+  const arn = executionArn(outputs.StateMachineArn, migrationId);
+  let execution: MigrationStatus['execution'] = null;
+  try {
+    const out = await aws
+      .sfn()
+      .send(new DescribeExecutionCommand({ executionArn: arn }));
+    execution = { arn, status: out.status ?? 'UNKNOWN' };
+  } catch (err) {
+    if (!(err instanceof ExecutionDoesNotExist)) throw err;
+  }
+  const now = systemClock.now().toISOString();
+  return {
+    migration,
+    execution,
+    apps: apps
+      .sort((a, b) => a.order - b.order)
+      .map(({ app, order, state, updatedAt }) => ({
+        app,
+        order,
+        state,
+        updatedAt,
+      })),
+    openGates: approvals
+      .filter((a) => a.status === 'OPEN')
+      .map((a) => ({
+        approvalId: a.approvalId,
+        kind: a.kind,
+        app: a.app ?? null,
+        openedAt: a.createdAt,
+        link: a.expiresAt > now ? ('valid' as const) : ('expired' as const),
+        expiresAt: a.expiresAt,
+        remindedAt: a.remindedAt ?? null,
+      })),
+    recentDecisions: approvals
+      .filter((a) => a.status === 'DECIDED')
+      .sort((x, y) => (y.decidedAt ?? '').localeCompare(x.decidedAt ?? ''))
+      .slice(0, 10)
+      .map((a) => ({
+        kind: a.kind,
+        app: a.app ?? null,
+        decision: a.decision ?? '',
+        approver: a.approver ?? '',
+        decidedAt: a.decidedAt ?? '',
+      })),
+  };
+}
+
+/** The status as lines of text. */
+export function formatStatus(s: MigrationStatus): string[] {
+  const lines = [
+    `Migration ${s.migration.migrationId}: ${s.migration.status} (started ${s.migration.startedAt}, updated ${s.migration.updatedAt})`,
+    `  plan       s3://${s.migration.planRef.bucket}/${s.migration.planRef.key} (version ${s.migration.planRef.versionId})`,
+    `  execution  ${s.execution ? `${s.execution.status} ${s.execution.arn}` : 'not found'}`,
+    '',
+    `Applications (${s.apps.length}):`,
+  ];
+  const width = Math.max(4, ...s.apps.map((a) => a.app.length));
+  for (const a of s.apps) {
+    lines.push(
+      `  ${String(a.order + 1).padStart(3)}. ${a.app.padEnd(width)}  ${a.state.padEnd(17)} since ${a.updatedAt}`,
+    );
+  }
+  lines.push('', `Open gates (${s.openGates.length}):`);
+  if (s.openGates.length === 0) lines.push('  none');
+  for (const g of s.openGates) {
+    const link =
+      g.link === 'valid'
+        ? `link valid until ${g.expiresAt}`
+        : `link EXPIRED at ${g.expiresAt}${g.remindedAt ? '' : ' (a reminder will bring a new one)'}`;
+    lines.push(
+      `  ${g.kind}${g.app ? ` ${g.app}` : ''}: open since ${g.openedAt}; ${link}${g.remindedAt ? `; reminded ${g.remindedAt}` : ''}`,
+    );
+    lines.push(
+      `    decide: msk-cutover approve|reject ${s.migration.migrationId}${g.app ? ` --app ${g.app}` : ''}`,
+    );
+  }
+  if (s.recentDecisions.length > 0) {
+    lines.push('', 'Recent decisions:');
+    for (const d of s.recentDecisions) {
+      lines.push(
+        `  ${d.decidedAt}  ${d.kind}${d.app ? ` ${d.app}` : ''}: ${d.decision} by ${d.approver}`,
+      );
+    }
+  }
+  return lines;
+}
+
+export function register(program: Command): void {
+  program
+    .command('status <migrationId>')
+    .description(
+      'Show a migration: its execution, applications, open gates and decisions',
+    )
+    .option('--stack <name>', 'CloudFormation stack name', DEFAULT_STACK_NAME)
+    .option('--region <region>', 'AWS region')
+    .option('--json', 'print one JSON document')
+    .action(async (migrationId: string, opts: StatusOptions) => {
+      const status = await migrationStatus(migrationId, opts);
+      if (opts.json) {
+        say(JSON.stringify(status, null, 2));
+      } else {
+        for (const line of formatStatus(status)) say(line);
+      }
+    });
+}
