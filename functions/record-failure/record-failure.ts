@@ -1,0 +1,154 @@
+/**
+ * record-failure: every Catch of both workflows ends here. Records FAILED
+ * (or ABORTED, when a person aborted at a gate) in the ledger and sends one
+ * message a person can act on: what failed, where each application is, and
+ * what cleanup will (or will not) do. Nested executions fail together, so a
+ * migration already recorded as failed is not announced twice.
+ */
+import type { RecordFailureEvent } from '../shared/contracts.ts';
+import { hasLeftSource, ledgerLocation } from '../shared/domain/app-state.ts';
+import type {
+  AppRecord,
+  Clock,
+  Ledger,
+  Log,
+  Notifier,
+} from '../shared/ports.ts';
+
+export interface RecordFailureDeps {
+  ledger: Ledger;
+  notifier: Notifier;
+  clock: Clock;
+  log: Log;
+}
+
+export interface RecordFailureResult {
+  status: 'FAILED' | 'ABORTED';
+  /** False when the failure had already been recorded and announced. */
+  notified: boolean;
+}
+
+const MAX_MESSAGE_CHARS = 1000;
+
+/**
+ * Records the failure and notifies.
+ *
+ * @returns the status recorded and whether a notification went out.
+ */
+export async function runRecordFailure(
+  event: RecordFailureEvent,
+  deps: RecordFailureDeps,
+): Promise<RecordFailureResult> {
+  const status =
+    event.error.Error === 'MigrationAbortedError' ? 'ABORTED' : 'FAILED';
+  const migration = await deps.ledger.getMigration(event.migrationId);
+  if (migration?.status === 'FAILED' || migration?.status === 'ABORTED') {
+    deps.log.info('failure already recorded', { status: migration.status });
+    return { status: migration.status, notified: false };
+  }
+  if (migration) {
+    await deps.ledger.updateMigration(event.migrationId, { status });
+  }
+
+  const what = `${event.error.Error}: ${errorMessage(event.error.Cause)}`;
+  const apps = await deps.ledger.listApps(event.migrationId);
+  const replicators = await deps.ledger.listReplicators(event.migrationId);
+  const where = event.app ? ` (application ${event.app})` : '';
+  const verb = status === 'ABORTED' ? 'was aborted' : 'failed';
+  const body = [
+    `Migration ${event.migrationId} ${verb} in ${event.phase}${where}.`,
+    '',
+    `What failed: ${what}`,
+    '',
+    'Where each application is:',
+    ...locations(apps),
+    '',
+    `What cleanup will do: ${cleanupOutlook(
+      apps,
+      replicators.map((r) => r.name),
+    )}`,
+  ].join('\n');
+
+  await deps.ledger.audit(event.migrationId, `migration ${status}`, {
+    error: event.error.Error,
+    phase: event.phase,
+    ...(event.app ? { app: event.app } : {}),
+  });
+  await deps.notifier.publish({
+    migrationId: event.migrationId,
+    type: status === 'ABORTED' ? 'Migration Aborted' : 'Migration Failed',
+    subject: `msk-cutover ${event.migrationId}: migration ${verb}`,
+    body,
+    detail: {
+      status,
+      error: event.error.Error,
+      phase: event.phase,
+      ...(event.app ? { app: event.app } : {}),
+      applicationsOffSource: apps
+        .filter((a) => hasLeftSource(a.state))
+        .map((a) => a.app),
+    },
+  });
+  deps.log.error('migration failed', {
+    status,
+    error: event.error.Error,
+    phase: event.phase,
+  });
+  return { status, notified: true };
+}
+
+/**
+ * The readable message inside a Step Functions Cause: a Lambda error's
+ * `errorMessage`, or the Error and Cause of a failed child execution.
+ */
+export function errorMessage(cause: string | undefined): string {
+  if (!cause) return 'no details';
+  let text = cause;
+  try {
+    const parsed = JSON.parse(cause) as Record<string, unknown>;
+    if (typeof parsed.errorMessage === 'string') {
+      text = parsed.errorMessage;
+    } else if (typeof parsed.Error === 'string') {
+      const name = typeof parsed.Name === 'string' ? ` in ${parsed.Name}` : '';
+      text = `${parsed.Error}${name}: ${errorMessage(
+        typeof parsed.Cause === 'string' ? parsed.Cause : undefined,
+      )}`;
+    }
+  } catch {
+    // Not JSON: a Cause written by the workflow itself.
+  }
+  return text.length > MAX_MESSAGE_CHARS
+    ? `${text.slice(0, MAX_MESSAGE_CHARS - 3)}...`
+    : text;
+}
+
+function names(apps: AppRecord[], max = 20): string {
+  const shown = apps
+    .slice(0, max)
+    .map((a) => `${a.app} (${a.state})`)
+    .join(', ');
+  return apps.length > max ? `${shown} and ${apps.length - max} more` : shown;
+}
+
+function locations(apps: AppRecord[]): string[] {
+  if (apps.length === 0) return ['  (no application recorded yet)'];
+  const by = (l: string) => apps.filter((a) => ledgerLocation(a.state) === l);
+  return [
+    ['On the target', by('target')],
+    ['Moving between clusters', by('moving')],
+    ['On the source', by('source')],
+  ]
+    .filter(([, list]) => (list as AppRecord[]).length > 0)
+    .map(([label, list]) => `  ${label}: ${names(list as AppRecord[])}`);
+}
+
+function cleanupOutlook(apps: AppRecord[], replicators: string[]): string {
+  if (replicators.length === 0) {
+    return 'nothing: no replicator was created.';
+  }
+  const off = apps.filter((a) => hasLeftSource(a.state));
+  if (off.length === 0) {
+    return `it will delete the replicators (${replicators.join(', ')}), since no application has left the source.`;
+  }
+  return `it will NOT delete the replicators (${replicators.join(', ')}): ${names(off)} may run on the target while the others run on the source, and deleting would cut the data flow between them. For each application off the source, either roll it back or finish its cutover; then delete the replicators with \`msk-cutover teardown\`.`;
+}
