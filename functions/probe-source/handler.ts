@@ -14,16 +14,13 @@
  * Only the Admin client, the probe adapter and the SDK clients this phase
  * uses are imported, to keep the bundle and the cold start small.
  */
-import { AwsInventoryAdapter } from '../shared/aws/inventory.ts';
 import { DynamoLedger } from '../shared/aws/ledger.ts';
 import { CloudWatchMetrics } from '../shared/aws/metrics.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
 import {
   cloudwatchClient,
   dynamodbClient,
-  ec2Client,
   kafkaClient,
-  quotasClient,
   s3Client,
   secretsClient,
 } from '../shared/clients.ts';
@@ -39,6 +36,7 @@ import { mskIamToken } from '../shared/kafka/msk-iam.ts';
 import { PlatformaticKafkaProbe } from '../shared/kafka/probe.ts';
 import { logger } from '../shared/logger.ts';
 import type { Clock, Log } from '../shared/ports.ts';
+import { SecretsAndBrokers } from './aws-reads.ts';
 import { runMeasure } from './measure.ts';
 import { type ProbeSourceDeps, runProbe } from './probe-source.ts';
 
@@ -56,12 +54,7 @@ export function wireProbeSource(clock: Clock = systemClock): ProbeSourceDeps {
   return {
     plans: new S3PlanStore(s3Client()),
     ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
-    inventory: new AwsInventoryAdapter({
-      kafka: kafkaClient(),
-      secrets: secretsClient(),
-      ec2: ec2Client(),
-      quotas: quotasClient(),
-    }),
+    inventory: new SecretsAndBrokers(secretsClient(), kafkaClient()),
     metrics: new CloudWatchMetrics(cloudwatchClient(), env.METRICS_NAMESPACE),
     kafka: new PlatformaticKafkaProbe(),
     iamToken: mskIamToken,

@@ -23,7 +23,6 @@ import {
 import { classifyKafkaError } from '../shared/kafka/classify.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
-  AwsInventory,
   Clock,
   KafkaAcl,
   KafkaProbe,
@@ -35,6 +34,7 @@ import type {
   PlanStore,
 } from '../shared/ports.ts';
 import { type IamTokenProvider, sourceAccess } from './access.ts';
+import type { ProbeInventory } from './aws-reads.ts';
 
 /** MSK Replicator's limit of topics per replicator. */
 export const MAX_TOPICS_PER_REPLICATOR = 750;
@@ -43,7 +43,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 export interface ProbeSourceDeps {
   plans: PlanStore;
-  inventory: Pick<AwsInventory, 'secretJson' | 'bootstrapBrokers'>;
+  inventory: ProbeInventory;
   ledger: Pick<Ledger, 'putChecks' | 'updateMigration' | 'putEvidence'>;
   kafka: KafkaProbe;
   metrics: Pick<Metrics, 'put'>;

@@ -13,12 +13,12 @@ import {
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SecretsAndBrokers } from '../../../functions/probe-source/aws-reads.ts';
 import { runMeasure } from '../../../functions/probe-source/measure.ts';
 import {
   type ProbeSourceDeps,
   runProbe,
 } from '../../../functions/probe-source/probe-source.ts';
-import { AwsInventoryAdapter } from '../../../functions/shared/aws/inventory.ts';
 import { DynamoLedger } from '../../../functions/shared/aws/ledger.ts';
 import { CloudWatchMetrics } from '../../../functions/shared/aws/metrics.ts';
 import { S3PlanStore } from '../../../functions/shared/aws/plan-store.ts';
@@ -147,12 +147,10 @@ async function makeDeps(): Promise<
     checks,
     ledgerImpl,
     plans: new S3PlanStore(new S3Client({ region: 'us-east-1' })),
-    inventory: new AwsInventoryAdapter({
-      kafka: new KafkaClient({ region: 'us-east-1' }),
-      secrets: new SecretsManagerClient({ region: 'us-east-1' }),
-      ec2: {} as never,
-      quotas: {} as never,
-    }),
+    inventory: new SecretsAndBrokers(
+      new SecretsManagerClient({ region: 'us-east-1' }),
+      new KafkaClient({ region: 'us-east-1' }),
+    ),
     ledger: {
       putChecks: async (id, phase, c) => {
         checks.push(...c);
