@@ -225,6 +225,11 @@ export interface ApprovalRecord {
   formNonce: string;
   evidenceId?: string;
   createdAt: string;
+  /**
+   * When the gate first opened, on an approval re-issued by a reminder (the
+   * gate's timeout still counts from then). Absent: `createdAt`.
+   */
+  gateOpenedAt?: string;
   expiresAt: string;
   status: 'OPEN' | 'DECIDED' | 'SUPERSEDED' | 'EXPIRED';
   remindedAt?: string;
