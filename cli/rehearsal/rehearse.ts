@@ -135,8 +135,13 @@ export interface RehearsalOptions {
   onEmail?: (email: SentEmail) => void;
   /** @default 2026-01-05T08:00:00Z */
   start?: Date;
-  /** Gates whose timeout is longer than this many virtual hours fail the run. */
+  /** @default 25,000 (the Step Functions history quota) */
   maxHistoryEvents?: number;
+  /**
+   * Replace a phase's handler (experiments with the rehearsal itself);
+   * every other phase runs its real handler.
+   */
+  replaceHandlers?: Partial<Record<WorkflowPhase, Handler>>;
 }
 
 type Handler = LambdaHandler;
@@ -349,14 +354,17 @@ export async function rehearse(
   );
   const handlers: Partial<Record<WorkflowPhase, Handler>> = {};
   for (const phase of WORKFLOW_PHASES) {
-    const mod = await loadHandler(phase).catch(() => undefined);
-    if (!mod) continue;
+    const replaced = opts.replaceHandlers?.[phase];
+    const mod = replaced
+      ? undefined
+      : await loadHandler(phase).catch(() => undefined);
+    if (!mod && !replaced) continue;
     const overrides: Record<string, unknown> = { clock };
     if (phase === 'probe-source') {
       overrides.kafka = kafka;
       overrides.iamToken = () => async () => 'rehearsal-iam-token';
     }
-    const real = mod.createHandler(overrides);
+    const real = replaced ?? (mod as HandlerModule).createHandler(overrides);
     handlers[phase] = async (event: never, context: Context) => {
       try {
         const out = await real(event, context);

@@ -7,6 +7,8 @@
  * probe-source handler measures exactly what the simulated replicators and
  * applications did.
  */
+
+import { operationWireName } from '../../functions/shared/domain/acl-eval.ts';
 import type { Plan } from '../../functions/shared/domain/plan.ts';
 import { requiredSourceAcls } from '../../functions/shared/domain/source-acls.ts';
 import type {
@@ -203,7 +205,8 @@ class SimulatedSession implements KafkaSession {
       resourceType: a.resourceType,
       resourceName: a.resourceName,
       patternType: a.patternType,
-      operation: a.operation,
+      // Brokers describe ACLs with the wire names (DESCRIBE_CONFIGS).
+      operation: operationWireName(a.operation),
       principal,
       host: '*',
       permission: 'ALLOW',
