@@ -8,6 +8,7 @@
 
 import { type AnnounceDeps, announceGate } from '../request-approval/gate.ts';
 import { tokenContext } from '../request-approval/request-approval.ts';
+import { GATES_OVERDUE_METRIC } from '../shared/custom-metrics.ts';
 import { newApprovalId, newFormNonce } from '../shared/domain/approval-link.ts';
 import type { Plan } from '../shared/domain/plan.ts';
 import { loadPlan } from '../shared/load-plan.ts';
@@ -15,6 +16,7 @@ import type {
   ApprovalRecord,
   Clock,
   Ledger,
+  Metrics,
   PlanStore,
   TokenCipher,
 } from '../shared/ports.ts';
@@ -23,6 +25,7 @@ export interface ApprovalRemindersDeps extends AnnounceDeps {
   plans: PlanStore;
   ledger: Ledger;
   cipher: TokenCipher;
+  metrics: Pick<Metrics, 'put'>;
   clock: Clock;
 }
 
@@ -37,24 +40,34 @@ export interface Reminder {
 export interface ApprovalRemindersResult {
   /** Open approvals looked at. */
   open: number;
+  /** Open gates older than their gate timeout (published as a metric). */
+  overdue: number;
   reminders: Reminder[];
 }
 
+/** When the gate of an approval first opened. */
+const openedAt = (a: Pick<ApprovalRecord, 'createdAt' | 'gateOpenedAt'>) =>
+  Date.parse(a.gateOpenedAt ?? a.createdAt);
+
 /** Whether an open approval is past half of its gate's timeout at `now`. */
 export function dueForReminder(
-  approval: Pick<ApprovalRecord, 'status' | 'createdAt' | 'remindedAt'>,
+  approval: Pick<
+    ApprovalRecord,
+    'status' | 'createdAt' | 'gateOpenedAt' | 'remindedAt'
+  >,
   gateTimeoutHours: number,
   now: Date,
 ): boolean {
   if (approval.status !== 'OPEN' || approval.remindedAt) return false;
   const half = (gateTimeoutHours * 3_600_000) / 2;
-  return now.getTime() - Date.parse(approval.createdAt) >= half;
+  return now.getTime() - openedAt(approval) >= half;
 }
 
 /**
  * Re-announces every gate open past half its timeout, once: the ledger's
  * conditional `markReminded` lets only one run (of overlapping schedules)
- * send it.
+ * send it. Publishes the number of gates past their timeout (0 included:
+ * a gap in the metric means the sweep stopped).
  */
 export async function runApprovalReminders(
   deps: ApprovalRemindersDeps,
@@ -62,6 +75,7 @@ export async function runApprovalReminders(
   const now = deps.clock.now();
   const reminders: Reminder[] = [];
   let open = 0;
+  let overdue = 0;
   for (const migration of await deps.ledger.listMigrations()) {
     const approvals = (
       await deps.ledger.listApprovals(migration.migrationId)
@@ -71,6 +85,12 @@ export async function runApprovalReminders(
     let plan: Plan | undefined;
     for (const approval of approvals) {
       plan ??= (await loadPlan(deps.plans, migration.planRef)).plan;
+      const timeoutMs = plan.approvals.gateTimeoutHours * 3_600_000;
+      if (now.getTime() - openedAt(approval) > timeoutMs) {
+        // Step Functions has timed the task out: nothing left to remind.
+        overdue++;
+        continue;
+      }
       if (!dueForReminder(approval, plan.approvals.gateTimeoutHours, now)) {
         continue;
       }
@@ -80,11 +100,20 @@ export async function runApprovalReminders(
       reminders.push(await reissue(deps, plan, approval, now));
     }
   }
+  await deps.metrics.put([
+    {
+      metricName: GATES_OVERDUE_METRIC,
+      dimensions: {},
+      value: overdue,
+      at: now,
+    },
+  ]);
   deps.log.info('approval reminders', {
     open,
+    overdue,
     reminded: reminders.length,
   });
-  return { open, reminders };
+  return { open, overdue, reminders };
 }
 
 async function reissue(
@@ -104,7 +133,7 @@ async function reissue(
   );
   // The gate's own deadline still counts from when it first opened.
   const gateDeadline =
-    Date.parse(old.createdAt) + plan.approvals.gateTimeoutHours * 3_600_000;
+    openedAt(old) + plan.approvals.gateTimeoutHours * 3_600_000;
   const expiresAt = new Date(
     Math.min(
       now.getTime() + plan.approvals.linkTtlHours * 3_600_000,
@@ -117,6 +146,7 @@ async function reissue(
     encryptedTaskToken,
     formNonce: newFormNonce(),
     createdAt: now.toISOString(),
+    gateOpenedAt: new Date(openedAt(old)).toISOString(),
     expiresAt,
     status: 'OPEN',
     // Reminded once: the new approval is not reminded again.

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { AwsInventoryAdapter } from '../shared/aws/inventory.ts';
 import { DynamoLedger } from '../shared/aws/ledger.ts';
+import { CloudWatchMetrics } from '../shared/aws/metrics.ts';
 import { SnsEventBridgeNotifier } from '../shared/aws/notifier.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
 import { SecretsSigningKeys } from '../shared/aws/signing-keys.ts';
 import { KmsTokenCipher } from '../shared/aws/token-cipher.ts';
 import {
+  cloudwatchClient,
   dynamodbClient,
   ec2Client,
   eventbridgeClient,
@@ -17,6 +19,7 @@ import {
   snsClient,
 } from '../shared/clients.ts';
 import { systemClock } from '../shared/clock.ts';
+import { CUSTOM_NAMESPACE } from '../shared/custom-metrics.ts';
 import { loadEnv } from '../shared/env.ts';
 import { phaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
@@ -35,6 +38,7 @@ export function wireApprovalReminders(): ApprovalRemindersDeps {
     plans: new S3PlanStore(s3Client()),
     ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE),
     cipher: new KmsTokenCipher(kmsClient(), env.TOKEN_KEY_ID),
+    metrics: new CloudWatchMetrics(cloudwatchClient(), CUSTOM_NAMESPACE),
     keys: new SecretsSigningKeys(secretsClient(), env.SIGNING_SECRET_ARN),
     notifier: new SnsEventBridgeNotifier({
       sns: snsClient(),

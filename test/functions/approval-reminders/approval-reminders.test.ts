@@ -1,6 +1,11 @@
+import {
+  CloudWatchClient,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { DecryptCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler as createApiHandler } from '../../../functions/approval-api/handler.ts';
 import { dueForReminder } from '../../../functions/approval-reminders/approval-reminders.ts';
@@ -22,6 +27,15 @@ import {
 } from '../approval-api/gate-fixture.ts';
 
 const HOUR = 3_600_000;
+const cloudwatch = mockClient(CloudWatchClient);
+
+/** The GatesOverdue values published so far. */
+const overdueSeries = () =>
+  cloudwatch
+    .commandCalls(PutMetricDataCommand)
+    .flatMap((c) => c.args[0].input.MetricData ?? [])
+    .filter((d) => d.MetricName === 'GatesOverdue')
+    .map((d) => d.Value);
 let fx: GateFixture;
 let reminders: ReturnType<typeof createHandler>;
 let requestApproval: ReturnType<typeof createRequestHandler>;
@@ -36,6 +50,8 @@ beforeAll(async () => {
 });
 afterAll(() => fx.stop());
 beforeEach(() => {
+  cloudwatch.reset();
+  cloudwatch.on(PutMetricDataCommand).resolves({});
   sns.resetHistory();
   kms.resetHistory();
   sfn.resetHistory();
@@ -127,6 +143,7 @@ describe('approval reminders', () => {
       status: 'OPEN',
       kind: 'cutover',
       app: 'order-status',
+      gateOpenedAt: (await fx.ledger.getApproval(approvalId))?.createdAt,
     });
     // linkTtlHours 24 from now, within the gate's 72 h.
     expect(fresh?.expiresAt).toBe(
@@ -165,6 +182,26 @@ describe('approval reminders', () => {
     );
     expect(res.statusCode).toBe(200);
     expect(sfn).toReceiveCommandWith(SendTaskSuccessCommand, { taskToken });
+  });
+
+  it('should publish how many gates are past their timeout, 0 included', async () => {
+    await reminders(schedule, context);
+    expect(overdueSeries()).toEqual([0]);
+    expect(cloudwatch).toReceiveCommandWith(PutMetricDataCommand, {
+      Namespace: 'msk-cutover',
+    });
+    const { approvalId } = await openGate('customer-notification');
+    fx.clock.advance(73 * HOUR);
+    const result = await reminders(schedule, context);
+    expect(result.overdue).toBeGreaterThanOrEqual(1);
+    expect(overdueSeries().at(-1)).toBe(result.overdue);
+    // Past its timeout the task is gone: counted, not reminded.
+    expect(
+      result.reminders.find((r) => r.remindedApprovalId === approvalId),
+    ).toBeUndefined();
+    expect(
+      (await fx.ledger.getApproval(approvalId))?.remindedAt,
+    ).toBeUndefined();
   });
 
   it('should leave decided gates and gates not yet due alone', async () => {
