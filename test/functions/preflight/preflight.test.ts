@@ -1,0 +1,524 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateReplicatorCommand,
+  DescribeClusterV2Command,
+  DescribeReplicatorCommand,
+  type DescribeReplicatorResponse,
+  KafkaClient,
+  ListReplicatorsCommand,
+  NotFoundException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-kafka';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DecryptionFailure,
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  GetServiceQuotaCommand,
+  ServiceQuotasClient,
+} from '@aws-sdk/client-service-quotas';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type PreflightConfig,
+  runPreflight,
+} from '../../../functions/preflight/preflight.ts';
+import { AwsInventoryAdapter } from '../../../functions/shared/aws/inventory.ts';
+import { DynamoLedger } from '../../../functions/shared/aws/ledger.ts';
+import { S3PlanStore } from '../../../functions/shared/aws/plan-store.ts';
+import { MskReplicators } from '../../../functions/shared/aws/replicators.ts';
+import type { CheckResult } from '../../../functions/shared/contracts.ts';
+import {
+  PreflightFailedError,
+  TransientError,
+} from '../../../functions/shared/domain/errors.ts';
+import type { PlanInput } from '../../../functions/shared/domain/plan.ts';
+import { buildReplicatorRequests } from '../../../functions/shared/domain/replicator-config.ts';
+import { parsePlanText } from '../../../functions/shared/domain/validate.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+
+const s3 = mockClient(S3Client);
+const kafka = mockClient(KafkaClient);
+const secrets = mockClient(SecretsManagerClient);
+const ec2 = mockClient(EC2Client);
+const quotas = mockClient(ServiceQuotasClient);
+const meta = { $metadata: {} };
+
+const MIGRATION = 'orders-platform';
+const planRef = { bucket: 'plans', key: 'p.json', versionId: 'v1' };
+const PASSWORD = 'Sup3r-Secret-Pass';
+const ROLE = 'arn:aws:iam::123456789012:role/msk-cutover-replicator';
+const SECRET_SCOPE =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:msk-cutover/*';
+const basePlan = JSON.parse(
+  readFileSync('events/start-migration.json', 'utf-8'),
+) as PlanInput;
+const CLUSTER_ARN = basePlan.target.mskClusterArn;
+
+let chain = '';
+let firstExpiry = new Date();
+let db: LocalDynamo;
+let ledger: DynamoLedger;
+let tableNo = 0;
+let now = new Date();
+let plan: PlanInput;
+let config: PreflightConfig;
+
+beforeAll(async () => {
+  // A real two-certificate chain from openssl (1 and 2 years of validity).
+  const dir = mkdtempSync(join(tmpdir(), 'preflight-'));
+  try {
+    const pems = [365, 730].map((days, i) => {
+      const out = join(dir, `c${i}.pem`);
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          join(dir, `k${i}.pem`),
+          '-out',
+          out,
+          '-days',
+          String(days),
+          '-subj',
+          `/CN=test-ca-${i}`,
+        ],
+        { stdio: 'ignore' },
+      );
+      return readFileSync(out, 'utf-8');
+    });
+    chain = pems.join('');
+    firstExpiry = new Date(new X509Certificate(pems[0] ?? '').validTo);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  db = await startDynalite();
+});
+afterAll(async () => {
+  await db.stop();
+});
+
+function secretOf(value: Record<string, string>) {
+  return { SecretString: JSON.stringify(value) };
+}
+
+beforeEach(async () => {
+  for (const m of [s3, kafka, secrets, ec2, quotas]) m.reset();
+  ledger = new DynamoLedger(db.client, await db.createTable(`pf-${++tableNo}`));
+  now = new Date();
+  plan = structuredClone(basePlan);
+  config = {
+    serviceExecutionRoleArn: ROLE,
+    allowedSecretArnPrefixes: [SECRET_SCOPE],
+    allowedClusterArns: [],
+  };
+  s3.on(GetObjectCommand).callsFake(() => ({
+    Body: { transformToString: async () => JSON.stringify(plan) },
+  }));
+  kafka.on(DescribeClusterV2Command).resolves({
+    ClusterInfo: {
+      ClusterArn: CLUSTER_ARN,
+      ClusterName: 'orders-express',
+      State: 'ACTIVE',
+      ClusterType: 'PROVISIONED',
+      Provisioned: {
+        BrokerNodeGroupInfo: {
+          InstanceType: 'express.m7g.large',
+          ClientSubnets: ['subnet-0a1b2c3d4e5f60011'],
+        },
+        ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
+        NumberOfBrokerNodes: 3,
+      },
+    },
+  });
+  kafka.on(ListReplicatorsCommand).resolves({ Replicators: [] });
+  secrets.on(GetSecretValueCommand).resolves(
+    secretOf({
+      username: 'replicator',
+      password: PASSWORD,
+      certificate: chain,
+    }),
+  );
+  ec2.on(DescribeSubnetsCommand).callsFake((input) => ({
+    Subnets: (input.Filters?.[0]?.Values ?? []).map((id: string) => ({
+      SubnetId: id,
+      VpcId:
+        id.endsWith('1') || id.endsWith('2') || id.endsWith('3')
+          ? vpcOf(id)
+          : 'vpc-x',
+      AvailabilityZone: `us-east-1${id.slice(-1)}`,
+    })),
+  }));
+  ec2.on(DescribeSecurityGroupsCommand).callsFake((input) => ({
+    SecurityGroups: (input.Filters?.[0]?.Values ?? []).map((id: string) => ({
+      GroupId: id,
+      VpcId: vpcOf(id),
+      IpPermissionsEgress: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 9092,
+          ToPort: 9098,
+          IpRanges: [{ CidrIp: '10.0.0.0/8' }],
+        },
+      ],
+    })),
+  }));
+  quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 15 } });
+});
+
+/** Source ids end in 000x, target ids in 001x: one VPC each. */
+function vpcOf(id: string): string {
+  return id.slice(-2, -1) === '1' ? 'vpc-target' : 'vpc-source';
+}
+
+function deps() {
+  return {
+    plans: new S3PlanStore(new S3Client({})),
+    inventory: new AwsInventoryAdapter({
+      kafka: new KafkaClient({ maxAttempts: 1 }),
+      secrets: new SecretsManagerClient({}),
+      ec2: new EC2Client({}),
+      quotas: new ServiceQuotasClient({}),
+    }),
+    replicators: new MskReplicators(new KafkaClient({ maxAttempts: 1 })),
+    ledger,
+    config,
+    clock: { now: () => now },
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  };
+}
+
+const run = () => runPreflight({ migrationId: MIGRATION, planRef }, deps());
+
+/** Runs preflight expecting failure; returns the recorded checks. */
+async function failing(): Promise<{ err: Error; checks: CheckResult[] }> {
+  const err = await run().then(
+    () => {
+      throw new Error('preflight passed');
+    },
+    (e: Error) => e,
+  );
+  expect(err).toBeInstanceOf(PreflightFailedError);
+  const checks = (await ledger.getChecks(MIGRATION, 'preflight')) ?? [];
+  return { err, checks };
+}
+
+const failed = (checks: CheckResult[]) =>
+  checks.filter((c) => !c.ok).map((c) => [c.id, c.reason]);
+
+describe('preflight', () => {
+  it('should pass a sound plan, record every check and create nothing', async () => {
+    const result = await run();
+    expect(result).toMatchObject({
+      ok: true,
+      failed: 0,
+      warnings: 0,
+      failures: [],
+    });
+    const checks = (await ledger.getChecks(MIGRATION, 'preflight')) ?? [];
+    expect(checks.map((c) => c.id)).toEqual([
+      'scope.cluster',
+      'scope.secret.scram',
+      'msk.cluster.exists',
+      'msk.cluster.active',
+      'msk.cluster.express',
+      'msk.cluster.iam',
+      'secret.scram',
+      'tls.chain.parse',
+      'tls.chain.expiry',
+      'vpc.source.subnets',
+      'vpc.source.securityGroups',
+      'vpc.source.egress.9096',
+      'vpc.target.subnets',
+      'vpc.target.securityGroups',
+      'vpc.target.egress.9098',
+      'quota.replicators',
+    ]);
+    expect(result.passed).toBe(checks.length);
+    expect(checks.find((c) => c.id === 'tls.chain.expiry')?.reason).toContain(
+      `CN=test-ca-0 on ${firstExpiry.toISOString().slice(0, 10)}`,
+    );
+    expect(kafka.commandCalls(CreateReplicatorCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'the cluster is missing',
+      () =>
+        kafka
+          .on(DescribeClusterV2Command)
+          .rejects(new NotFoundException({ message: 'no', ...meta })),
+      ['msk.cluster.exists', /does not exist in us-east-1/],
+    ],
+    [
+      'the cluster is not Express, not ACTIVE and has no IAM',
+      () =>
+        kafka.on(DescribeClusterV2Command).resolves({
+          ClusterInfo: {
+            ClusterName: 'std',
+            State: 'UPDATING',
+            ClusterType: 'PROVISIONED',
+            Provisioned: {
+              BrokerNodeGroupInfo: {
+                InstanceType: 'kafka.m5.large',
+                ClientSubnets: [],
+              },
+              NumberOfBrokerNodes: 3,
+            },
+          },
+        }),
+      ['msk.cluster.express', /not an MSK Express cluster .*kafka\.m5\.large/],
+    ],
+    [
+      'the secret is missing',
+      () =>
+        secrets
+          .on(GetSecretValueCommand)
+          .rejects(new ResourceNotFoundException({ message: 'no', ...meta })),
+      ['secret.scram', /does not exist/],
+    ],
+    [
+      'the secret cannot be read',
+      () =>
+        secrets
+          .on(GetSecretValueCommand)
+          .rejects(
+            new DecryptionFailure({ message: 'cannot decrypt', ...meta }),
+          ),
+      [
+        'secret.scram',
+        /could not be checked: DecryptionFailure: cannot decrypt/,
+      ],
+    ],
+    [
+      'the secret lacks keys',
+      () =>
+        secrets
+          .on(GetSecretValueCommand)
+          .resolves(secretOf({ username: 'u', certificate: chain })),
+      ['secret.scram', /lacks the JSON key\(s\) password/],
+    ],
+    [
+      'the certificate is not PEM',
+      () =>
+        secrets.on(GetSecretValueCommand).resolves(
+          secretOf({
+            username: 'u',
+            password: PASSWORD,
+            certificate: 'MIIB...',
+          }),
+        ),
+      ['tls.chain.parse', /holds no PEM certificate/],
+    ],
+    [
+      'a certificate is corrupt',
+      () =>
+        secrets.on(GetSecretValueCommand).resolves(
+          secretOf({
+            username: 'u',
+            password: PASSWORD,
+            certificate: `${chain}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`,
+          }),
+        ),
+      ['tls.chain.parse', /certificate 3 of 3 .* does not parse as X\.509/],
+    ],
+    [
+      'a certificate expires within 30 days',
+      () => {
+        now = new Date(firstExpiry.getTime() - 10 * 86_400_000);
+      },
+      [
+        'tls.chain.expiry',
+        /CN=test-ca-0 expires on \d{4}-\d\d-\d\d, within 30 days/,
+      ],
+    ],
+    [
+      'a certificate has expired',
+      () => {
+        now = new Date(firstExpiry.getTime() + 86_400_000);
+      },
+      ['tls.chain.expiry', /CN=test-ca-0 expired on/],
+    ],
+    [
+      'a subnet is missing',
+      () => ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [] }),
+      [
+        'vpc.source.subnets',
+        /subnet\(s\) subnet-0a1b2c3d4e5f60001, .* do not exist/,
+      ],
+    ],
+    [
+      'no security group allows the broker port',
+      () =>
+        ec2.on(DescribeSecurityGroupsCommand).callsFake((input) => ({
+          SecurityGroups: (input.Filters?.[0]?.Values ?? []).map(
+            (id: string) => ({
+              GroupId: id,
+              VpcId: vpcOf(id),
+              IpPermissionsEgress: [
+                {
+                  IpProtocol: 'tcp',
+                  FromPort: 443,
+                  ToPort: 443,
+                  IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+                },
+              ],
+            }),
+          ),
+        })),
+      [
+        'vpc.source.egress.9096',
+        /allows outbound TCP 9096 to the source brokers/,
+      ],
+    ],
+    [
+      'the replicator quota is used up',
+      () =>
+        kafka.on(ListReplicatorsCommand).resolves({
+          Replicators: Array.from({ length: 14 }, (_, i) => ({
+            ReplicatorName: `other-${i}`,
+            ReplicatorArn: `arn:${i}`,
+          })),
+        }),
+      [
+        'quota.replicators',
+        /14 replicator\(s\) exist .* needs 2 more: over the quota of 15/,
+      ],
+    ],
+    [
+      'the cluster is outside the deployed scope',
+      () => {
+        config.allowedClusterArns = [
+          'arn:aws:kafka:us-east-1:123456789012:cluster/other/x',
+        ];
+      },
+      [
+        'scope.cluster',
+        /outside the deployed scope: add it to the CDK context "mskClusterArns"/,
+      ],
+    ],
+    [
+      'the secret is outside the deployed scope',
+      () => {
+        config.allowedSecretArnPrefixes = [
+          'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_*',
+        ];
+      },
+      [
+        'scope.secret.scram',
+        /add its ARN or a prefix to the CDK context "replicatorSecretArnPrefixes"/,
+      ],
+    ],
+  ] as const)('should fail when %s', async (_, arrange, [id, reason]) => {
+    arrange();
+    const { err, checks } = await failing();
+    const hit = checks.find((c) => c.id === id && !c.ok);
+    expect(hit?.reason).toMatch(reason);
+    expect(err.message).toContain(id);
+    // Every check ran and is recorded; no secret value leaks anywhere.
+    expect(checks.length).toBeGreaterThanOrEqual(10);
+    expect(JSON.stringify(checks)).not.toContain(PASSWORD);
+    expect(err.message).not.toContain(PASSWORD);
+  });
+
+  it('should accept a separate CA secret holding only the certificate', async () => {
+    const ca =
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:msk-cutover/ca-AbCdEf';
+    plan.source.tls = { rootCaSecretArn: ca };
+    secrets
+      .on(GetSecretValueCommand, { SecretId: plan.source.saslScram.secretArn })
+      .resolves(secretOf({ username: 'u', password: PASSWORD }))
+      .on(GetSecretValueCommand, { SecretId: ca })
+      .resolves(secretOf({ certificate: chain }));
+    const result = await run();
+    expect(result.ok).toBe(true);
+    const checks = (await ledger.getChecks(MIGRATION, 'preflight')) ?? [];
+    expect(checks.find((c) => c.id === 'tls.chain.parse')?.reason).toContain(
+      ca,
+    );
+  });
+
+  it('should adopt an existing replicator with the same settings and refuse a different one', async () => {
+    const parsed = parsePlanText(JSON.stringify(plan));
+    if (!parsed.ok) throw new Error('the example plan is invalid');
+    const requests = buildReplicatorRequests(parsed.plan, {
+      sourceClusterId: 'lkc-abc123',
+      serviceExecutionRoleArn: ROLE,
+    });
+    const described = (i: number): DescribeReplicatorResponse => {
+      const input = requests[i]?.input;
+      return {
+        ReplicatorName: input?.ReplicatorName,
+        ReplicatorArn: `arn:r${i}`,
+        ReplicatorState: 'RUNNING',
+        ServiceExecutionRoleArn: input?.ServiceExecutionRoleArn,
+        KafkaClusters: input?.KafkaClusters,
+        ReplicationInfoList: input?.ReplicationInfoList,
+      } as DescribeReplicatorResponse;
+    };
+    kafka.on(ListReplicatorsCommand).resolves({
+      Replicators: [0, 1].map((i) => ({
+        ReplicatorName: requests[i]?.name,
+        ReplicatorArn: `arn:r${i}`,
+      })),
+    });
+    kafka
+      .on(DescribeReplicatorCommand, { ReplicatorArn: 'arn:r0' })
+      .resolves(described(0))
+      .on(DescribeReplicatorCommand, { ReplicatorArn: 'arn:r1' })
+      .resolves({
+        ...described(1),
+        ServiceExecutionRoleArn: 'arn:aws:iam::1:role/x',
+      });
+    const { checks } = await failing();
+    expect(failed(checks)).toEqual([
+      [
+        'replicator.msk-cutover-orders-platform-rev',
+        expect.stringMatching(
+          /already exists with other settings: ServiceExecutionRoleArn/,
+        ),
+      ],
+    ]);
+    expect(
+      checks.find((c) => c.id === 'replicator.msk-cutover-orders-platform-fwd')
+        ?.reason,
+    ).toMatch(/it will be adopted, not created/);
+    expect(checks.find((c) => c.id === 'quota.replicators')?.reason).toMatch(
+      /2 replicator\(s\) exist .* needs 0 more, quota 15/,
+    );
+  });
+
+  it('should warn, not fail, when the stack declares no secret scope', async () => {
+    config.allowedSecretArnPrefixes = [];
+    const result = await run();
+    expect(result).toMatchObject({ ok: true, warnings: 1 });
+    expect(result.failures[0]).toMatch(
+      /scope\.secret\.scram: .*replicatorSecretArnPrefixes/,
+    );
+  });
+
+  it('should hand throttling to the state machine to retry', async () => {
+    kafka
+      .on(DescribeClusterV2Command)
+      .rejects(new TooManyRequestsException({ message: 'slow', ...meta }));
+    await expect(run()).rejects.toBeInstanceOf(TransientError);
+  });
+});
