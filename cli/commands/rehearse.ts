@@ -82,6 +82,15 @@ export async function runRehearseCommand(
     io.stderr.write(`msk-cutover rehearse: ${(err as Error).message}\n`);
     return 2;
   }
+  const { mergePlan } = await import('../rehearsal/scenario.ts');
+  const { validatePlan } = await import(
+    '../../functions/shared/domain/validate.ts'
+  );
+  const validation = validatePlan(mergePlan(plan, scenario.plan));
+  if (!validation.ok) {
+    printIssues(io, file, validation.issues);
+    return 2;
+  }
   const { InvalidPlanError, rehearse } = await import(
     '../rehearsal/rehearse.ts'
   );
@@ -118,17 +127,25 @@ export async function runRehearseCommand(
     return result.mismatches.length === 0 ? 0 : 3;
   } catch (err) {
     if (err instanceof InvalidPlanError) {
-      io.stderr.write(
-        `msk-cutover rehearse: ${file} is not a valid plan; nothing ran:\n`,
-      );
-      for (const issue of err.issues) {
-        io.stderr.write(`  ${issue.path || '(plan)'}: ${issue.message}\n`);
-      }
+      printIssues(io, file, err.issues);
       return 2;
     }
     throw err;
   } finally {
     await stopLocalLedger();
+  }
+}
+
+function printIssues(
+  io: RehearseIo,
+  file: string,
+  issues: { path: string; message: string }[],
+): void {
+  io.stderr.write(
+    `msk-cutover rehearse: ${file} is not a valid plan; nothing ran:\n`,
+  );
+  for (const issue of issues) {
+    io.stderr.write(`  ${issue.path || '(plan)'}: ${issue.message}\n`);
   }
 }
 
