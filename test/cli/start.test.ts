@@ -193,18 +193,16 @@ describe('msk-cutover start', () => {
       'stack MskCutover was not found in us-east-1',
     );
 
-    cfn
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [
-          {
-            StackName: 'X',
-            CreationTime: new Date(),
-            StackStatus: 'CREATE_COMPLETE',
-            Outputs: [],
-          },
-        ],
-      });
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'X',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [],
+        },
+      ],
+    });
     expect(await main(['start', PLAN_FILE])).toBe(2);
     expect(err.join('')).toContain(
       'has no output StateMachineArn, PlanBucketName',
