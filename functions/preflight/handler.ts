@@ -15,6 +15,7 @@ import { PhaseEventBaseSchema } from '../shared/contracts.ts';
 import { loadEnv } from '../shared/env.ts';
 import { phaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
+import type { Clock } from '../shared/ports.ts';
 import { type PreflightDeps, runPreflight } from './preflight.ts';
 
 const list = (csv: string) =>
@@ -23,8 +24,11 @@ const list = (csv: string) =>
     .map((s) => s.trim())
     .filter((s) => s !== '');
 
-/** Wires the adapters preflight needs, from env and shared clients. */
-export function wirePreflight(): PreflightDeps {
+/**
+ * Wires the adapters preflight needs, from env and shared clients; the
+ * ledger stamps its records with `clock` (the rehearsal's virtual one).
+ */
+export function wirePreflight(clock: Clock = systemClock): PreflightDeps {
   const env = loadEnv('preflight');
   return {
     plans: new S3PlanStore(s3Client()),
@@ -35,13 +39,13 @@ export function wirePreflight(): PreflightDeps {
       quotas: quotasClient(),
     }),
     replicators: new MskReplicators(kafkaClient()),
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE),
+    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
     config: {
       serviceExecutionRoleArn: env.SERVICE_EXECUTION_ROLE_ARN,
       allowedSecretArnPrefixes: list(env.ALLOWED_SECRET_ARN_PREFIXES),
       allowedClusterArns: list(env.ALLOWED_CLUSTER_ARNS),
     },
-    clock: systemClock,
+    clock,
     log,
   };
 }
@@ -50,7 +54,7 @@ export function createHandler(overrides: Partial<PreflightDeps> = {}) {
   // Wired on the first invocation (cold start), then reused.
   let deps: PreflightDeps | undefined;
   return phaseHandler('preflight', PhaseEventBaseSchema, (event) => {
-    deps ??= { ...wirePreflight(), ...overrides };
+    deps ??= { ...wirePreflight(overrides.clock), ...overrides };
     return runPreflight(event, deps);
   });
 }

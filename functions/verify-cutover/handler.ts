@@ -11,16 +11,22 @@ import { VerifyCutoverEventSchema } from '../shared/contracts.ts';
 import { loadEnv } from '../shared/env.ts';
 import { phaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
+import type { Clock } from '../shared/ports.ts';
 import { runVerifyCutover, type VerifyCutoverDeps } from './verify-cutover.ts';
 
-/** Wires the adapters verify-cutover needs, from env and shared clients. */
-export function wireVerifyCutover(): VerifyCutoverDeps {
+/**
+ * Wires the adapters verify-cutover needs, from env and shared clients; the
+ * ledger stamps its records with `clock` (the rehearsal's virtual one).
+ */
+export function wireVerifyCutover(
+  clock: Clock = systemClock,
+): VerifyCutoverDeps {
   const env = loadEnv('verify-cutover');
   return {
     plans: new S3PlanStore(s3Client()),
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE),
+    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
     metrics: new CloudWatchMetrics(cloudwatchClient()),
-    clock: systemClock,
+    clock,
     log,
   };
 }
@@ -29,7 +35,7 @@ export function createHandler(overrides: Partial<VerifyCutoverDeps> = {}) {
   // Wired on the first invocation (cold start), then reused.
   let deps: VerifyCutoverDeps | undefined;
   return phaseHandler('verify-cutover', VerifyCutoverEventSchema, (event) => {
-    deps ??= { ...wireVerifyCutover(), ...overrides };
+    deps ??= { ...wireVerifyCutover(overrides.clock), ...overrides };
     return runVerifyCutover(event, deps);
   });
 }
