@@ -258,6 +258,12 @@ export async function runMeasure(
                 at: now,
               },
             ]),
+        ...Object.entries(s.byTopic).map(([topic, value]) => ({
+          metricName: 'SumOffsetLag',
+          dimensions: { ...dims, Topic: topic },
+          value,
+          at: now,
+        })),
       ];
     }),
   );

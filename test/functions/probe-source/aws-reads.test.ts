@@ -46,9 +46,7 @@ describe('SecretsAndBrokers', () => {
   it('returns null for a missing secret and rethrows other errors', async () => {
     secrets
       .on(GetSecretValueCommand)
-      .rejects(
-        new ResourceNotFoundException({ message: 'no', $metadata: {} }),
-      );
+      .rejects(new ResourceNotFoundException({ message: 'no', $metadata: {} }));
     await expect(reads.secretJson(ARN)).resolves.toBeNull();
     secrets.on(GetSecretValueCommand).rejects(new Error('throttled'));
     await expect(reads.secretJson(ARN)).rejects.toThrow('throttled');

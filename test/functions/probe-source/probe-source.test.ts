@@ -580,6 +580,14 @@ describe('measure', () => {
       5, 2, 0,
     ]);
 
+    const perTopic = {
+      MetricName: 'SumOffsetLag',
+      Value: 17,
+      Dimensions: expect.arrayContaining([
+        { Name: 'Topic', Value: 'orders' },
+        { Name: 'Cluster', Value: 'target' },
+      ]),
+    };
     const sent = cw
       .commandCalls(PutMetricDataCommand)
       .flatMap((c) => c.args[0].input.MetricData ?? []);
@@ -593,6 +601,7 @@ describe('measure', () => {
         ]),
       }),
     );
+    expect(sent).toContainEqual(expect.objectContaining(perTopic));
   });
 
   it("scopes to one app's groups and reports an unreadable side as null, not zero", async () => {

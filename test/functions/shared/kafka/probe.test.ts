@@ -137,6 +137,15 @@ describe('checkTransport', () => {
     expect(t.detail).toContain('nothing listens on port');
   });
 
+  it('checks an IP address against the certificate IP SAN, without DNS', async () => {
+    const t = await probe.checkTransport(
+      `127.0.0.1:${broker.port}`,
+      { ca: pki.caChain },
+      2000,
+    );
+    expect(t).toMatchObject({ ok: true, addresses: ['127.0.0.1'] });
+  });
+
   it('names a TLS stall when TCP is accepted but no handshake comes', async () => {
     const stall = await startStallServer();
     try {
@@ -390,5 +399,24 @@ describe('session reads', () => {
     } finally {
       broker.faults.apiErrors = {};
     }
+  });
+});
+
+describe('parseBroker', () => {
+  it('splits host names, IPv4 and bracketed IPv6', async () => {
+    const { parseBroker } = await import(
+      '../../../../functions/shared/kafka/transport.ts'
+    );
+    expect(parseBroker('kafka-1.example.com:9096')).toEqual({
+      host: 'kafka-1.example.com',
+      port: 9096,
+    });
+    expect(parseBroker('[fd00::1]:9096')).toEqual({
+      host: 'fd00::1',
+      port: 9096,
+    });
+    expect(() => parseBroker('kafka-1')).toThrow(
+      'broker "kafka-1" is not host:port',
+    );
   });
 });
