@@ -220,8 +220,15 @@ export const RequestApprovalEventSchema = PhaseEventBaseSchema.extend({
   taskToken: z.string().min(1).max(2048),
   /** `$$.Execution.Id`, recorded with the gate. */
   executionId: z.string().min(1),
-  /** Why this gate is asked again (e.g. a teardown guard refusal). */
-  note: z.string().max(2000).optional(),
+  /**
+   * Why this gate is asked again (e.g. a teardown guard refusal). Cut to
+   * 2,000 characters rather than refused: a long refusal must not fail the
+   * migration at its last gate.
+   */
+  note: z
+    .string()
+    .transform((s) => (s.length > 2000 ? `${s.slice(0, 1999)}…` : s))
+    .optional(),
 });
 export type RequestApprovalEvent = z.infer<typeof RequestApprovalEventSchema>;
 /** The request-approval Lambda itself returns this; the Task's result is the decision. */

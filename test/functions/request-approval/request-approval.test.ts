@@ -225,3 +225,15 @@ describe('link expiry', () => {
     );
   });
 });
+
+describe('a long note', () => {
+  it('should be cut, not refused', async () => {
+    const { approvalId } = await handler(
+      event({ kind: 'teardown', app: undefined, note: 'x'.repeat(5000) }),
+      context,
+    );
+    const note = (await fx.ledger.getApproval(approvalId))?.note ?? '';
+    expect(note).toHaveLength(2000);
+    expect(note.endsWith('…')).toBe(true);
+  });
+});
