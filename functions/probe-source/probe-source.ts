@@ -247,9 +247,28 @@ async function sessionChecks(
   }
 
   // ACLs.
-  const acls = await settle('kafka.acls', `the ACLs of ${principal}`, () =>
-    session.acls(principal),
-  );
+  const bootstrap = plan.source.bootstrapBrokers.join(',');
+  const acls = await session.acls(principal).catch((error: unknown) => {
+    const f = classifyKafkaError(error);
+    // Reading ACLs needs Describe on the cluster, which the replicators
+    // need anyway: say so with the command that grants it.
+    const hint =
+      f.kind === 'authorization'
+        ? `; grant Describe on the cluster:\n${kafkaAclsCommands(
+            requiredSourceAcls(plan).filter(
+              (a) => a.resourceType === 'CLUSTER' && a.operation === 'Describe',
+            ),
+            { principal: username, bootstrap },
+          ).join('\n')}`
+        : '';
+    checks.push(
+      fail(
+        'kafka.acls',
+        `could not read the ACLs of ${principal}: ${f.message}${hint}`,
+      ),
+    );
+    return undefined;
+  });
   if (acls) {
     const groups = await session
       .groups()
@@ -269,10 +288,7 @@ async function sessionChecks(
         .map((g) => g.required);
       const denied = gaps.filter((g) => g.kind === 'denied');
       const lines = [
-        ...kafkaAclsCommands(missing, {
-          principal: username,
-          bootstrap: plan.source.bootstrapBrokers.join(','),
-        }),
+        ...kafkaAclsCommands(missing, { principal: username, bootstrap }),
         ...denied.map(
           (g) =>
             `# ${describeDeny(g.deny as KafkaAcl)} blocks ${g.required.operation} on ${g.affected.join(', ')}: remove it`,

@@ -422,6 +422,22 @@ describe('probe', () => {
     );
   });
 
+  it('says which grant is needed when the user may not even read its ACLs', async () => {
+    source.faults.apiErrors = { 29: 31 };
+    try {
+      serve(planWith({}), goodSecret());
+      const deps = await makeDeps();
+      await probeFails(deps);
+      expect(check(deps.checks, 'kafka.acls').reason).toBe(
+        `could not read the ACLs of User:repl: the user is not authorized (CLUSTER_AUTHORIZATION_FAILED); grant Describe on the cluster:\nkafka-acls.sh --bootstrap-server ${source.bootstrap} --command-config admin.properties --add --allow-principal User:repl --operation Describe --cluster`,
+      );
+      // The other checks still ran.
+      expect(check(deps.checks, 'kafka.topics').ok).toBe(true);
+    } finally {
+      source.faults.apiErrors = {};
+    }
+  });
+
   it('fails on a cluster id mismatch and does not record the wrong id', async () => {
     serve(planWith({ clusterId: 'some-other-cluster' }), goodSecret());
     const deps = await makeDeps();
