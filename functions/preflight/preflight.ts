@@ -337,11 +337,23 @@ function checkCertificates(
     notBefore: new Date(c.validFrom),
     notAfter: new Date(c.validTo),
   }));
-  const bad = dates.filter(
-    (d) =>
-      d.notAfter.getTime() < limit || d.notBefore.getTime() > now.getTime(),
-  );
   const day = (d: Date) => d.toISOString().slice(0, 10);
+  // Not yet valid is only a warning: the replicator connects later, and a
+  // clock ahead of ours (or a certificate issued minutes ago) is harmless.
+  const early = dates.filter((d) => d.notBefore.getTime() > now.getTime());
+  if (early.length > 0) {
+    checks.fail(
+      'tls.chain.notBefore',
+      early
+        .map(
+          (d) =>
+            `${d.subject} is not valid before ${d.notBefore.toISOString()}`,
+        )
+        .join('; '),
+      'warning',
+    );
+  }
+  const bad = dates.filter((d) => d.notAfter.getTime() < limit);
   if (bad.length === 0) {
     const earliest = dates.reduce((a, b) => (a.notAfter < b.notAfter ? a : b));
     checks.pass(
@@ -354,11 +366,9 @@ function checkCertificates(
     'tls.chain.expiry',
     bad
       .map((d) =>
-        d.notBefore.getTime() > now.getTime()
-          ? `${d.subject} is not valid before ${day(d.notBefore)}`
-          : d.notAfter.getTime() < now.getTime()
-            ? `${d.subject} expired on ${day(d.notAfter)}`
-            : `${d.subject} expires on ${day(d.notAfter)}, within ${CERT_MIN_VALIDITY_DAYS} days`,
+        d.notAfter.getTime() < now.getTime()
+          ? `${d.subject} expired on ${day(d.notAfter)}`
+          : `${d.subject} expires on ${day(d.notAfter)}, within ${CERT_MIN_VALIDITY_DAYS} days`,
       )
       .join('; '),
   );

@@ -334,24 +334,35 @@ export async function runVerifyCutover(
   };
 }
 
-/** The ledger transition; a retried invocation finds it already done. */
+/**
+ * The ledger transition; a retried invocation finds it already done. The
+ * child only verifies after its gate's decision (cutover, or rollback), so
+ * an application still in the state before that decision had it implied:
+ * the approval is recorded first, then the move.
+ */
 async function recordMove(event: VerifyCutoverEvent, ledger: Ledger) {
   const move = MOVES[event.direction];
   // The transition table of app-state.ts must allow what verification does.
   if (!canTransition(move.from, move.done)) {
     throw new Error(`app-state forbids ${move.from} → ${move.done}`);
   }
+  const { migrationId, app } = event;
   try {
-    await ledger.transitionApp(
-      event.migrationId,
-      event.app,
-      [move.from],
-      move.done,
-    );
+    await ledger.transitionApp(migrationId, app, [move.from], move.done);
+    return;
   } catch (err) {
     if (!(err instanceof LedgerConflictError)) throw err;
-    const current = await ledger.getApp(event.migrationId, event.app);
-    if (current?.state !== move.done) throw err;
+    const current = await ledger.getApp(migrationId, app);
+    if (current?.state === move.done) return;
+    if (!current || !canTransition(current.state, move.from)) throw err;
+    await ledger.transitionApp(migrationId, app, [current.state], move.from);
+    await ledger.transitionApp(migrationId, app, [move.from], move.done);
+    await ledger.audit(migrationId, 'app-decision-implied', {
+      app,
+      from: current.state,
+      via: move.from,
+      to: move.done,
+    });
   }
 }
 

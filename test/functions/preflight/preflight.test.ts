@@ -506,6 +506,15 @@ describe('preflight', () => {
     );
   });
 
+  it('should only warn about a certificate that is not valid yet', async () => {
+    now = new Date(Date.now() - 86_400_000);
+    const result = await run();
+    expect(result).toMatchObject({ ok: true, warnings: 1 });
+    expect(result.failures[0]).toMatch(
+      /tls\.chain\.notBefore: CN=test-ca-0 is not valid before/,
+    );
+  });
+
   it('should warn, not fail, when the stack declares no secret scope', async () => {
     config.allowedSecretArnPrefixes = [];
     const result = await run();

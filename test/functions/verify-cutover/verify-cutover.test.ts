@@ -237,8 +237,25 @@ describe('verify-cutover toSource', () => {
 });
 
 describe('verify-cutover errors and edge cases', () => {
-  it('should refuse to record a move nobody approved', async () => {
+  it('should record the approval a verified move implies', async () => {
     h.metrics = producing('target');
+    const r = await verify('toTarget', moved());
+    expect(r.verified).toBe(true);
+    expect(await h.ledger.getApp(MIGRATION, APP)).toMatchObject({
+      state: 'ON_TARGET',
+      version: 2,
+    });
+    expect((await h.ledger.listAudit(MIGRATION)).map((a) => a.event)).toEqual([
+      'app-decision-implied',
+    ]);
+  });
+
+  it('should refuse a move the application state does not allow', async () => {
+    await h.ledger.transitionApp(MIGRATION, APP, ['ON_SOURCE'], 'SKIPPED');
+    h.metrics = producing('target');
+    await expect(verify('toTarget', moved())).rejects.toThrow(
+      /order-status is SKIPPED, not CUTOVER_APPROVED/,
+    );
     await expect(verify('toTarget', moved())).rejects.toThrow(
       LedgerConflictError,
     );
