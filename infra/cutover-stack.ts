@@ -586,11 +586,7 @@ export class CutoverStack extends Stack {
     listReplicators('describe-replicators');
     // poll-readiness reads the cluster aliases its metric dimensions use.
     allow('poll-readiness', ['kafka:DescribeReplicator'], [replicatorArns]);
-    for (const phase of [
-      'poll-readiness',
-      'verify-cutover',
-      'teardown',
-    ] as const) {
+    for (const phase of ['poll-readiness', 'verify-cutover'] as const) {
       allow(phase, ['cloudwatch:GetMetricData'], ['*']);
     }
     allow(
@@ -601,11 +597,7 @@ export class CutoverStack extends Stack {
     listReplicators('teardown');
     allow(
       'cleanup',
-      [
-        'kafka:DescribeReplicator',
-        'kafka:DeleteReplicator',
-        'kafka:ListTagsForResource',
-      ],
+      ['kafka:DescribeReplicator', 'kafka:DeleteReplicator'],
       [replicatorArns],
     );
     listReplicators('cleanup');
@@ -710,18 +702,6 @@ export class CutoverStack extends Stack {
       nagArn('states', `execution:${names.appCutover}:*`),
       'Child executions have generated names; the pattern covers the executions of the app-cutover state machine only.',
     );
-    // cleanup reads the failed execution it reacts to.
-    wildcard(
-      migration.executionArnPattern,
-      nagArn('states', `execution:${names.migration}:*`),
-      'cleanup reads the execution named in the status-change event; the pattern covers executions of the migration state machine only.',
-    );
-    allow(
-      'cleanup',
-      ['states:DescribeExecution'],
-      [migration.executionArnPattern],
-    );
-
     // 10. When things end: a failed, timed-out or aborted migration and a
     //     daily sweep trigger cleanup; open gates are swept every 15 minutes.
     new Rule(this, 'MigrationEndedRule', {
