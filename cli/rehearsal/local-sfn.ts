@@ -150,7 +150,11 @@ export type LambdaHandler = (
 
 export type WorkflowEvent =
   | {
-      type: 'ExecutionStarted' | 'ExecutionSucceeded' | 'ExecutionFailed';
+      type:
+        | 'ExecutionStarted'
+        | 'ExecutionSucceeded'
+        | 'ExecutionFailed'
+        | 'ExecutionAborted';
       at: Date;
       execution: string;
       machine: MachineName;
@@ -213,7 +217,7 @@ export interface LocalWorkflowOptions {
 export interface ExecutionResult {
   name: string;
   arn: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: unknown;
   error?: string;
   cause?: string;
@@ -223,7 +227,7 @@ export interface ExecutionResult {
 export interface ExecutionAccount {
   name: string;
   machine: MachineName;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   /** Started by this execution (`AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`). */
   parent?: string;
   startedAt: Date;
@@ -373,6 +377,13 @@ interface Running {
   account: ExecutionAccount;
   arn: string;
   abort?: () => void;
+  /** Settles when the execution has ended and been accounted. */
+  done?: Promise<unknown>;
+  /**
+   * Aborted with the execution: ends its pending waits and gates, which the
+   * interpreter's own abort leaves pending.
+   */
+  stop: AbortController;
   limitError?: string;
   caught: Set<string>;
 }
@@ -491,6 +502,7 @@ export class LocalWorkflow {
     const running: Running = {
       arn,
       caught: new Set(),
+      stop: new AbortController(),
       account: {
         name,
         machine,
@@ -504,6 +516,23 @@ export class LocalWorkflow {
       },
     };
     this.#executions.set(name, running);
+    const finished = Promise.withResolvers<void>();
+    running.done = finished.promise;
+    try {
+      return await this.#run(running, machine, input);
+    } finally {
+      finished.resolve();
+    }
+  }
+
+  async #run(
+    running: Running,
+    machine: MachineName,
+    input: Json,
+  ): Promise<ExecutionResult> {
+    const { name } = running.account;
+    const { arn } = running;
+    const smArn = localStateMachineArn(machine);
     this.#emit({
       type: 'ExecutionStarted',
       at: this.#clock.now(),
@@ -534,7 +563,10 @@ export class LocalWorkflow {
       },
     };
     const run = sm.run(input as never, options);
-    running.abort = run.abort;
+    running.abort = () => {
+      running.stop.abort();
+      run.abort();
+    };
     const accounting = this.#account(
       run.eventLogs as AsyncGenerator<LogEvent>,
       local,
@@ -547,24 +579,34 @@ export class LocalWorkflow {
     } catch (err) {
       const cause = err instanceof ExecutionError ? err.cause : err;
       const { name: error, message } = errorText(cause);
-      result =
-        err instanceof ExecutionAbortedError && running.limitError
-          ? {
-              name,
-              arn,
-              status: 'FAILED',
-              error: 'States.DataLimitExceeded',
-              cause: running.limitError,
-            }
-          : { name, arn, status: 'FAILED', error, cause: message };
+      if (err instanceof ExecutionAbortedError && running.limitError) {
+        result = {
+          name,
+          arn,
+          status: 'FAILED',
+          error: 'States.DataLimitExceeded',
+          cause: running.limitError,
+        };
+      } else if (err instanceof ExecutionAbortedError) {
+        result = { name, arn, status: 'ABORTED' };
+      } else {
+        result = { name, arn, status: 'FAILED', error, cause: message };
+      }
     }
+    // A .sync Task that ends (its Map failed, its execution ended) stops
+    // the executions it started, as Step Functions does on a best-effort
+    // basis; the result waits until they have ended too.
+    await this.#stopChildren(name);
     await accounting;
     running.account.status = result.status;
     running.account.stoppedAt = this.#clock.now();
     this.#emit(
-      result.status === 'SUCCEEDED'
+      result.status !== 'FAILED'
         ? {
-            type: 'ExecutionSucceeded',
+            type:
+              result.status === 'SUCCEEDED'
+                ? 'ExecutionSucceeded'
+                : 'ExecutionAborted',
             at: this.#clock.now(),
             execution: name,
             machine,
@@ -687,6 +729,14 @@ export class LocalWorkflow {
     }
   }
 
+  async #stopChildren(parent: string): Promise<void> {
+    const children = [...this.#executions.values()].filter(
+      (r) => r.account.parent === parent && r.account.status === 'RUNNING',
+    );
+    for (const child of children) child.abort?.();
+    await Promise.all(children.map((c) => c.done));
+  }
+
   #violate(running: Running, message: string): void {
     if (running.limitError) return;
     running.limitError = message;
@@ -714,7 +764,9 @@ export class LocalWorkflow {
     switch (resource) {
       case LOCAL_WAIT:
         return async (input) => {
-          await this.#clock.sleep(Number(input.seconds));
+          const timer = this.#clock.timer(Number(input.seconds));
+          await unlessStopped(timer.done, running.stop.signal, () => undefined);
+          timer.cancel();
           return null;
         };
       case LAMBDA_INVOKE:
@@ -838,10 +890,16 @@ export class LocalWorkflow {
     });
     const timedOut = Symbol('timeout');
     try {
-      const outcome = await Promise.race([
-        promise,
-        ...(timer ? [timer.done.then(() => timedOut)] : []),
-      ]);
+      const outcome = await unlessStopped(
+        Promise.race([
+          promise,
+          ...(timer ? [timer.done.then(() => timedOut)] : []),
+        ]),
+        running.stop.signal,
+        () => {
+          throw new NamedError('States.Aborted', 'The execution was stopped');
+        },
+      );
       if (outcome === timedOut) {
         closed('timed-out');
         throw new NamedError('States.Timeout', 'The gate timed out');
@@ -899,6 +957,27 @@ export class LocalWorkflow {
         Cause: result.cause,
       }),
     );
+  }
+}
+
+/**
+ * Races `work` against `signal`: resolves with `onStop()` when the signal
+ * aborts first. The listener is removed either way (an execution waits
+ * thousands of times).
+ */
+async function unlessStopped<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  onStop: () => T,
+): Promise<T> {
+  if (signal.aborted) return onStop();
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const listener = () => resolve();
+  signal.addEventListener('abort', listener, { once: true });
+  try {
+    return await Promise.race([work, promise.then(onStop)]);
+  } finally {
+    signal.removeEventListener('abort', listener);
   }
 }
 
