@@ -13,6 +13,7 @@
  * No AWS imports: the CLI (`plan --out` writes `source-acls.sh`), the
  * probe-source phase and the rehearsal share this module.
  */
+import { literalOf, literalPrefixOf } from './patterns.ts';
 import type { Plan } from './plan.ts';
 
 export type AclResourceType = 'TOPIC' | 'GROUP' | 'CLUSTER';
@@ -66,52 +67,43 @@ export interface AclScope {
   widened?: string;
 }
 
-const NAME_CHAR = /[A-Za-z0-9_-]/;
-
 /**
  * Maps a full-match replication regex (MSK Replicator semantics) to the
- * narrowest Kafka ACL resource pattern that covers every name it matches.
- *
- * Hand-written rather than a regex-AST library: only three shapes matter
- * (literal, literal + `.*`, everything else) and the parse is a single pass.
- * A bare `.` inside a name is read as the literal dot that topic names use
- * (`orders.created`); the probe later checks the ACLs against the topics that
- * really exist, so that reading cannot hide a missing grant.
+ * narrowest Kafka ACL resource pattern that covers every name it matches:
+ * a literal (`orders`, `orders\.created`) stays LITERAL, `<literal>.*`
+ * becomes PREFIXED, `.*` the wildcard, and any other regex the wildcard
+ * with the reason. A bare `.` matches any character, so `orders.created` is
+ * a regex here (the grant must cover `orders-created` too); the reason then
+ * says how to write the literal.
  */
 export function aclScopeOfPattern(pattern: string): AclScope {
   let body = pattern;
+  // Full-match semantics make explicit anchors redundant.
   if (body.startsWith('^')) body = body.slice(1);
   if (body.endsWith('$') && !body.endsWith('\\$')) body = body.slice(0, -1);
-  if (body === '.*' || body === '.+' || body === '') {
+  if (body === '.*' || body === '') {
     return { resourceName: '*', patternType: 'LITERAL' };
   }
-  let literal = '';
-  let i = 0;
-  while (i < body.length) {
-    const c = body[i] as string;
-    const next = body[i + 1];
-    if (c === '\\' && next !== undefined && /[.\-_]/.test(next)) {
-      literal += next;
-      i += 2;
-      continue;
-    }
-    if (c === '.' && next === '*' && i + 2 === body.length) {
-      return literal === ''
-        ? { resourceName: '*', patternType: 'LITERAL' }
-        : { resourceName: literal, patternType: 'PREFIXED' };
-    }
-    if (c === '.' || NAME_CHAR.test(c)) {
-      literal += c;
-      i += 1;
-      continue;
-    }
-    return {
-      resourceName: '*',
-      patternType: 'LITERAL',
-      widened: `pattern "${pattern}" is neither a literal name nor a plain prefix, and Kafka ACLs cannot express a regular expression`,
-    };
+  const literal = literalOf(body);
+  if (literal !== undefined) {
+    return { resourceName: literal, patternType: 'LITERAL' };
   }
-  return { resourceName: literal, patternType: 'LITERAL' };
+  const prefix = literalPrefixOf(body);
+  if (prefix !== undefined) {
+    return { resourceName: prefix, patternType: 'PREFIXED' };
+  }
+  // Would the pattern be a literal or a prefix with its bare dots escaped?
+  const escaped = body.replace(/(?<!\\)\.(?!\*$)/g, '\\.');
+  const hint =
+    escaped !== body &&
+    (literalOf(escaped) !== undefined || literalPrefixOf(escaped) !== undefined)
+      ? ` ("." matches any character: write "${escaped}" for a literal dot)`
+      : '';
+  return {
+    resourceName: '*',
+    patternType: 'LITERAL',
+    widened: `pattern "${pattern}" is neither a literal name nor a plain prefix, and Kafka ACLs cannot express a regular expression${hint}`,
+  };
 }
 
 /** True when ACL scope `a` already covers every name scope `b` covers. */

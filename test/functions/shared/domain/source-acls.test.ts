@@ -49,6 +49,18 @@ describe('aclScopeOfPattern', () => {
       expect(scope.widened).toContain('cannot express a regular expression');
     },
   );
+
+  it('reads a bare dot as a regex and says how to write the literal', () => {
+    expect(aclScopeOfPattern('orders.created')).toEqual({
+      resourceName: '*',
+      patternType: 'LITERAL',
+      widened:
+        'pattern "orders.created" is neither a literal name nor a plain prefix, and Kafka ACLs cannot express a regular expression ("." matches any character: write "orders\\.created" for a literal dot)',
+    });
+    expect(aclScopeOfPattern('v1.orders.*').widened).toContain(
+      'write "v1\\.orders.*" for a literal dot',
+    );
+  });
 });
 
 describe('requiredSourceAcls', () => {
@@ -108,7 +120,7 @@ describe('requiredSourceAcls', () => {
   it('drops literal names a prefix already covers and omits the offset-sync prefix when one-way', () => {
     const acls = requiredSourceAcls(
       planWith({
-        topics: ['orders\\..*', 'orders.created'],
+        topics: ['orders\\..*', 'orders\\.created'],
         bidirectional: false,
       }),
     );
