@@ -3,7 +3,9 @@
  * (a missing variable fails loudly), and imported as *types* by infra so the
  * `PhaseFunction` construct cannot forget one.
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop what is unused; the named `z` export
+// keeps all of zod, locales included (about 370 KB more per Lambda bundle).
+import * as z from 'zod';
 
 const common = {
   /** DynamoDB ledger table. */
