@@ -62,6 +62,8 @@ interface Script {
   readyAfterPolls?: number;
   /** Errors the first describe-replicators invocations throw. */
   describeFailures?: Error[];
+  /** An app whose consumers linger on the source after moving. */
+  lingeringOnSource?: string;
 }
 
 /** A workflow on in-memory AWS, with scripted people and clusters. */
@@ -81,6 +83,7 @@ async function harness(script: Script = {}) {
   const published: Record<string, unknown>[] = [];
   const timeline: WorkflowEvent[] = [];
   const gates: string[] = [];
+  const notes: string[] = [];
   const decisions = structuredClone(script.decisions ?? {});
   let createdAt: Date | undefined;
   let describeCalls = 0;
@@ -163,9 +166,10 @@ async function harness(script: Script = {}) {
             sumOffsetLag: 0,
             byTopic: {},
           });
+          const lingers = script.lingeringOnSource === app;
           return {
             group,
-            source: side(on === 'source'),
+            source: side(on === 'source' || lingers),
             target: side(on === 'target'),
           };
         }),
@@ -224,6 +228,7 @@ async function harness(script: Script = {}) {
     'request-approval': async (event: Event) => {
       const gate = event.app ? `${event.kind}:${event.app}` : event.kind;
       gates.push(gate);
+      if (event.note) notes.push(event.note);
       const queue = decisions[gate];
       const defaults: Record<string, string> = {
         cutover: 'cutover',
@@ -281,6 +286,7 @@ async function harness(script: Script = {}) {
     published,
     timeline,
     gates,
+    notes,
     workflow,
     start: () => workflow.start(input),
     account: (name: string) =>
@@ -449,9 +455,28 @@ describe('workflow scenarios', () => {
     );
     // order-status is on the target and the others on the source.
     expect(h.replicators.byName.size).toBe(2);
-    expect(h.workflow.executions().every((e) => e.status !== "RUNNING")).toBe(
+    expect(h.workflow.executions().every((e) => e.status !== 'RUNNING')).toBe(
       true,
     );
+  });
+
+  it("TeardownRefused: the guard's reason goes to the gate, which is asked again", async () => {
+    const h = await harness({
+      lingeringOnSource: 'customer-notification',
+      decisions: { teardown: ['teardown', 'keep-replicators'] },
+    });
+
+    const result = await h.start();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(h.gates.filter((g) => g === 'teardown')).toHaveLength(2);
+    expect(h.notes).toEqual([
+      expect.stringMatching(
+        /^teardown refused: .*customer-notification: group customer-notification has 2 member\(s\) on the source/,
+      ),
+    ]);
+    expect(h.replicators.byName.size).toBe(2);
+    expect(h.published).toHaveLength(1);
   });
 
   it('RetryOnTransientError: a throttled phase is retried by the standard retrier', async () => {

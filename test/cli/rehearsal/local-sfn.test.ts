@@ -160,6 +160,30 @@ describe('LocalWorkflow', () => {
     expect(elapsed(clock)).toBeLessThan(60 + 300 + 2 * childSeconds);
   });
 
+  it('should keep a 1,000-application migration within the quotas', async () => {
+    const clock = new VirtualClock(START);
+    const apps = Array.from(
+      { length: 1000 },
+      (_, i) => `application-${String(i).padStart(4, '0')}`,
+    );
+    const { wf } = scripted(clock, approveAfter(clock, 600), {
+      apps,
+      concurrency: 40,
+    });
+
+    const result = await wf.start(input);
+
+    expect(result.status).toBe('SUCCEEDED');
+    const [parent, ...children] = wf.executions();
+    expect(children).toHaveLength(1000);
+    // About 8 events per application in the parent's Map.
+    expect(parent?.historyEvents).toBeLessThan(9000);
+    expect(parent?.largestPayloadBytes).toBeLessThan(64 * 1024);
+    expect(
+      Math.max(...children.map((c) => c.largestPayloadBytes)),
+    ).toBeLessThan(2048);
+  });
+
   it('should count AWS history events per state type', async () => {
     const clock = new VirtualClock(START);
     const { wf } = scripted(clock, approveAfter(clock, 10), { apps: ['a'] });
