@@ -66,7 +66,8 @@ export class MskReplicators implements Replicators {
   ): Promise<void> {
     for await (const page of paginateListReplicators(
       { client: this.kafka, pageSize: 100 },
-      { ReplicatorNameFilter: prefix },
+      // An empty filter lists every replicator in the Region (the quota check).
+      prefix === '' ? {} : { ReplicatorNameFilter: prefix },
     )) {
       // The API filter is documented as "starting with"; enforce it here so a
       // looser server-side match can never reach a delete.

@@ -119,6 +119,15 @@ describe('MskReplicators', () => {
     });
   });
 
+  it('should list every replicator of the Region for an empty prefix', async () => {
+    kafka.on(ListReplicatorsCommand).resolves({
+      Replicators: [{ ReplicatorName: 'anything', ReplicatorArn: 'a' }],
+    });
+    await expect(replicators().listByPrefix('')).resolves.toHaveLength(1);
+    const input = kafka.commandCalls(ListReplicatorsCommand)[0]?.args[0].input;
+    expect(input).not.toHaveProperty('ReplicatorNameFilter');
+  });
+
   it('should treat deleting a missing replicator as done', async () => {
     kafka
       .on(DeleteReplicatorCommand)
