@@ -430,7 +430,9 @@ export class LocalWorkflow {
    * `msk-cutover start` does) and resolves with its result. Rejects with
    * {@link WorkflowLimitError} if any execution broke a quota.
    */
-  async start(input: StartMigrationInput): Promise<ExecutionResult> {
+  async start(
+    input: StartMigrationInput,
+  ): Promise<ExecutionResult & { status: 'SUCCEEDED' | 'FAILED' }> {
     const result = await this.#execute(
       'migration',
       input.executionBase,
@@ -439,7 +441,11 @@ export class LocalWorkflow {
     if (this.#violations.length > 0) {
       throw new WorkflowLimitError(this.#violations.join('; '));
     }
-    return result;
+    // Only executions started by another one are ever stopped.
+    return {
+      ...result,
+      status: result.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+    };
   }
 
   /** SendTaskSuccess: the gate's Task succeeds with `output`. */
@@ -784,7 +790,14 @@ export class LocalWorkflow {
         return (input) => this.#startSync(input, running);
       case PUT_EVENTS:
         return async (input) => {
-          const entries = input.Entries as Record<string, unknown>[];
+          // Step Functions serializes an object Detail into the JSON string
+          // that PutEvents carries; the sink sees what EventBridge receives.
+          const entries = (input.Entries as Record<string, unknown>[]).map(
+            (e) =>
+              typeof e.Detail === 'string' || e.Detail === undefined
+                ? e
+                : { ...e, Detail: JSON.stringify(e.Detail) },
+          );
           await this.#clock.run(async () => {
             await this.#options.eventSink?.(entries);
           });

@@ -336,9 +336,13 @@ describe('workflow scenarios', () => {
       expect.objectContaining({
         Source: 'msk-cutover',
         DetailType: 'Migration Completed',
-        Detail: expect.objectContaining({ migrationId: ID, applications: 3 }),
+        EventBusName: 'msk-cutover-local',
       }),
     ]);
+    expect(JSON.parse(String(h.published[0]?.Detail))).toMatchObject({
+      migrationId: ID,
+      applications: 3,
+    });
     expect(h.gates).toEqual([
       'cutover:order-status',
       'keep-or-rollback:order-status',
