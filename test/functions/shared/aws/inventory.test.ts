@@ -77,6 +77,30 @@ describe('mskCluster', () => {
     });
   });
 
+  it('should read a serverless cluster and an empty answer', async () => {
+    kafka
+      .on(DescribeClusterV2Command, { ClusterArn: 'arn:s' })
+      .resolves({
+        ClusterInfo: {
+          ClusterType: 'SERVERLESS',
+          Serverless: {
+            VpcConfigs: [{ SubnetIds: ['subnet-a', 'subnet-b'] }],
+            ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
+          },
+        },
+      })
+      .on(DescribeClusterV2Command, { ClusterArn: 'arn:none' })
+      .resolves({});
+    await expect(inventory().mskCluster('arn:s')).resolves.toMatchObject({
+      arn: 'arn:s',
+      clusterType: 'SERVERLESS',
+      instanceType: null,
+      iamAuthEnabled: true,
+      subnetIds: ['subnet-a', 'subnet-b'],
+    });
+    await expect(inventory().mskCluster('arn:none')).resolves.toBeNull();
+  });
+
   it('should read a missing cluster as null', async () => {
     kafka
       .on(DescribeClusterV2Command)
@@ -116,6 +140,20 @@ describe('secretJson', () => {
       password: 'p',
     });
     await expect(inventory().secretJson('gone')).resolves.toBeNull();
+  });
+
+  it('should read a binary secret and refuse a JSON array', async () => {
+    secrets
+      .on(GetSecretValueCommand, { SecretId: 'bin' })
+      .resolves({ SecretBinary: Buffer.from('{"certificate":"x"}') })
+      .on(GetSecretValueCommand, { SecretId: 'arr' })
+      .resolves({ SecretString: '["a"]' });
+    await expect(inventory().secretJson('bin')).resolves.toEqual({
+      certificate: 'x',
+    });
+    await expect(inventory().secretJson('arr')).rejects.toThrow(
+      /arr is not a JSON object/,
+    );
   });
 
   it('should reject a non-JSON secret without quoting it', async () => {

@@ -347,7 +347,57 @@ describe('approvals', () => {
   });
 });
 
+describe('bad input', () => {
+  it('should name a bad timestamp and an empty transition', async () => {
+    await expect(
+      ledger.putApproval(approval({ expiresAt: 'tomorrow' })),
+    ).rejects.toThrow(/expiresAt: "tomorrow" is not a timestamp/);
+    await ledger.putApps('m1', ['orders']);
+    await expect(
+      ledger.transitionApp('m1', 'orders', [], 'SKIPPED'),
+    ).rejects.toThrow(/`from` must not be empty/);
+  });
+
+  it('should refuse a second approval with the same id', async () => {
+    await ledger.putApproval(approval());
+    await expect(ledger.putApproval(approval())).rejects.toThrow(
+      /approval ap-1 already exists/,
+    );
+  });
+});
+
 describe('batch writes', () => {
+  it('should give up with TransientError when items stay unprocessed', async () => {
+    const table = `ledger-${++tableNo}`;
+    await db.createTable(table);
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const client = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    // Every batch comes back unprocessed, as under sustained throttling.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+        const input = args.input as BatchWriteItemCommand['input'];
+        return {
+          response: {},
+          output: {
+            $metadata: {},
+            UnprocessedItems: input.RequestItems,
+          },
+        } as never;
+      },
+      { step: 'initialize', name: 'neverProcess' },
+    );
+    const l = new DynamoLedger(client, table, clock);
+    await expect(l.putApps('m1', ['a'])).rejects.toThrow(
+      /1 items still unprocessed after 8 attempts/,
+    );
+    client.destroy();
+  });
+
   it('should retry unprocessed items until all are written', async () => {
     // dynalite never returns UnprocessedItems; a middleware on the real
     // client drops the last item of the first batch to exercise the retry.

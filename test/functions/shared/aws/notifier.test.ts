@@ -2,7 +2,12 @@ import {
   EventBridgeClient,
   PutEventsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  ListSubscriptionsByTopicCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -73,5 +78,40 @@ describe('SnsEventBridgeNotifier', () => {
     expect(snsSubject('café')).toBe('caf?');
     expect(snsSubject('x'.repeat(150))).toHaveLength(100);
     expect(snsSubject('  ')).toBe('msk-cutover');
+  });
+
+  it('should subscribe only addresses not already subscribed or pending', async () => {
+    sns
+      .on(ListSubscriptionsByTopicCommand, { NextToken: undefined })
+      .resolves({
+        Subscriptions: [
+          { Protocol: 'email', Endpoint: 'Ops@Example.com' },
+          { Protocol: 'https', Endpoint: 'https://hooks.example.com' },
+        ],
+        NextToken: 'p2',
+      })
+      .on(ListSubscriptionsByTopicCommand, { NextToken: 'p2' })
+      .resolves({
+        Subscriptions: [
+          // A pending confirmation still counts: no second email.
+          { Protocol: 'email', Endpoint: 'pending@example.com' },
+        ],
+      });
+    sns
+      .on(SubscribeCommand)
+      .resolves({ SubscriptionArn: 'pending confirmation' });
+    const added = await notifier().subscribeEmails([
+      'ops@example.com',
+      'pending@example.com',
+      'new@example.com',
+      'NEW@example.com',
+    ]);
+    expect(added).toEqual(['new@example.com']);
+    expect(sns.commandCalls(SubscribeCommand)).toHaveLength(1);
+    expect(sns).toReceiveCommandWith(SubscribeCommand, {
+      TopicArn: 'arn:aws:sns:us-east-1:111122223333:msk-cutover',
+      Protocol: 'email',
+      Endpoint: 'new@example.com',
+    });
   });
 });

@@ -53,4 +53,20 @@ describe('S3PlanStore', () => {
       /enable versioning/,
     );
   });
+
+  it('should refuse an empty object and a missing version', async () => {
+    s3.on(GetObjectCommand)
+      .resolvesOnce({})
+      .rejectsOnce(
+        Object.assign(new Error('The specified version does not exist.'), {
+          name: 'NoSuchVersion',
+          $metadata: { httpStatusCode: 404 },
+        }),
+      );
+    const store = new S3PlanStore(new S3Client({}));
+    await expect(store.get(ref)).rejects.toThrow(/is empty/);
+    await expect(store.get(ref)).rejects.toThrow(
+      /\(version v1\) does not exist/,
+    );
+  });
 });

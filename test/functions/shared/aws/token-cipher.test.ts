@@ -27,4 +27,15 @@ describe('KmsTokenCipher', () => {
       EncryptionContext: ctx,
     });
   });
+
+  it('should fail loudly when KMS returns nothing', async () => {
+    kms.on(EncryptCommand).resolves({}).on(DecryptCommand).resolves({});
+    const cipher = new KmsTokenCipher(new KMSClient({}), 'alias/k');
+    await expect(cipher.encrypt('t', {})).rejects.toThrow(
+      /Encrypt returned nothing/,
+    );
+    await expect(cipher.decrypt('eA==', {})).rejects.toThrow(
+      /Decrypt returned nothing/,
+    );
+  });
 });
