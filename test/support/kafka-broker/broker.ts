@@ -133,6 +133,39 @@ function topicId(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+// ------------------------------------------------------------- topology
+
+export interface NodeInfo {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+/**
+ * The brokers of a test cluster as every broker advertises them. Partition
+ * `i` of every topic is led by node `i mod n`; a group's coordinator is
+ * chosen by a hash of its id, so a client must route requests as Kafka
+ * requires or get NOT_LEADER_OR_FOLLOWER / NOT_COORDINATOR.
+ */
+export type Topology = NodeInfo[];
+
+const NOT_LEADER_OR_FOLLOWER = 6;
+const NOT_COORDINATOR = 16;
+
+function nodesOf(t: Topology | { host: string; port: number }): Topology {
+  return Array.isArray(t) ? t : [{ nodeId: 1, ...t }];
+}
+
+export function leaderOf(t: Topology, partition: number): NodeInfo {
+  return t[partition % t.length] as NodeInfo;
+}
+
+export function coordinatorOf(t: Topology, key: string): NodeInfo {
+  let h = 0;
+  for (const c of key) h = (h * 31 + (c.codePointAt(0) ?? 0)) >>> 0;
+  return t[h % t.length] as NodeInfo;
+}
+
 // ------------------------------------------------------------- encoders
 
 export function encodeApiVersions(
@@ -163,22 +196,23 @@ export function encodeApiVersions(
 
 export function encodeMetadataV12(
   model: BrokerModel,
-  self: { host: string; port: number },
+  topology: Topology | { host: string; port: number },
   requested: string[] | null,
   topicError = 0,
 ): Writer {
   const names = requested ?? [...model.topics.keys()];
+  const nodes = nodesOf(topology);
   return Writer.create()
     .appendInt32(0)
-    .appendArray([1], (w) =>
+    .appendArray(nodes, (w, node) =>
       w
-        .appendInt32(1)
-        .appendString(self.host)
-        .appendInt32(self.port)
+        .appendInt32(node.nodeId)
+        .appendString(node.host)
+        .appendInt32(node.port)
         .appendString(null),
     )
     .appendString(model.clusterId)
-    .appendInt32(1)
+    .appendInt32((nodes[0] as NodeInfo).nodeId)
     .appendArray(names, (w, name) => {
       const topic = model.topics.get(name);
       const error = topicError || (topic ? 0 : NO_SUCH_TOPIC);
@@ -190,15 +224,16 @@ export function encodeMetadataV12(
         .appendBoolean(false)
         .appendArray(
           error === 0 && topic ? topic.partitions : [],
-          (p, _log, index) =>
-            p
-              .appendInt16(0)
+          (p, _log, index) => {
+            const leader = leaderOf(nodes, index).nodeId;
+            p.appendInt16(0)
               .appendInt32(index)
-              .appendInt32(1)
+              .appendInt32(leader)
               .appendInt32(0)
-              .appendArray([1], (r, id) => r.appendInt32(id), true, false)
-              .appendArray([1], (r, id) => r.appendInt32(id), true, false)
-              .appendArray([], () => {}, true, false),
+              .appendArray([leader], (r, id) => r.appendInt32(id), true, false)
+              .appendArray([leader], (r, id) => r.appendInt32(id), true, false)
+              .appendArray([], () => {}, true, false);
+          },
         )
         .appendInt32(-2147483648);
     })
@@ -207,19 +242,20 @@ export function encodeMetadataV12(
 
 export function encodeFindCoordinatorV4(
   keys: string[],
-  self: { host: string; port: number },
+  topology: Topology | { host: string; port: number },
 ): Writer {
+  const nodes = nodesOf(topology);
   return Writer.create()
     .appendInt32(0)
-    .appendArray(keys, (w, key) =>
-      w
-        .appendString(key)
-        .appendInt32(1)
-        .appendString(self.host)
-        .appendInt32(self.port)
+    .appendArray(keys, (w, key) => {
+      const c = coordinatorOf(nodes, key);
+      w.appendString(key)
+        .appendInt32(c.nodeId)
+        .appendString(c.host)
+        .appendInt32(c.port)
         .appendInt16(0)
-        .appendString(null),
-    )
+        .appendString(null);
+    })
     .appendTaggedFields();
 }
 
@@ -227,12 +263,14 @@ export function encodeOffsetFetchV8(
   model: BrokerModel,
   groups: { groupId: string; topics: string[] | null }[],
   groupError = 0,
+  coordinates: (groupId: string) => boolean = () => true,
 ): Writer {
   return Writer.create()
     .appendInt32(0)
     .appendArray(groups, (w, { groupId, topics }) => {
       const offsets = model.groups.get(groupId)?.offsets ?? {};
-      const names = groupError ? [] : (topics ?? Object.keys(offsets));
+      const error = groupError || (coordinates(groupId) ? 0 : NOT_COORDINATOR);
+      const names = error ? [] : (topics ?? Object.keys(offsets));
       w.appendString(groupId)
         .appendArray(names, (t, name) => {
           const partitions = Object.entries(offsets[name] ?? {});
@@ -245,7 +283,7 @@ export function encodeOffsetFetchV8(
               .appendInt16(0),
           );
         })
-        .appendInt16(groupError);
+        .appendInt16(error);
     })
     .appendTaggedFields();
 }
@@ -257,6 +295,7 @@ export function encodeListOffsetsV9(
     partitions: { index: number; timestamp: bigint }[];
   }[],
   partitionError = 0,
+  leads: (partition: number) => boolean = () => true,
 ): Writer {
   return Writer.create()
     .appendInt32(0)
@@ -265,7 +304,9 @@ export function encodeListOffsetsV9(
         partitions,
         (p, { index, timestamp }) => {
           const log = model.topics.get(name)?.partitions[index];
-          const error = partitionError || (log ? 0 : NO_SUCH_TOPIC);
+          const error =
+            partitionError ||
+            (!log ? NO_SUCH_TOPIC : leads(index) ? 0 : NOT_LEADER_OR_FOLLOWER);
           const offset =
             !log || error ? -1n : timestamp === -2n ? log.logStart : log.logEnd;
           p.appendInt32(index)
@@ -297,12 +338,14 @@ export function encodeListGroupsV5(model: BrokerModel, error = 0): Writer {
 export function encodeDescribeGroupsV5(
   model: BrokerModel,
   ids: string[],
-  error = 0,
+  groupError = 0,
+  coordinates: (groupId: string) => boolean = () => true,
 ): Writer {
   return Writer.create()
     .appendInt32(0)
     .appendArray(ids, (w, id) => {
       const g = model.groups.get(id);
+      const error = groupError || (coordinates(id) ? 0 : NOT_COORDINATOR);
       const members = g && !error ? g.members : 0;
       w.appendInt16(error)
         .appendString(id)
@@ -567,9 +610,11 @@ function readRequestBody(
   }
 }
 
-/** Starts a broker on 127.0.0.1 with a random port. */
-export async function startTestBroker(
+/** One broker of a cluster: `self` is its entry in `topology`. */
+async function startNode(
   options: BrokerOptions,
+  topology: Topology,
+  self: NodeInfo,
 ): Promise<RunningBroker> {
   const faults = options.faults ?? {};
   const mechanisms = options.mechanisms ?? ['SCRAM-SHA-256', 'SCRAM-SHA-512'];
@@ -587,7 +632,8 @@ export async function startTestBroker(
   const sockets = new Set<Socket>();
   const log: string[] = [];
   const authenticated: string[] = [];
-  const self = { host: 'localhost', port: 0 };
+  const coordinates = (groupId: string) =>
+    coordinatorOf(topology, groupId).nodeId === self.nodeId;
 
   const handle = (socket: TLSSocket) => {
     sockets.add(socket);
@@ -699,19 +745,20 @@ export async function startTestBroker(
       case 3:
         out = encodeMetadataV12(
           options.model,
-          self,
+          topology,
           body.topics as string[] | null,
           error,
         );
         break;
       case 10:
-        out = encodeFindCoordinatorV4(body.keys as string[], self);
+        out = encodeFindCoordinatorV4(body.keys as string[], topology);
         break;
       case 9:
         out = encodeOffsetFetchV8(
           options.model,
           body.groups as { groupId: string; topics: string[] | null }[],
           error,
+          coordinates,
         );
         break;
       case 2:
@@ -722,6 +769,7 @@ export async function startTestBroker(
             partitions: { index: number; timestamp: bigint }[];
           }[],
           error,
+          (partition) => leaderOf(topology, partition).nodeId === self.nodeId,
         );
         break;
       case 16:
@@ -732,6 +780,7 @@ export async function startTestBroker(
           options.model,
           body.ids as string[],
           error,
+          coordinates,
         );
         break;
       case 32:
@@ -791,6 +840,45 @@ export async function startTestBroker(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Starts `size` brokers on 127.0.0.1 sharing one model (and users, faults):
+ * each advertises all of them, leads its share of the partitions and
+ * coordinates its share of the groups.
+ */
+export async function startTestCluster(
+  options: BrokerOptions,
+  size: number,
+): Promise<{
+  brokers: RunningBroker[];
+  bootstrap: string;
+  stop(): Promise<void>;
+}> {
+  const topology: Topology = Array.from({ length: size }, (_, i) => ({
+    nodeId: i + 1,
+    host: 'localhost',
+    port: 0,
+  }));
+  const shared = { ...options, faults: options.faults ?? {} };
+  const brokers = await Promise.all(
+    topology.map((node) => startNode(shared, topology, node)),
+  );
+  return {
+    brokers,
+    bootstrap: (brokers[0] as RunningBroker).bootstrap,
+    async stop() {
+      await Promise.all(brokers.map((b) => b.stop()));
+    },
+  };
+}
+
+/** Starts one broker on 127.0.0.1 with a random port. */
+export async function startTestBroker(
+  options: BrokerOptions,
+): Promise<RunningBroker> {
+  const self: NodeInfo = { nodeId: 1, host: 'localhost', port: 0 };
+  return startNode(options, [self], self);
 }
 
 /** A TCP server that accepts and never speaks TLS: a TLS stall. */

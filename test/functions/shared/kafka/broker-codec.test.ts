@@ -164,6 +164,53 @@ describe('broker encoders read by the client parsers', () => {
     ).toEqual([90n, 40n]);
   });
 
+  it('answers NOT_COORDINATOR and NOT_LEADER_OR_FOLLOWER when misrouted', () => {
+    const apiIds = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return (e as { errors: { apiId: string }[] }).errors.map(
+          (x) => x.apiId,
+        );
+      }
+      return [];
+    };
+    expect(
+      apiIds(() =>
+        offsetFetchV8.parseResponse(
+          1,
+          9,
+          8,
+          read(
+            encodeOffsetFetchV8(
+              model,
+              [{ groupId: 'billing', topics: null }],
+              0,
+              () => false,
+            ),
+          ),
+        ),
+      ),
+    ).toEqual(['NOT_COORDINATOR']);
+    expect(
+      apiIds(() =>
+        listOffsetsV9.parseResponse(
+          1,
+          2,
+          9,
+          read(
+            encodeListOffsetsV9(
+              model,
+              [{ name: 'orders', partitions: [{ index: 1, timestamp: -1n }] }],
+              0,
+              () => false,
+            ),
+          ),
+        ),
+      ),
+    ).toEqual(['NOT_LEADER_OR_FOLLOWER']);
+  });
+
   it('ListOffsets v9, latest and earliest', () => {
     const r = listOffsetsV9.parseResponse(
       1,

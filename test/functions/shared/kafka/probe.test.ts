@@ -420,3 +420,59 @@ describe('parseBroker', () => {
     );
   });
 });
+
+describe('a three-broker cluster', () => {
+  it('routes ListOffsets to partition leaders and group reads to coordinators', async () => {
+    const { startTestCluster } = await import(
+      '../../../support/kafka-broker/broker.ts'
+    );
+    const cluster = await startTestCluster(
+      {
+        cert: pki.serverCert,
+        key: pki.serverKey,
+        model: modelOf({
+          clusterId: 'three',
+          topics: { orders: [100, 50, 10] },
+          groups: {
+            g1: { members: 1, offsets: { orders: [90, 50, 5] } },
+            g2: { offsets: { orders: [1, 2, 3] } },
+            g3: { offsets: { orders: [0, 0, 0] } },
+          },
+        }),
+        users: [{ name: 'repl', password: 's3cret-pw' }],
+      },
+      3,
+    );
+    try {
+      const session = await probe.connect({
+        ...scram(),
+        bootstrapBrokers: [cluster.bootstrap],
+      });
+      try {
+        expect(
+          await session.endOffsets([{ name: 'orders', partitions: 3 }]),
+        ).toEqual([
+          { topic: 'orders', partition: 0, offset: 100n },
+          { topic: 'orders', partition: 1, offset: 50n },
+          { topic: 'orders', partition: 2, offset: 10n },
+        ]);
+        const committed = await session.committedOffsets(['g1', 'g2', 'g3']);
+        expect(committed.get('g1')?.map((o) => o.offset)).toEqual([
+          90n,
+          50n,
+          5n,
+        ]);
+        expect(committed.get('g2')?.map((o) => o.offset)).toEqual([1n, 2n, 3n]);
+        expect(
+          (await session.groups(['g1', 'g2', 'g3'])).map((g) => g.members),
+        ).toEqual([1, 0, 0]);
+      } finally {
+        await session.close();
+      }
+      // Every broker led a partition, so every broker answered a ListOffsets.
+      for (const b of cluster.brokers) expect(b.log).toContain('2:9');
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
