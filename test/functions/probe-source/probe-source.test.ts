@@ -620,6 +620,36 @@ describe('measure', () => {
     expect(sent).toContainEqual(expect.objectContaining(perTopic));
   });
 
+  it('keeps a negative duplicate window as evidence, not as an error', async () => {
+    const orders = targetModel.groups.get('order-status')?.offsets.orders;
+    if (!orders) throw new Error('fixture');
+    orders[1] = 31n; // past the target's end offset 30
+    try {
+      serve(planWith({}), goodSecret());
+      const deps = await makeDeps();
+      serveTarget(deps);
+      const result = await runMeasure(
+        {
+          action: 'measure',
+          migrationId: 'orders-platform',
+          planRef: ref,
+          app: 'order-status',
+        },
+        deps,
+      );
+      expect(result.errors).toEqual([]);
+      const evidence = await deps.ledgerImpl.getEvidence(
+        'orders-platform',
+        result.measurementId,
+      );
+      expect(evidence?.reasons).toEqual([
+        'group order-status has fewer records left on the target than on the source (orders-1: -1)',
+      ]);
+    } finally {
+      orders[1] = 28n;
+    }
+  });
+
   it("scopes to one app's groups and reports an unreadable side as null, not zero", async () => {
     serve(planWith({}), goodSecret());
     const deps = await makeDeps();
