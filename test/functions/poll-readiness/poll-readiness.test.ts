@@ -284,4 +284,87 @@ describe('poll-readiness (replicators)', () => {
       .rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
     await expect(poll()).rejects.toThrow(ReplicatorFailedError);
   });
+
+  it('should wait for cluster aliases with a TransientError', async () => {
+    mocks.kafka.on(DescribeReplicatorCommand).resolves({
+      ReplicatorState: 'CREATING',
+      KafkaClusters: [],
+    });
+    await expect(poll()).rejects.toThrow(
+      /reports no cluster alias yet \(state CREATING\)/,
+    );
+  });
+});
+
+describe('poll-readiness (shards)', () => {
+  it('should read only the shards of the application', async () => {
+    await h.setUp(
+      planText((p) => {
+        p.replication = {
+          ...p.replication,
+          topics: undefined,
+          topicsToExclude: undefined,
+          shards: [
+            { name: 'a', topics: ['orders'] },
+            { name: 'b', topics: ['order_status'] },
+          ],
+        };
+      }),
+    );
+    for (const name of ['a-fwd', 'a-rev', 'b-fwd', 'b-rev']) {
+      await h.ledger.putReplicator(MIGRATION, {
+        name: `msk-cutover-orders-platform-${name}`,
+        arn: `arn:${name}`,
+        shard: name.slice(0, 1),
+        direction: name.endsWith('fwd') ? 'forward' : 'reverse',
+      });
+    }
+    h.metrics = () => undefined;
+    const r = await poll('orders');
+    const queries =
+      mocks.cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input
+        .MetricDataQueries ?? [];
+    const replicators = new Set(
+      queries.flatMap((q) =>
+        (q.MetricStat?.Metric?.Dimensions ?? [])
+          .filter((d) => d.Name === 'ReplicatorName')
+          .map((d) => d.Value),
+      ),
+    );
+    expect([...replicators]).toEqual([
+      'msk-cutover-orders-platform-a-fwd',
+      'msk-cutover-orders-platform-a-rev',
+    ]);
+    expect(r.ready).toBe(false);
+  });
+
+  it('should keep 20 reasons in the result and the rest in the evidence', async () => {
+    await h.setUp(
+      planText((p) => {
+        p.replication = {
+          ...p.replication,
+          topics: undefined,
+          topicsToExclude: undefined,
+          shards: [
+            { name: 'a', topics: ['orders'] },
+            { name: 'b', topics: ['order_status'] },
+          ],
+        };
+      }),
+    );
+    for (const name of ['a-fwd', 'a-rev', 'b-fwd', 'b-rev']) {
+      await h.ledger.putReplicator(MIGRATION, {
+        name: `msk-cutover-orders-platform-${name}`,
+        arn: `arn:${name}`,
+        shard: name.slice(0, 1),
+        direction: name.endsWith('fwd') ? 'forward' : 'reverse',
+      });
+    }
+    h.metrics = () => undefined;
+    const r = await poll();
+    expect(r.reasons).toHaveLength(21);
+    expect(r.reasons[20]).toMatch(/^… and \d+ more in the evidence$/);
+    const ev = await h.ledger.getEvidence(MIGRATION, r.evidenceId);
+    expect(ev?.reasons.length).toBeGreaterThan(20);
+  });
 });

@@ -515,6 +515,80 @@ describe('preflight', () => {
     );
   });
 
+  it('should fail a security group outside the subnets VPC', async () => {
+    ec2.on(DescribeSecurityGroupsCommand).callsFake((input) => ({
+      SecurityGroups: (input.Filters?.[0]?.Values ?? []).map((id: string) => ({
+        GroupId: id,
+        VpcId: 'vpc-elsewhere',
+        IpPermissionsEgress: [
+          { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+        ],
+      })),
+    }));
+    const { checks } = await failing();
+    expect(failed(checks)).toEqual([
+      [
+        'vpc.source.securityGroups',
+        "source security group(s) sg-0a1b2c3d4e5f60001 (vpc-elsewhere) are not in the subnets' VPC",
+      ],
+      [
+        'vpc.target.securityGroups',
+        "target security group(s) sg-0a1b2c3d4e5f60011 (vpc-elsewhere) are not in the subnets' VPC",
+      ],
+    ]);
+  });
+
+  it('should fail a FAILED replicator of ours and warn about strangers', async () => {
+    const parsed = parsePlanText(JSON.stringify(plan));
+    if (!parsed.ok) throw new Error('the example plan is invalid');
+    const [fwd] = buildReplicatorRequests(parsed.plan, {
+      sourceClusterId: 'lkc-abc123',
+      serviceExecutionRoleArn: ROLE,
+    });
+    kafka.on(ListReplicatorsCommand).resolves({
+      Replicators: [
+        { ReplicatorName: fwd?.name, ReplicatorArn: 'arn:f' },
+        {
+          ReplicatorName: 'msk-cutover-orders-platform-rev',
+          ReplicatorArn: 'arn:gone',
+        },
+        {
+          ReplicatorName: 'msk-cutover-orders-platform-old-fwd',
+          ReplicatorArn: 'arn:o',
+        },
+      ],
+    });
+    kafka
+      .on(DescribeReplicatorCommand, { ReplicatorArn: 'arn:f' })
+      .resolves({
+        ReplicatorName: fwd?.name,
+        ReplicatorState: 'FAILED',
+        KafkaClusters: fwd?.input.KafkaClusters,
+        ReplicationInfoList: fwd?.input.ReplicationInfoList,
+      } as DescribeReplicatorResponse)
+      .on(DescribeReplicatorCommand, { ReplicatorArn: 'arn:gone' })
+      .rejects(new NotFoundException({ message: 'gone', ...meta }));
+    const { checks } = await failing();
+    expect(failed(checks)).toEqual([
+      [
+        'replicator.msk-cutover-orders-platform-fwd',
+        expect.stringMatching(
+          /with the plan's settings but is FAILED: delete it/,
+        ),
+      ],
+      [
+        'replicator.msk-cutover-orders-platform-old-fwd',
+        expect.stringMatching(
+          /carries this migration's name but the plan does not imply it/,
+        ),
+      ],
+    ]);
+    expect(
+      checks.find((c) => c.id === 'replicator.msk-cutover-orders-platform-rev')
+        ?.reason,
+    ).toMatch(/was listed but is gone; it will be created/);
+  });
+
   it('should warn, not fail, when the stack declares no secret scope', async () => {
     config.allowedSecretArnPrefixes = [];
     const result = await run();

@@ -135,6 +135,17 @@ describe('verify-cutover toTarget', () => {
     );
   });
 
+  it('should see an application stopped everywhere as nowhere', async () => {
+    h.metrics = (metric) =>
+      metric === 'ReplicatorThroughput'
+        ? [0]
+        : metric === 'MessageLag'
+          ? [0]
+          : undefined;
+    const r = await verify('toTarget', group(['Empty', 0, 0], ['Empty', 0, 0]));
+    expect(r).toMatchObject({ verified: false, location: 'none' });
+  });
+
   it('should see an application running on both clusters as split', async () => {
     h.metrics = producing('target');
     const r = await verify(
