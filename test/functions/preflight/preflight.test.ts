@@ -48,6 +48,7 @@ import type { PlanInput } from '../../../functions/shared/domain/plan.ts';
 import { buildReplicatorRequests } from '../../../functions/shared/domain/replicator-config.ts';
 import { parsePlanText } from '../../../functions/shared/domain/validate.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { MemoryLog } from '../../support/memory-ports.ts';
 
 const s3 = mockClient(S3Client);
 const kafka = mockClient(KafkaClient);
@@ -75,6 +76,7 @@ let tableNo = 0;
 let now = new Date();
 let plan: PlanInput;
 let config: PreflightConfig;
+let log: MemoryLog;
 
 beforeAll(async () => {
   // A real two-certificate chain from openssl (1 and 2 years of validity).
@@ -124,6 +126,7 @@ beforeEach(async () => {
   for (const m of [s3, kafka, secrets, ec2, quotas]) m.reset();
   ledger = new DynamoLedger(db.client, await db.createTable(`pf-${++tableNo}`));
   now = new Date();
+  log = new MemoryLog();
   plan = structuredClone(basePlan);
   config = {
     serviceExecutionRoleArn: ROLE,
@@ -202,7 +205,7 @@ function deps() {
     ledger,
     config,
     clock: { now: () => now },
-    log: { debug() {}, info() {}, warn() {}, error() {} },
+    log,
   };
 }
 
@@ -257,6 +260,9 @@ describe('preflight', () => {
       `CN=test-ca-0 on ${firstExpiry.toISOString().slice(0, 10)}`,
     );
     expect(kafka.commandCalls(CreateReplicatorCommand)).toHaveLength(0);
+    expect(log.lines.map((l) => l.message)).toEqual(['preflight checked']);
+    expect(log.text()).not.toContain(PASSWORD);
+    expect(log.text()).not.toContain('BEGIN CERTIFICATE');
   });
 
   it.each([
@@ -437,6 +443,7 @@ describe('preflight', () => {
     expect(checks.length).toBeGreaterThanOrEqual(10);
     expect(JSON.stringify(checks)).not.toContain(PASSWORD);
     expect(err.message).not.toContain(PASSWORD);
+    expect(log.text()).not.toContain(PASSWORD);
   });
 
   it('should accept a separate CA secret holding only the certificate', async () => {
