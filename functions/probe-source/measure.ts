@@ -122,10 +122,15 @@ function side(reading: ClusterReading | null, group: string): GroupSide | null {
   };
 }
 
+/**
+ * Sum over the groups that have data; null when groups exist but none has a
+ * committed offset (no data is not zero lag), 0 when there is no group to
+ * measure (an application that only produces).
+ */
 const sumOf = (values: (number | null)[]): number | null =>
   values.reduce<number | null>(
     (acc, v) => (v === null ? acc : (acc ?? 0) + v),
-    null,
+    values.length === 0 ? 0 : null,
   );
 
 /**

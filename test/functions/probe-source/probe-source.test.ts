@@ -673,6 +673,28 @@ describe('measure', () => {
     );
   });
 
+  it('reports zero, not missing, lag for an application without consumer groups', async () => {
+    serve(planWith({}), goodSecret());
+    const deps = await makeDeps();
+    serveTarget(deps);
+    const result = await runMeasure(
+      {
+        action: 'measure',
+        migrationId: 'orders-platform',
+        planRef: ref,
+        app: 'orders',
+      },
+      deps,
+    );
+    expect(result).toEqual({
+      measurementId: `measure-${T0.toISOString()}-orders`,
+      groups: 0,
+      sourceSumOffsetLag: 0,
+      targetSumOffsetLag: 0,
+      errors: [],
+    });
+  });
+
   it('rejects an app the plan does not have', async () => {
     serve(planWith({}), goodSecret());
     const deps = await makeDeps();
