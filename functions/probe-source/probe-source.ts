@@ -32,6 +32,7 @@ import type {
   Log,
   Metrics,
   PlanStore,
+  TlsSettings,
 } from '../shared/ports.ts';
 import { type IamTokenProvider, sourceAccess } from './access.ts';
 import type { ProbeInventory } from './aws-reads.ts';
@@ -358,6 +359,52 @@ async function sessionChecks(
 }
 
 /**
+ * The brokers the cluster advertises, beyond the bootstrap list: clients
+ * (and the replicators) connect to these after bootstrap, so a name that
+ * resolves only on-premises or a port closed to the VPC breaks replication
+ * even when every bootstrap broker is reachable.
+ */
+async function advertisedChecks(
+  session: KafkaSession,
+  plan: Plan,
+  tls: TlsSettings,
+  deps: ProbeSourceDeps,
+  checks: CheckResult[],
+): Promise<void> {
+  if (!session.advertisedBrokers) return;
+  let advertised: string[];
+  try {
+    advertised = await session.advertisedBrokers();
+  } catch (error) {
+    checks.push(
+      fail(
+        'kafka.advertised',
+        `could not read the advertised brokers: ${classifyKafkaError(error).message}`,
+      ),
+    );
+    return;
+  }
+  const bootstrap = new Set(plan.source.bootstrapBrokers);
+  const results = await Promise.all(
+    advertised
+      .filter((b) => !bootstrap.has(b))
+      .map((b) =>
+        deps.kafka.checkTransport(b, tls, deps.transportTimeoutMs ?? 3000),
+      ),
+  );
+  for (const r of results) {
+    checks.push(
+      r.ok
+        ? pass(`kafka.advertised.${r.broker}`, `advertised broker: ${r.detail}`)
+        : fail(
+            `kafka.advertised.${r.broker}`,
+            `the cluster advertises ${r.broker}, which clients and the replicators connect to after bootstrap: ${r.detail}`,
+          ),
+    );
+  }
+}
+
+/**
  * Runs every Kafka-side check, records them in the ledger, records the
  * discovered cluster id, and fails the phase when any error check failed.
  *
@@ -422,6 +469,7 @@ export async function runProbe(
     }
     if (session) {
       try {
+        await advertisedChecks(session, plan, src.access.tls, deps, checks);
         ({ clusterId, topicCount } = await sessionChecks(
           plan,
           session,

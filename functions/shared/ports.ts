@@ -405,6 +405,12 @@ export interface PartitionOffset {
 /** An authenticated admin session on one cluster. */
 export interface KafkaSession {
   clusterId(): Promise<string>;
+  /**
+   * `host:port` of every broker as the cluster advertises it (Metadata).
+   * Clients, the replicators included, connect to these after bootstrap.
+   * Optional: a simulated cluster may leave it out.
+   */
+  advertisedBrokers?(): Promise<string[]>;
   /** ApiKey → max version the brokers advertise. */
   apiVersions(): Promise<Map<number, number>>;
   listTopics(): Promise<KafkaTopic[]>;

@@ -119,6 +119,13 @@ class PlatformaticSession implements KafkaSession {
     return (await this.admin.metadata({ topics: [] })).id;
   }
 
+  async advertisedBrokers(): Promise<string[]> {
+    const md = await this.admin.metadata({ topics: [] });
+    return [...md.brokers.values()].map((b) =>
+      b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`,
+    );
+  }
+
   async apiVersions(): Promise<Map<number, number>> {
     const apis = await this.admin.listApis();
     return new Map(apis.map((a) => [a.apiKey, a.maxVersion]));

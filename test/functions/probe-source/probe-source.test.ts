@@ -39,6 +39,7 @@ import {
   type RunningBroker,
   startStallServer,
   startTestBroker,
+  startTestCluster,
 } from '../../support/kafka-broker/broker.ts';
 import {
   generateTestPki,
@@ -301,6 +302,37 @@ describe('probe', () => {
       expect(error.message).toContain('3 Kafka-side check(s) failed');
     } finally {
       await stall.stop();
+    }
+  });
+
+  it('checks the brokers the cluster advertises beyond the bootstrap list', async () => {
+    const cluster = await startTestCluster(
+      {
+        cert: pki.serverCert,
+        key: pki.serverKey,
+        model: sourceModel,
+        users: [{ name: 'repl', password: PASSWORD }],
+      },
+      3,
+      ['localhost', 'localhost', 'broker-3.invalid'],
+    );
+    try {
+      serve(planWith({ brokers: [cluster.bootstrap] }), goodSecret());
+      const deps = await makeDeps();
+      await probeFails(deps);
+      const [, second, third] = cluster.brokers;
+      expect(
+        check(deps.checks, `kafka.advertised.localhost:${second?.port}`).ok,
+      ).toBe(true);
+      const bad = check(
+        deps.checks,
+        `kafka.advertised.broker-3.invalid:${third?.port}`,
+      );
+      expect(bad.ok).toBe(false);
+      expect(bad.reason).toContain('the cluster advertises broker-3.invalid');
+      expect(bad.reason).toContain('DNS: broker-3.invalid does not resolve');
+    } finally {
+      await cluster.stop();
     }
   });
 

@@ -850,6 +850,8 @@ async function startNode(
 export async function startTestCluster(
   options: BrokerOptions,
   size: number,
+  /** Host name each broker advertises; `localhost` by default. */
+  advertisedHosts: string[] = [],
 ): Promise<{
   brokers: RunningBroker[];
   bootstrap: string;
@@ -857,7 +859,7 @@ export async function startTestCluster(
 }> {
   const topology: Topology = Array.from({ length: size }, (_, i) => ({
     nodeId: i + 1,
-    host: 'localhost',
+    host: advertisedHosts[i] ?? 'localhost',
     port: 0,
   }));
   const shared = { ...options, faults: options.faults ?? {} };
