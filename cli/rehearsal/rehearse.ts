@@ -142,6 +142,19 @@ export interface RehearsalOptions {
    * every other phase runs its real handler.
    */
   replaceHandlers?: Partial<Record<WorkflowPhase, Handler>>;
+  /** After each handler invocation: the AWS calls it made (benchmarks). */
+  observe?: (invocation: PhaseInvocation) => void;
+}
+
+/** What one handler invocation cost. */
+export interface PhaseInvocation {
+  phase: WorkflowPhase;
+  event: unknown;
+  result: unknown;
+  /** `Service.Command` → calls made during the invocation. */
+  calls: Record<string, number>;
+  /** Metrics requested through GetMetricData during the invocation. */
+  metricsRequested: number;
 }
 
 type Handler = LambdaHandler;
@@ -366,8 +379,24 @@ export async function rehearse(
     }
     const real = replaced ?? (mod as HandlerModule).createHandler(overrides);
     handlers[phase] = async (event: never, context: Context) => {
+      const callsBefore = new Map(aws.calls);
+      const metricsBefore = aws.metricsRequested;
       try {
         const out = await real(event, context);
+        if (opts.observe) {
+          const calls: Record<string, number> = {};
+          for (const [k, v] of aws.calls) {
+            const d = v - (callsBefore.get(k) ?? 0);
+            if (d > 0) calls[k] = d;
+          }
+          opts.observe({
+            phase,
+            event,
+            result: out,
+            calls,
+            metricsRequested: aws.metricsRequested - metricsBefore,
+          });
+        }
         const line = summarize(phase, event, out);
         if (line) note('phase', line);
         if (phase === 'request-approval') {

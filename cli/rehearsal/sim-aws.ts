@@ -114,6 +114,8 @@ export class SimulatedAws {
   >();
   private readonly custom = new Map<string, { at: number; value: number }[]>();
   private readonly seen = new Map<string, number>();
+  /** Metrics requested through GetMetricData (CloudWatch bills these). */
+  metricsRequested = 0;
   /** Email addresses subscribed to the notification topic. */
   readonly subscriptions = new Set<string>();
   private createCount = 0;
@@ -711,6 +713,7 @@ export class SimulatedAws {
           'The collection MetricDataQueries must not have a size greater than 500.',
       });
     }
+    this.metricsRequested += queries.length;
     const from = new Date(input.StartTime as Date).getTime();
     const to = Math.min(
       new Date(input.EndTime as Date).getTime(),

@@ -201,16 +201,29 @@ class SimulatedSession implements KafkaSession {
     this.check();
     if (this.side !== 'source' || this.faults.noAcls) return [];
     if (principal !== `User:${this.username}`) return [];
-    return requiredSourceAcls(this.plan).map((a) => ({
-      resourceType: a.resourceType,
-      resourceName: a.resourceName,
-      patternType: a.patternType,
-      // Brokers describe ACLs with the wire names (DESCRIBE_CONFIGS).
-      operation: operationWireName(a.operation),
-      principal,
-      host: '*',
-      permission: 'ALLOW',
-    }));
+    // What a source admin typically grants the replicator's user: each
+    // operation the plan needs, on every topic and group (wildcard), and
+    // the cluster operations. Wildcards keep the grant small however many
+    // topics a plan lists.
+    const seen = new Set<string>();
+    const acls: KafkaAcl[] = [];
+    for (const a of requiredSourceAcls(this.plan)) {
+      const resourceName = a.resourceType === 'CLUSTER' ? a.resourceName : '*';
+      const key = `${a.resourceType}|${resourceName}|${a.operation}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      acls.push({
+        resourceType: a.resourceType,
+        resourceName,
+        patternType: 'LITERAL',
+        // Brokers describe ACLs with the wire names (DESCRIBE_CONFIGS).
+        operation: operationWireName(a.operation),
+        principal,
+        host: '*',
+        permission: 'ALLOW',
+      });
+    }
+    return acls;
   }
 
   async groups(groupIds?: string[]): Promise<KafkaGroup[]> {

@@ -1,0 +1,141 @@
+/**
+ * Rehearsal figures (benchmark issue, part 3): wall time of the sample
+ * plan's rehearsal, and for the generated 1,000-application, 5,000-topic
+ * (7 shards), 5,000-group plan: wall time, peak memory, the largest history
+ * of any execution and the largest payload. The large run starts with seven
+ * virtual days without replicator metrics, so readiness polls for a week
+ * (and its loop continues as new executions) before the applications move.
+ *
+ * `npx tsx bench/rehearsal.ts` prints the figures alone.
+ */
+import { readFileSync } from 'node:fs';
+import { stopLocalLedger } from '../cli/rehearsal/local-aws.ts';
+import { rehearse } from '../cli/rehearsal/rehearse.ts';
+import { loadScenario, type Scenario } from '../cli/rehearsal/scenario.ts';
+import { generatePlan } from '../functions/shared/domain/generate-plan.ts';
+import { atMost, type Figure } from './figure.ts';
+
+const WEEK_MINUTES = 7 * 24 * 60;
+
+/**
+ * The generated plan of the scale target, moving 40 applications at a time.
+ * Its applications produce 2 records/s each (2,000/s in all), so the seven
+ * forward replicators, at the default 2,000 records/s each, keep up.
+ */
+export function largePlan(): unknown {
+  const plan = generatePlan({
+    apps: 1000,
+    topics: 5000,
+    groups: 5000,
+    shards: 7,
+    migrationId: 'scale-test',
+  });
+  return {
+    ...plan,
+    cutoverConcurrency: 40,
+    rehearsal: { produceRatePerSecond: 2 },
+  };
+}
+
+/** happy-path after a week in which CloudWatch has no replicator datapoint. */
+export function weekOfPolling(): Scenario {
+  const base = loadScenario('happy-path');
+  return {
+    ...base,
+    name: 'scale-week-of-polling',
+    description:
+      'The generated 1,000-application plan; readiness polls a week before the metrics appear.',
+    plan: { readiness: { maxWaitHours: 24 * 9 } },
+    faults: { metricsMissing: { fromMinute: 0, toMinute: WEEK_MINUTES } },
+  };
+}
+
+async function timed<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; ms: number; peakMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  const t0 = performance.now();
+  try {
+    const value = await work();
+    return {
+      value,
+      ms: performance.now() - t0,
+      peakMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+export async function run(): Promise<Figure[]> {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const figures: Figure[] = [];
+  try {
+    const sample = JSON.parse(
+      readFileSync('events/start-migration.json', 'utf8'),
+    );
+    const small = await timed(() =>
+      rehearse({ plan: sample, scenario: loadScenario('happy-path') }),
+    );
+    figures.push(
+      atMost(
+        'rehearsal sample plan: wall time',
+        Math.round(small.ms),
+        'ms',
+        10_000,
+        small.value.mismatches.length
+          ? `did not reach its outcome: ${small.value.mismatches[0]}`
+          : undefined,
+      ),
+    );
+    const large = await timed(() =>
+      rehearse({ plan: largePlan(), scenario: weekOfPolling() }),
+    );
+    const r = large.value;
+    const note = r.mismatches.length
+      ? `did not reach its outcome: ${r.mismatches[0]}`
+      : undefined;
+    figures.push(
+      atMost(
+        'rehearsal 1,000 apps: wall time',
+        Math.round(large.ms),
+        'ms',
+        120_000,
+        note,
+      ),
+      atMost(
+        'rehearsal 1,000 apps: peak memory (RSS)',
+        Math.round(large.peakMb),
+        'MB',
+        1024,
+      ),
+      atMost(
+        'rehearsal 1,000 apps: largest history of an execution',
+        r.accounting.limits.historyEvents,
+        'events',
+        10_000,
+        `${r.accounting.executions.length} executions`,
+      ),
+      atMost(
+        'rehearsal 1,000 apps: largest payload',
+        r.accounting.limits.payloadBytes,
+        'bytes',
+        32 * 1024,
+      ),
+    );
+  } finally {
+    await stopLocalLedger();
+  }
+  return figures;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const f of await run()) {
+    console.log(
+      `${f.ok === false ? 'MISS' : 'ok  '} ${f.name}: ${f.value} ${f.unit} (target ${f.target})${f.note ? ` — ${f.note}` : ''}`,
+    );
+  }
+}
