@@ -1,21 +1,42 @@
 /**
- * Decrypting a task token from the CLI. The stack's KmsTokenCipher names
- * its key; the CLI may not know the key's ARN (older stacks do not output
- * it), and a symmetric KMS ciphertext names its key itself, so Decrypt is
- * sent without KeyId here. The encryption context still binds it to the
- * approval. The CLI never encrypts.
+ * Task tokens from the CLI. The stack's KmsTokenCipher names its key; the
+ * CLI may not know the key's ARN (the stack does not output it), and a
+ * symmetric KMS ciphertext names its key itself, so Decrypt is sent without
+ * KeyId and Encrypt (re-issuing an expired request) uses the key Decrypt
+ * reported. The encryption context binds every ciphertext to its approval.
  */
-import { DecryptCommand, type KMSClient } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand,
+  EncryptCommand,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
 import type { TokenCipher } from '../../functions/shared/ports.ts';
 
 export class CliTokenCipher implements TokenCipher {
+  private lastKeyId: string | undefined;
+
   constructor(
     private readonly kms: KMSClient,
     private readonly keyId?: string,
   ) {}
 
-  async encrypt(): Promise<string> {
-    throw new Error('the CLI does not encrypt task tokens');
+  async encrypt(
+    plaintext: string,
+    context: Record<string, string>,
+  ): Promise<string> {
+    const keyId = this.keyId ?? this.lastKeyId;
+    if (!keyId) {
+      throw new Error('no task-token key known: decrypt a token first');
+    }
+    const out = await this.kms.send(
+      new EncryptCommand({
+        KeyId: keyId,
+        Plaintext: Buffer.from(plaintext, 'utf-8'),
+        EncryptionContext: context,
+      }),
+    );
+    if (!out.CiphertextBlob) throw new Error('KMS Encrypt returned nothing');
+    return Buffer.from(out.CiphertextBlob).toString('base64');
   }
 
   async decrypt(
@@ -30,6 +51,7 @@ export class CliTokenCipher implements TokenCipher {
       }),
     );
     if (!out.Plaintext) throw new Error('KMS Decrypt returned nothing');
+    this.lastKeyId = out.KeyId ?? this.lastKeyId;
     return Buffer.from(out.Plaintext).toString('utf-8');
   }
 }

@@ -11,6 +11,7 @@
  */
 import type { Command } from 'commander';
 import { decideApproval } from '../../functions/approval-api/decide.ts';
+import { reissueApproval } from '../../functions/request-approval/gate.ts';
 import { DynamoLedger } from '../../functions/shared/aws/ledger.ts';
 import { SfnTaskTokens } from '../../functions/shared/aws/task-tokens.ts';
 import { systemClock } from '../../functions/shared/clock.ts';
@@ -48,6 +49,9 @@ export const DEFAULT_DECISIONS: Record<
   'keep-or-rollback': { approve: 'keep', reject: 'rollback' },
   teardown: { approve: 'teardown', reject: 'keep-replicators' },
 };
+
+/** Life of a request re-issued for a CLI decision. */
+const REISSUE_MINUTES = 10;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const fail = (line: string, code: number): never => {
@@ -112,16 +116,23 @@ export async function runDecide(
       2,
     );
   }
+  const identity = await callerIdentity(aws.sts());
+  const cipher = new CliTokenCipher(aws.kms(), outputs.TaskTokenKeyArn);
+  let target = approval;
   if (approval.expiresAt <= now.toISOString()) {
-    return fail(
-      `the ${gateName(approval)} request expired at ${approval.expiresAt}; its reminder brings a new one (half-way through the gate's timeout)`,
-      2,
+    // The emailed link expired but the gate is still open: IAM
+    // credentials need no link, so the request is re-issued for this
+    // decision only (the old link was dead anyway).
+    target = await reissueApproval(
+      { ledger, cipher },
+      approval,
+      now,
+      new Date(now.getTime() + REISSUE_MINUTES * 60_000),
     );
   }
-  const identity = await callerIdentity(aws.sts());
   try {
     const result = await decideApproval(
-      approval,
+      target,
       {
         decision,
         approver: identity.arn,
@@ -130,7 +141,7 @@ export async function runDecide(
       },
       {
         ledger,
-        cipher: new CliTokenCipher(aws.kms(), outputs.TaskTokenKeyArn),
+        cipher,
         tasks: new SfnTaskTokens(aws.sfn()),
         clock: systemClock,
         log: cliLog,

@@ -5,7 +5,7 @@
  * attempt fails at the ledger and never reaches Step Functions.
  */
 import { TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { tokenContext } from '../request-approval/request-approval.ts';
+import { tokenContext } from '../request-approval/gate.ts';
 import {
   type Decision,
   DecisionsByGate,

@@ -6,10 +6,13 @@
  * the task token re-encrypted for it, the old link superseded.
  */
 
-import { type AnnounceDeps, announceGate } from '../request-approval/gate.ts';
-import { tokenContext } from '../request-approval/request-approval.ts';
+import {
+  type AnnounceDeps,
+  announceGate,
+  gateOpenedAt,
+  reissueApproval,
+} from '../request-approval/gate.ts';
 import { GATES_OVERDUE_METRIC } from '../shared/custom-metrics.ts';
-import { newApprovalId, newFormNonce } from '../shared/domain/approval-link.ts';
 import type { Plan } from '../shared/domain/plan.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
@@ -45,10 +48,6 @@ export interface ApprovalRemindersResult {
   reminders: Reminder[];
 }
 
-/** When the gate of an approval first opened. */
-const openedAt = (a: Pick<ApprovalRecord, 'createdAt' | 'gateOpenedAt'>) =>
-  Date.parse(a.gateOpenedAt ?? a.createdAt);
-
 /** Whether an open approval is past half of its gate's timeout at `now`. */
 export function dueForReminder(
   approval: Pick<
@@ -60,7 +59,7 @@ export function dueForReminder(
 ): boolean {
   if (approval.status !== 'OPEN' || approval.remindedAt) return false;
   const half = (gateTimeoutHours * 3_600_000) / 2;
-  return now.getTime() - openedAt(approval) >= half;
+  return now.getTime() - gateOpenedAt(approval) >= half;
 }
 
 /**
@@ -86,7 +85,7 @@ export async function runApprovalReminders(
     for (const approval of approvals) {
       plan ??= (await loadPlan(deps.plans, migration.planRef)).plan;
       const timeoutMs = plan.approvals.gateTimeoutHours * 3_600_000;
-      if (now.getTime() - openedAt(approval) > timeoutMs) {
+      if (now.getTime() - gateOpenedAt(approval) > timeoutMs) {
         // Step Functions has timed the task out: nothing left to remind.
         overdue++;
         continue;
@@ -122,37 +121,21 @@ async function reissue(
   old: ApprovalRecord,
   now: Date,
 ): Promise<Reminder> {
-  const approvalId = newApprovalId();
-  const token = await deps.cipher.decrypt(
-    old.encryptedTaskToken,
-    tokenContext(old.migrationId, old.approvalId),
-  );
-  const encryptedTaskToken = await deps.cipher.encrypt(
-    token,
-    tokenContext(old.migrationId, approvalId),
-  );
   // The gate's own deadline still counts from when it first opened.
   const gateDeadline =
-    openedAt(old) + plan.approvals.gateTimeoutHours * 3_600_000;
-  const expiresAt = new Date(
-    Math.min(
-      now.getTime() + plan.approvals.linkTtlHours * 3_600_000,
-      gateDeadline,
+    gateOpenedAt(old) + plan.approvals.gateTimeoutHours * 3_600_000;
+  const fresh = await reissueApproval(
+    deps,
+    old,
+    now,
+    new Date(
+      Math.min(
+        now.getTime() + plan.approvals.linkTtlHours * 3_600_000,
+        gateDeadline,
+      ),
     ),
-  ).toISOString();
-  const fresh: ApprovalRecord = {
-    ...old,
-    approvalId,
-    encryptedTaskToken,
-    formNonce: newFormNonce(),
-    createdAt: now.toISOString(),
-    gateOpenedAt: new Date(openedAt(old)).toISOString(),
-    expiresAt,
-    status: 'OPEN',
-    // Reminded once: the new approval is not reminded again.
-    remindedAt: now.toISOString(),
-  };
-  await deps.ledger.putApproval(fresh);
+  );
+  const { approvalId, expiresAt } = fresh;
   await deps.ledger.audit(old.migrationId, 'approval-reminded', {
     remindedApprovalId: old.approvalId,
     approvalId,

@@ -3,9 +3,13 @@
  * open gate: finding the evidence it was opened on, building its view, and
  * announcing it (email with one signed link).
  */
-
 import type { GateKind } from '../shared/contracts.ts';
-import { approvalUrl, signApproval } from '../shared/domain/approval-link.ts';
+import {
+  approvalUrl,
+  newApprovalId,
+  newFormNonce,
+  signApproval,
+} from '../shared/domain/approval-link.ts';
 import {
   type GateView,
   gateViewOf,
@@ -21,6 +25,7 @@ import type {
   Log,
   Notifier,
   SigningKeys,
+  TokenCipher,
 } from '../shared/ports.ts';
 
 /** The evidence kinds a gate's decision rests on, most relevant first. */
@@ -157,4 +162,57 @@ export function linkExpiry(plan: Plan, from: Date): Date {
     plan.approvals.gateTimeoutHours,
   );
   return new Date(from.getTime() + hours * 3_600_000);
+}
+
+/** The encryption context that binds a token ciphertext to its approval. */
+export function tokenContext(
+  migrationId: string,
+  approvalId: string,
+): Record<string, string> {
+  return { migrationId, approvalId };
+}
+
+/** When the gate of an approval first opened (epoch milliseconds). */
+export function gateOpenedAt(
+  a: Pick<ApprovalRecord, 'createdAt' | 'gateOpenedAt'>,
+): number {
+  return Date.parse(a.gateOpenedAt ?? a.createdAt);
+}
+
+/**
+ * Replaces an open approval with a new one for the same gate: a new id and
+ * form nonce, the task token re-encrypted under the new id's context, a new
+ * expiry. The old approval is superseded (its link stops working); the
+ * new one is marked reminded so no reminder follows it.
+ */
+export async function reissueApproval(
+  deps: {
+    ledger: Pick<Ledger, 'putApproval'>;
+    cipher: TokenCipher;
+  },
+  old: ApprovalRecord,
+  now: Date,
+  expiresAt: Date,
+): Promise<ApprovalRecord> {
+  const approvalId = newApprovalId();
+  const token = await deps.cipher.decrypt(
+    old.encryptedTaskToken,
+    tokenContext(old.migrationId, old.approvalId),
+  );
+  const fresh: ApprovalRecord = {
+    ...old,
+    approvalId,
+    encryptedTaskToken: await deps.cipher.encrypt(
+      token,
+      tokenContext(old.migrationId, approvalId),
+    ),
+    formNonce: newFormNonce(),
+    createdAt: now.toISOString(),
+    gateOpenedAt: new Date(gateOpenedAt(old)).toISOString(),
+    expiresAt: expiresAt.toISOString(),
+    status: 'OPEN',
+    remindedAt: now.toISOString(),
+  };
+  await deps.ledger.putApproval(fresh);
+  return fresh;
 }

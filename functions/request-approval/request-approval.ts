@@ -24,6 +24,7 @@ import {
   announceGate,
   latestGateEvidence,
   linkExpiry,
+  tokenContext,
 } from './gate.ts';
 
 export interface RequestApprovalDeps extends AnnounceDeps {
@@ -31,14 +32,6 @@ export interface RequestApprovalDeps extends AnnounceDeps {
   ledger: Ledger;
   cipher: TokenCipher;
   clock: Clock;
-}
-
-/** The encryption context that binds a token ciphertext to its approval. */
-export function tokenContext(
-  migrationId: string,
-  approvalId: string,
-): Record<string, string> {
-  return { migrationId, approvalId };
 }
 
 /**

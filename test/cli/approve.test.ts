@@ -2,7 +2,7 @@ import {
   CloudFormationClient,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
-import { DecryptCommand } from '@aws-sdk/client-kms';
+import { DecryptCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -29,6 +29,7 @@ import {
   PLAN_REF,
   sfn,
   startGateFixture,
+  TOKEN_KEY_ARN,
   useEnv,
 } from '../functions/approval-api/gate-fixture.ts';
 
@@ -210,5 +211,31 @@ describe('msk-cutover approve / reject', () => {
     expect(err.join('')).toContain(
       'the cutover gate of orders already closed (TaskTimedOut)',
     );
+  });
+
+  it('should decide a gate whose emailed link expired, re-issuing its request', async () => {
+    fx.clock.advance(-30 * 3_600_000);
+    const { approvalId, taskToken } = await openGate('cutover', 'orders');
+    fx.clock.advance(30 * 3_600_000);
+    expect(await main(['approve', MIGRATION_ID, '--app', 'orders'])).toBe(0);
+    const old = await fx.ledger.getApproval(approvalId);
+    expect(old?.status).toBe('SUPERSEDED');
+    const decided = (await fx.ledger.listApprovals(MIGRATION_ID)).find(
+      (a) => a.gateOpenedAt === old?.createdAt,
+    );
+    expect(decided).toMatchObject({
+      status: 'DECIDED',
+      app: 'orders',
+      decision: 'cutover',
+      approver: CALLER,
+    });
+    expect(kms).toReceiveCommandWith(EncryptCommand, {
+      KeyId: TOKEN_KEY_ARN,
+      EncryptionContext: {
+        migrationId: MIGRATION_ID,
+        approvalId: decided?.approvalId ?? '',
+      },
+    });
+    expect(sfn).toReceiveCommandWith(SendTaskSuccessCommand, { taskToken });
   });
 });

@@ -50,6 +50,7 @@ export const PLAN_REF: PlanRef = {
 };
 export const TARGET_BROKERS =
   'b-1.orders-express.kafka.us-east-1.amazonaws.com:9098,b-2.orders-express.kafka.us-east-1.amazonaws.com:9098';
+export const TOKEN_KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/tokens';
 export const EXECUTION_ID =
   'arn:aws:states:us-east-1:123456789012:execution:msk-cutover-app:orders-platform-a0';
 
@@ -120,7 +121,10 @@ function installKms(): void {
         $metadata: {},
       });
     }
-    return { Plaintext: xor(Buffer.from(blob.c, 'base64')) };
+    return {
+      KeyId: TOKEN_KEY_ARN,
+      Plaintext: xor(Buffer.from(blob.c, 'base64')),
+    };
   });
 }
 
@@ -234,7 +238,7 @@ export async function startGateFixture(
     LEDGER_TABLE: dynamo.tableName,
     TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:msk-cutover',
     EVENT_BUS_NAME: 'msk-cutover',
-    TOKEN_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/tokens',
+    TOKEN_KEY_ID: TOKEN_KEY_ARN,
     SIGNING_SECRET_ARN:
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:approval-signing',
     APPROVAL_BASE_URL: 'https://approvals.example.com/',
