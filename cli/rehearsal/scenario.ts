@@ -164,12 +164,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Default teardown decisions before the scripted person gives up. */
+export const MAX_TEARDOWN_ASKS = 3;
+
 /**
  * The script's answer for a gate: the first rule for this gate kind (and
- * app) with uses left, else the default (cutover, keep, teardown).
+ * app) with uses left, else the default: cutover, keep, and teardown (three
+ * times at most, then keep-replicators).
  */
 export class DecisionScript {
   private readonly used = new Map<DecisionRule, number>();
+  private teardownAsks = 0;
 
   constructor(private readonly rules: DecisionRule[]) {}
 
@@ -182,12 +187,17 @@ export class DecisionScript {
       this.used.set(rule, n + 1);
       return rule;
     }
+    // A person asked again and again to tear down (the guard refusing each
+    // time) gives up after three tries and keeps the replicators.
+    if (kind === 'teardown') this.teardownAsks += 1;
     const decide =
       kind === 'cutover'
         ? 'cutover'
         : kind === 'keep-or-rollback'
           ? 'keep'
-          : 'teardown';
+          : this.teardownAsks > MAX_TEARDOWN_ASKS
+            ? 'keep-replicators'
+            : 'teardown';
     return {
       gate: kind as DecisionRule['gate'],
       decide,

@@ -58,6 +58,9 @@ describe('scenarios', () => {
     expect(script.next('cutover', 'x').decide).toBe('none');
     expect(script.next('cutover', 'y').decide).toBe('none');
     expect(script.next('teardown').decide).toBe('teardown');
+    expect(script.next('teardown').decide).toBe('teardown');
+    expect(script.next('teardown').decide).toBe('teardown');
+    expect(script.next('teardown').decide).toBe('keep-replicators');
   });
 
   it('should deep-merge plan changes, replacing arrays and scalars', () => {
