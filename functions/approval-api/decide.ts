@@ -11,7 +11,14 @@ import {
   DecisionsByGate,
   type GateDecision,
 } from '../shared/contracts.ts';
-import { InvalidDecisionError } from '../shared/domain/errors.ts';
+import {
+  stateAfterDecision,
+  statesBefore,
+} from '../shared/domain/app-state.ts';
+import {
+  InvalidDecisionError,
+  LedgerConflictError,
+} from '../shared/domain/errors.ts';
 import type {
   ApprovalRecord,
   Clock,
@@ -22,7 +29,7 @@ import type {
 } from '../shared/ports.ts';
 
 export interface DecideDeps {
-  ledger: Pick<Ledger, 'decideApproval' | 'audit'>;
+  ledger: Pick<Ledger, 'decideApproval' | 'audit' | 'getApp' | 'transitionApp'>;
   cipher: TokenCipher;
   tasks: TaskTokens;
   clock: Clock;
@@ -102,6 +109,7 @@ export async function decideApproval(
     sourceIp: input.sourceIp ?? null,
     userAgent: input.userAgent ?? null,
   };
+  await recordAppMove(approval, input.decision, deps);
   try {
     await deps.tasks.sendSuccess(token, output);
   } catch (err) {
@@ -125,4 +133,43 @@ export async function decideApproval(
     decision: input.decision,
   });
   return { outcome: 'decided', approval: decided };
+}
+
+/**
+ * Moves the application in the ledger as the decision says (cutover →
+ * CUTOVER_APPROVED, keep → KEPT_ON_TARGET, …) before the workflow resumes.
+ * Idempotent: an application already in that state is left alone; one in a
+ * state the decision cannot follow is reported in the audit trail, and the
+ * decision still reaches the workflow (verify-cutover re-checks reality).
+ */
+async function recordAppMove(
+  approval: ApprovalRecord,
+  decision: string,
+  deps: DecideDeps,
+): Promise<void> {
+  const to = stateAfterDecision(decision);
+  if (!to || !approval.app) return;
+  const current = await deps.ledger.getApp(approval.migrationId, approval.app);
+  if (!current || current.state === to) return;
+  try {
+    await deps.ledger.transitionApp(
+      approval.migrationId,
+      approval.app,
+      statesBefore(to),
+      to,
+    );
+  } catch (err) {
+    if (!(err instanceof LedgerConflictError)) throw err;
+    await deps.ledger.audit(approval.migrationId, 'app-move-not-recorded', {
+      app: approval.app,
+      from: current.state,
+      to,
+      decision,
+    });
+    deps.log.warn('decision does not follow the application state', {
+      app: approval.app,
+      from: current.state,
+      to,
+    });
+  }
 }

@@ -67,3 +67,25 @@ export function hasLeftSource(state: AppState): boolean {
 export function isSettledForTeardown(state: AppState): boolean {
   return state === 'KEPT_ON_TARGET' || state === 'SKIPPED';
 }
+
+/**
+ * The application state a gate decision moves to, recorded by whoever
+ * decides (the approval page or the CLI) before the workflow resumes, so
+ * teardown and cleanup see every decision even if a later phase never runs.
+ * `null`: the decision does not move the application (postpone, abort,
+ * teardown gate decisions).
+ */
+export function stateAfterDecision(decision: string): AppState | null {
+  switch (decision) {
+    case 'cutover':
+      return 'CUTOVER_APPROVED';
+    case 'skip':
+      return 'SKIPPED';
+    case 'keep':
+      return 'KEPT_ON_TARGET';
+    case 'rollback':
+      return 'ROLLBACK_APPROVED';
+    default:
+      return null;
+  }
+}

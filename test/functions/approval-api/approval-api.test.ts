@@ -145,6 +145,20 @@ describe('POST /approvals/{id}', () => {
       userAgent: 'approval-test/1.0',
     });
     expect(rec?.sourceIp).toMatch(/127\.0\.0\.1/);
+    expect((await fx.ledger.getApp(MIGRATION_ID, 'order-status'))?.state).toBe(
+      'CUTOVER_APPROVED',
+    );
+  });
+
+  it('should leave the application where it is on postpone', async () => {
+    const { link } = await openGate();
+    const nonce = nonceOf((await get(link)).html);
+    const before = await fx.ledger.getApp(MIGRATION_ID, 'order-status');
+    await post(link, { nonce, decision: 'postpone', approver: 'Ada' });
+    expect(sfn).toReceiveCommandTimes(SendTaskSuccessCommand, 1);
+    expect(await fx.ledger.getApp(MIGRATION_ID, 'order-status')).toEqual(
+      before,
+    );
   });
 
   it('should refuse a second POST and never send a second decision', async () => {
@@ -191,6 +205,22 @@ describe('POST /approvals/{id}', () => {
   });
 
   it('should offer keep/rollback at the keep-or-rollback gate and send rollback', async () => {
+    // The gate follows a verified cutover: the application is on the target.
+    const app = await fx.ledger.getApp(MIGRATION_ID, 'order-status');
+    if (app?.state !== 'CUTOVER_APPROVED') {
+      await fx.ledger.transitionApp(
+        MIGRATION_ID,
+        'order-status',
+        ['ON_SOURCE', 'ROLLED_BACK'],
+        'CUTOVER_APPROVED',
+      );
+    }
+    await fx.ledger.transitionApp(
+      MIGRATION_ID,
+      'order-status',
+      ['CUTOVER_APPROVED'],
+      'ON_TARGET',
+    );
     const { link, approvalId } = await openGate('keep-or-rollback');
     const page = await get(link);
     expect(page.html).toContain(
@@ -202,6 +232,9 @@ describe('POST /approvals/{id}', () => {
       approver: 'Ada',
     });
     expect(res.status).toBe(200);
+    expect((await fx.ledger.getApp(MIGRATION_ID, 'order-status'))?.state).toBe(
+      'ROLLBACK_APPROVED',
+    );
     expect(fx.successCalls().at(-1)?.output).toEqual({
       decision: 'rollback',
       approver: 'Ada',

@@ -225,6 +225,11 @@ export async function startGateFixture(
     startedAt: start.toISOString(),
     updatedAt: start.toISOString(),
   });
+  await ledger.putApps(MIGRATION_ID, [
+    'order-status',
+    'orders',
+    'customer-notification',
+  ]);
   await recordEvidence(
     ledger,
     new Date(start.getTime() - 60_000).toISOString(),
