@@ -554,9 +554,12 @@ export class CutoverStack extends Stack {
       ],
       clusterContents,
     );
-    allow('probe-source', ['cloudwatch:PutMetricData'], ['*'], {
-      StringEquals: { 'cloudwatch:namespace': CUSTOM_NAMESPACE },
-    });
+    // Custom metrics: source lag (probe) and overdue gates (reminders).
+    for (const phase of ['probe-source', 'approval-reminders'] as const) {
+      allow(phase, ['cloudwatch:PutMetricData'], ['*'], {
+        StringEquals: { 'cloudwatch:namespace': CUSTOM_NAMESPACE },
+      });
+    }
     // create-replicators: what CreateReplicator requires of its caller.
     allow(
       'create-replicators',

@@ -184,7 +184,82 @@ describe('phase functions', () => {
   });
 });
 
+/** The AWS calls each phase's adapters make (read from its handler). */
+const CALLS: Record<string, string[]> = {
+  ValidatePlan: ['s3:GetObjectVersion', 'dynamodb:PutItem', 'sns:Publish'],
+  Preflight: [
+    'kafka:DescribeClusterV2',
+    'kafka:ListReplicators',
+    'kafka:DescribeReplicator',
+    'secretsmanager:GetSecretValue',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeSecurityGroups',
+    'servicequotas:GetServiceQuota',
+    'servicequotas:GetAWSDefaultServiceQuota',
+  ],
+  ProbeSource: [
+    'secretsmanager:GetSecretValue',
+    'kafka:GetBootstrapBrokers',
+    'kafka-cluster:Connect',
+    'kafka-cluster:DescribeGroup',
+    'cloudwatch:PutMetricData',
+  ],
+  CreateReplicators: [
+    'kafka:CreateReplicator',
+    'kafka:ListReplicators',
+    'kafka:DescribeReplicator',
+    'iam:PassRole',
+  ],
+  DescribeReplicators: ['kafka:DescribeReplicator', 'events:PutEvents'],
+  PollReadiness: ['cloudwatch:GetMetricData', 'kafka:DescribeReplicator'],
+  RequestApproval: [
+    'kms:Encrypt',
+    'secretsmanager:GetSecretValue',
+    'kafka:GetBootstrapBrokers',
+  ],
+  ApprovalApi: [
+    'kms:Decrypt',
+    'secretsmanager:GetSecretValue',
+    'states:SendTaskSuccess',
+  ],
+  ApprovalReminders: [
+    'kms:Decrypt',
+    'secretsmanager:GetSecretValue',
+    'cloudwatch:PutMetricData',
+  ],
+  VerifyCutover: ['cloudwatch:GetMetricData', 'dynamodb:Query'],
+  Teardown: ['kafka:DeleteReplicator', 'kafka:ListReplicators'],
+  RecordFailure: ['dynamodb:UpdateItem', 'sns:Publish'],
+  Cleanup: [
+    'kafka:DeleteReplicator',
+    'kafka:ListReplicators',
+    'kafka:DescribeReplicator',
+  ],
+};
+
 describe('least privilege', () => {
+  it.each(Object.entries(CALLS))(
+    'should let %s make the calls its adapters make',
+    (prefix, calls) => {
+      expect(actionsOf(statementsOf(template, prefix))).toEqual(
+        expect.arrayContaining(calls),
+      );
+    },
+  );
+
+  it('should publish custom metrics only into the msk-cutover namespace', () => {
+    for (const prefix of ['ProbeSource', 'ApprovalReminders']) {
+      expect(statementsOf(template, prefix)).toContainEqual(
+        expect.objectContaining({
+          Action: 'cloudwatch:PutMetricData',
+          Condition: {
+            StringEquals: { 'cloudwatch:namespace': 'msk-cutover' },
+          },
+        }),
+      );
+    }
+  });
+
   it('should let only teardown and cleanup delete replicators, by name prefix', () => {
     for (const phase of ['Teardown', 'Cleanup']) {
       expect(statementsOf(template, phase)).toContainEqual(
