@@ -344,8 +344,17 @@ export async function rehearse(
   // ---------------------------------------------------------------- approvals
   let approvalHandler: Handler | undefined;
   let server: { baseUrl: string; close(): Promise<void> } | undefined;
+  // The approval functions build their ledger without the injected clock;
+  // give them one on the virtual clock so every timestamp is virtual.
+  const { DynamoLedger } = await import('../../functions/shared/aws/ledger.ts');
+  const { dynamodbClient } = await import('../../functions/shared/clients.ts');
+  const virtualLedger = () =>
+    new DynamoLedger(dynamodbClient(), tableName, clock);
   const approvalModule = await loadHandler('approval-api');
-  approvalHandler = approvalModule.createHandler({ clock });
+  approvalHandler = approvalModule.createHandler({
+    clock,
+    ledger: virtualLedger(),
+  });
   if (mode === 'interactive') {
     const { serveApprovalApi } = await import(
       '../../functions/approval-api/local-server.ts'
@@ -373,6 +382,7 @@ export async function rehearse(
       : await loadHandler(phase).catch(() => undefined);
     if (!mod && !replaced) continue;
     const overrides: Record<string, unknown> = { clock };
+    if (phase === 'request-approval') overrides.ledger = virtualLedger();
     if (phase === 'probe-source') {
       overrides.kafka = kafka;
       overrides.iamToken = () => async () => 'rehearsal-iam-token';
@@ -606,8 +616,7 @@ export async function rehearse(
   try {
     const result = await workflow.start(input);
     outcome = result.status;
-    error = result.error;
-    cause = result.cause;
+    ({ error, cause } = rootError(result.error, result.cause));
   } catch (err) {
     limitsOk = (err as Error).name !== 'WorkflowLimitError';
     outcome = 'FAILED';
@@ -696,6 +705,31 @@ export async function rehearse(
   };
   result.mismatches = check(result);
   return result;
+}
+
+/**
+ * The error that ended the migration. A failure inside a child or a
+ * continuation execution reaches the parent as `States.TaskFailed` whose
+ * cause is the nested execution's description; follow it to the root.
+ */
+export function rootError(
+  error: string | undefined,
+  cause: string | undefined,
+): { error: string | undefined; cause: string | undefined } {
+  let e = error;
+  let c = cause;
+  for (let depth = 0; depth < 10 && e === 'States.TaskFailed' && c; depth++) {
+    let inner: { Error?: unknown; Cause?: unknown };
+    try {
+      inner = JSON.parse(c) as typeof inner;
+    } catch {
+      break;
+    }
+    if (typeof inner.Error !== 'string') break;
+    e = inner.Error;
+    c = typeof inner.Cause === 'string' ? inner.Cause : undefined;
+  }
+  return { error: e, cause: c };
 }
 
 /** What differs from the scenario's expectation. */
