@@ -114,6 +114,7 @@ export class PhaseFunction<F extends Phase> extends Construct {
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
+      // The variable it sets only concerns SDK v2; v3 reuses connections.
       awsSdkConnectionReuse: false,
       environment: {
         ...(props.environment as Record<string, string>),
