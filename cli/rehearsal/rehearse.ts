@@ -105,6 +105,8 @@ export interface RehearsalResult {
     awsCalls: Record<string, number>;
     limits: { historyEvents: number; payloadBytes: number; ok: boolean };
   };
+  /** Faults the simulated AWS injected. */
+  injected: { throttledCalls: number };
   cleanup?: { action: string; reason: string; deleted: string[] };
   /** ISO 8601 duration of virtual time. */
   virtualDuration: string;
@@ -688,6 +690,7 @@ export async function rehearse(
         ok: limitsOk && historyMax <= 25_000 && payloadMax <= 262_144,
       },
     },
+    injected: { throttledCalls: aws.throttled },
     ...(cleanup ? { cleanup } : {}),
     virtualDuration: isoDuration(endMs - startMs),
     virtualStart: iso(startMs),

@@ -85,6 +85,7 @@ export const ScenarioSchema = z.strictObject({
           commands: z.array(z.string().regex(/^[A-Za-z0-9]+\.[A-Za-z0-9]+$/)),
           every: z.number().int().positive(),
           times: z.number().int().positive(),
+          limit: z.number().int().positive().optional(),
         })
         .optional(),
       interruptAfterCreate: z.number().int().min(1).optional(),

@@ -66,7 +66,13 @@ export interface CallFaults {
    * the service's throttling error, `times` times in a row, inside the SDK's
    * retry loop (so the SDK's standard retry mode handles it).
    */
-  throttling?: { commands: string[]; every: number; times: number };
+  throttling?: {
+    commands: string[];
+    every: number;
+    times: number;
+    /** Stop throttling after this many throttled calls. @default no limit */
+    limit?: number;
+  };
   /**
    * The Lambda running create-replicators dies right after the Nth (from 1)
    * CreateReplicator reached AWS (the replicator exists, the response is
@@ -119,6 +125,8 @@ export class SimulatedAws {
   /** Email addresses subscribed to the notification topic. */
   readonly subscriptions = new Set<string>();
   private createCount = 0;
+  /** Calls answered with a throttling error so far. */
+  throttled = 0;
   private interrupted = false;
   private installedOn: AnyClient[] = [];
 
@@ -236,7 +244,10 @@ export class SimulatedAws {
     if (!t?.commands.includes(key)) return false;
     const n = (this.seen.get(key) ?? 0) + 1;
     this.seen.set(key, n);
-    return n % t.every === 0;
+    if (n % t.every !== 0) return false;
+    if (t.limit !== undefined && this.throttled >= t.limit) return false;
+    this.throttled += 1;
+    return true;
   }
 
   private now(): Date {

@@ -52,6 +52,7 @@ function result(): RehearsalResult {
       awsCalls: { 'Kafka.CreateReplicator': 2 },
       limits: { historyEvents: 400, payloadBytes: 2000, ok: true },
     },
+    injected: { throttledCalls: 0 },
     virtualDuration: 'P1DT2H',
     virtualStart: new Date(T0).toISOString(),
     virtualEnd: new Date(T0 + 26 * H).toISOString(),
