@@ -243,6 +243,36 @@ describe('create-replicators', () => {
     expect(result.replicators[0]?.arn).toBe(msk.store.get(FWD)?.arn);
   });
 
+  it.each([
+    ['not listed yet', undefined, /not listed yet/],
+    ['being deleted', 'DELETING', /being deleted/],
+  ] as const)(
+    'should retry a conflict whose replicator is %s',
+    async (_, state, message) => {
+      msk.store.set(FWD, {
+        arn: 'arn:aws:kafka:us-east-1:123456789012:replicator/x/1',
+        input: { ReplicatorName: FWD } as CreateReplicatorCommandInput,
+      });
+      msk.kafka.on(ListReplicatorsCommand).resolves({
+        Replicators: state
+          ? [
+              {
+                ReplicatorName: FWD,
+                ReplicatorArn:
+                  'arn:aws:kafka:us-east-1:123456789012:replicator/x/1',
+                ReplicatorState: state,
+              },
+            ]
+          : [],
+      });
+
+      const run = runCreateReplicators(event(), deps);
+
+      await expect(run).rejects.toBeInstanceOf(TransientError);
+      await expect(run).rejects.toThrow(message);
+    },
+  );
+
   it('should refuse to create anything while the source cluster id is unknown', async () => {
     await deps.ledger.updateMigration('orders-platform', {
       sourceClusterId: '',
