@@ -8,6 +8,7 @@ import {
   type IMetric,
   MathExpression,
   Metric,
+  TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -27,9 +28,8 @@ export interface OperationsDashboardProps {
 const PERIOD = Duration.minutes(5);
 
 /**
- * Replicator metrics of every msk-cutover replicator (found by name prefix,
- * since replicators come and go with migrations), the source-side lag the
- * probe publishes, readiness and gates.
+ * One replicator metric of every msk-cutover replicator, found by name
+ * (replicators come and go with migrations, so no fixed dimension values).
  */
 function replicatorSearch(
   metricName: string,
@@ -39,6 +39,16 @@ function replicatorSearch(
   return new MathExpression({
     expression: `SEARCH('{AWS/Kafka,${dimensions}} MetricName="${metricName}" msk-cutover', '${statistic}', 300)`,
     label: metricName,
+    period: PERIOD,
+    usingMetrics: {},
+  });
+}
+
+/** What the Kafka-side probe publishes per migration, group and cluster. */
+function groupSearch(metricName: string, label: string): IMetric {
+  return new MathExpression({
+    expression: `SEARCH('{${CUSTOM_NAMESPACE},MigrationId,ConsumerGroup,Cluster} MetricName="${metricName}"', 'Maximum', 300)`,
+    label,
     period: PERIOD,
     usingMetrics: {},
   });
@@ -98,6 +108,17 @@ export class OperationsDashboard extends Construct {
       this.gatesOverdueAlarm,
     ];
     this.dashboard.addWidgets(
+      new TextWidget({
+        markdown: [
+          '### msk-cutover',
+          'Readiness is judged from the graphs below on every poll: ReplicatorFailure and ConsumerGroupOffsetSyncFailure 0, both clusters reachable, MessageLag, ReplicationLatency and SumOffsetLag (both sides) under the plan thresholds for the sustained window, missing data never read as zero.',
+          "Each poll's verdict and reasons, every gate and decision: `msk-cutover status <migrationId>`.",
+        ].join('\n\n'),
+        width: 24,
+        height: 4,
+      }),
+    );
+    this.dashboard.addWidgets(
       ...alarms.map((alarm) => new AlarmWidget({ alarm, width: 6, height: 4 })),
     );
     this.dashboard.addWidgets(
@@ -139,15 +160,22 @@ export class OperationsDashboard extends Construct {
         width: 12,
       }),
       new GraphWidget({
-        title: 'Readiness and source lag (msk-cutover metrics)',
+        title:
+          'Consumer lag per group: source and target (probe), target (MSK)',
         left: [
+          groupSearch('SumOffsetLag', 'Kafka probe SumOffsetLag'),
           new MathExpression({
-            expression: `SEARCH('{${CUSTOM_NAMESPACE}} ', 'Maximum', 300)`,
-            label: 'msk-cutover',
+            expression: `SEARCH('{AWS/Kafka,"Cluster Name","Consumer Group",Topic} MetricName="SumOffsetLag"', 'Maximum', 300)`,
+            label: 'MSK SumOffsetLag',
             period: PERIOD,
             usingMetrics: {},
           }),
         ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Consumers per group on each cluster (moves show here)',
+        left: [groupSearch('GroupMembers', 'members')],
         width: 12,
       }),
       new GraphWidget({
