@@ -26,6 +26,13 @@ export interface RecordFailureResult {
   status: 'FAILED' | 'ABORTED';
   /** False when the failure had already been recorded and announced. */
   notified: boolean;
+  /**
+   * The root error (inside failed child executions) and its readable
+   * message: the workflow's Fail state reports these, so an execution's
+   * error names what went wrong rather than `States.TaskFailed`.
+   */
+  error: string;
+  cause: string;
 }
 
 const MAX_MESSAGE_CHARS = 1000;
@@ -39,12 +46,12 @@ export async function runRecordFailure(
   event: RecordFailureEvent,
   deps: RecordFailureDeps,
 ): Promise<RecordFailureResult> {
-  const status =
-    event.error.Error === 'MigrationAbortedError' ? 'ABORTED' : 'FAILED';
+  const root = rootError(event.error.Error, event.error.Cause);
+  const status = root.error === 'MigrationAbortedError' ? 'ABORTED' : 'FAILED';
   const migration = await deps.ledger.getMigration(event.migrationId);
   if (migration?.status === 'FAILED' || migration?.status === 'ABORTED') {
     deps.log.info('failure already recorded', { status: migration.status });
-    return { status: migration.status, notified: false };
+    return { status: migration.status, notified: false, ...root };
   }
   if (migration) {
     await deps.ledger.updateMigration(event.migrationId, { status });
@@ -94,14 +101,40 @@ export async function runRecordFailure(
     error: event.error.Error,
     phase: event.phase,
   });
-  return { status, notified: true };
+  return { status, notified: true, ...root };
+}
+
+/**
+ * Follows `States.TaskFailed` from failed child executions down to the
+ * error that started it, with its readable message.
+ */
+export function rootError(
+  error: string,
+  cause: string | null | undefined,
+): { error: string; cause: string } {
+  let name = error;
+  let text = cause ?? undefined;
+  for (let depth = 0; depth < 10 && name === 'States.TaskFailed'; depth++) {
+    try {
+      const inner = JSON.parse(text ?? '') as {
+        Error?: unknown;
+        Cause?: unknown;
+      };
+      if (typeof inner.Error !== 'string') break;
+      name = inner.Error;
+      text = typeof inner.Cause === 'string' ? inner.Cause : undefined;
+    } catch {
+      break;
+    }
+  }
+  return { error: name, cause: errorMessage(text) };
 }
 
 /**
  * The readable message inside a Step Functions Cause: a Lambda error's
  * `errorMessage`, or the Error and Cause of a failed child execution.
  */
-export function errorMessage(cause: string | undefined): string {
+export function errorMessage(cause: string | null | undefined): string {
   if (!cause) return 'no details';
   let text = cause;
   try {

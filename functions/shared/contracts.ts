@@ -277,7 +277,7 @@ export interface TeardownResult {
 
 export const RecordFailureEventSchema = PhaseEventBaseSchema.extend({
   /** The Catch's `$.error`: `{Error, Cause}`. */
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  error: z.object({ Error: z.string(), Cause: z.string().nullish() }),
   /** The state the failure came from, for the message. */
   phase: z.string().min(1),
   app: z.string().optional(),

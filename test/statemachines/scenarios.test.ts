@@ -419,7 +419,7 @@ describe('workflow scenarios', () => {
 
     const result = await h.start();
 
-    expect(result.status).toBe('FAILED');
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
     const child = h.workflow.executions()[1];
     expect(child).toMatchObject({
       name: 'orders-platform-1-a0',
@@ -445,7 +445,13 @@ describe('workflow scenarios', () => {
 
     const result = await h.start();
 
-    expect(result.status).toBe('FAILED');
+    // The parent reports the root error, not the Map's States.TaskFailed.
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'MigrationAbortedError',
+      cause:
+        'ana@example.com aborted the migration at the cutover gate of orders',
+    });
     const child = h.timeline.find(
       (e) =>
         e.type === 'ExecutionFailed' && e.execution === 'orders-platform-1-a1',

@@ -66,7 +66,12 @@ function scripted(
       return { approvalId: 'x' };
     },
     teardown: async () => ({ deleted: [], remaining: [] }),
-    'record-failure': async () => ({ status: 'FAILED', notified: true }),
+    'record-failure': async (e: Event) => ({
+      status: 'FAILED',
+      notified: true,
+      error: e.error.Error,
+      cause: 'recorded',
+    }),
   };
   const events: WorkflowEvent[] = [];
   wf = new LocalWorkflow({ clock, handlers, onEvent: (e) => events.push(e) });
@@ -250,7 +255,7 @@ describe('LocalWorkflow', () => {
     let recorded: Event;
     handlers['record-failure'] = async (e: Event) => {
       recorded = e;
-      return {};
+      return { error: e.error.Error, cause: 'recorded' };
     };
 
     const result = await wf.start(input);
@@ -286,7 +291,6 @@ describe('LocalWorkflow', () => {
     const clock = new VirtualClock(START);
     const { handlers } = scripted(clock, approveAfter(clock, 1));
     handlers.preflight = async () => ({ blob: 'x'.repeat(300_000) });
-    handlers['record-failure'] = async () => ({});
     const wf = new LocalWorkflow({ clock, handlers });
 
     await expect(wf.start(input)).rejects.toThrow(

@@ -68,7 +68,13 @@ describe('record-failure', () => {
       deps,
     );
 
-    expect(result).toEqual({ status: 'FAILED', notified: true });
+    expect(result).toEqual({
+      status: 'FAILED',
+      notified: true,
+      error: 'ReplicatorFailedError',
+      cause:
+        'msk-cutover-orders-platform-fwd is FAILED: ClusterConnectivityError: timeout',
+    });
     expect((await deps.ledger.getMigration(ID))?.status).toBe('FAILED');
     const [sent] = deps.notifier.ofType('Migration Failed');
     expect(sent?.body).toContain(
@@ -135,7 +141,7 @@ describe('record-failure', () => {
 
     const again = await runRecordFailure(event, deps);
 
-    expect(again).toEqual({ status: 'FAILED', notified: false });
+    expect(again).toMatchObject({ status: 'FAILED', notified: false });
     expect(deps.notifier.sent).toHaveLength(1);
   });
 
@@ -159,6 +165,52 @@ describe('record-failure', () => {
     expect(deps.notifier.sent[0]?.body).toContain(
       'nothing: no replicator was created.',
     );
+  });
+
+  it('should report the root error of a failed child, and ABORTED for an abort inside it', async () => {
+    const child = JSON.stringify({
+      Name: 'orders-platform-1-a1',
+      Status: 'FAILED',
+      Error: 'MigrationAbortedError',
+      Cause:
+        'ana@example.com aborted the migration at the cutover gate of orders',
+    });
+
+    const result = await runRecordFailure(
+      {
+        migrationId: ID,
+        planRef,
+        phase: 'migration',
+        error: { Error: 'States.TaskFailed', Cause: child },
+      },
+      deps,
+    );
+
+    expect(result).toEqual({
+      status: 'ABORTED',
+      notified: true,
+      error: 'MigrationAbortedError',
+      cause:
+        'ana@example.com aborted the migration at the cutover gate of orders',
+    });
+  });
+
+  it('should accept a Catch output without a Cause', async () => {
+    const result = await runRecordFailure(
+      {
+        migrationId: ID,
+        planRef,
+        phase: 'app-cutover',
+        app: 'orders',
+        error: { Error: 'States.Timeout', Cause: null },
+      },
+      deps,
+    );
+
+    expect(result).toMatchObject({
+      error: 'States.Timeout',
+      cause: 'no details',
+    });
   });
 
   it('should read the error inside a failed child execution', () => {
