@@ -1007,12 +1007,28 @@ function charts(
   for (let t = from; t <= to; t += step) times.push(t);
   const messageLag: Series[] = [];
   const replicationLatency: Series[] = [];
+  // Each point is the Maximum over its bucket's 1-minute values (what a
+  // CloudWatch graph at that period shows), so a short drain stays visible.
+  const bucketMax = (value: (at: number) => number | undefined, t: number) => {
+    let max: number | undefined;
+    for (let m = Math.max(from, t - step + MINUTE); m <= t; m += MINUTE) {
+      const v = value(m);
+      if (v !== undefined) max = Math.max(max ?? v, v);
+    }
+    return max;
+  };
   for (const r of model.allReplicators()) {
     const lag: [number, number][] = [];
     const lat: [number, number][] = [];
     for (const t of times) {
-      const l = model.replicatorMetric(r, 'MessageLag', {}, t);
-      const d = model.replicatorMetric(r, 'ReplicationLatency', {}, t);
+      const l = bucketMax(
+        (m) => model.replicatorMetric(r, 'MessageLag', {}, m),
+        t,
+      );
+      const d = bucketMax(
+        (m) => model.replicatorMetric(r, 'ReplicationLatency', {}, m),
+        t,
+      );
       if (l !== undefined) lag.push([t, l]);
       if (d !== undefined) lat.push([t, d]);
     }
