@@ -603,6 +603,27 @@ describe('data, events and operations', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('should chart replicator metrics, both sides of consumer lag and the gates', () => {
+    const dashboards = template.findResources('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(Object.values(dashboards)[0]?.Properties);
+    for (const metric of [
+      'MessageLag',
+      'ReplicationLatency',
+      'ReplicatorFailure',
+      'ConsumerGroupOffsetSyncFailure',
+      'KafkaClusterPingSuccessCount',
+      'AuthError',
+      'ThrottleTime',
+      'GroupMembers',
+      'GatesOverdue',
+    ]) {
+      expect(body).toContain(metric);
+    }
+    expect(body).toContain('{msk-cutover,MigrationId,ConsumerGroup,Cluster}');
+    expect(body).toContain('SumOffsetLag');
+    expect(body).toContain('ExecutionsFailed');
+  });
+
   it('should output what the CLI reads', () => {
     const outputs = Object.keys(template.findOutputs('*'));
     expect(outputs).toEqual(
