@@ -39,7 +39,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { InvalidOutput, InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import {
   ExecutionAbortedError,
@@ -448,15 +448,25 @@ export class LocalWorkflow {
     };
   }
 
-  /** SendTaskSuccess: the gate's Task succeeds with `output`. */
+  /**
+   * SendTaskSuccess: the gate's Task succeeds with `output`. Throws like
+   * the API: TaskTimedOut for a token already used or timed out,
+   * InvalidToken for an unknown one, InvalidOutput over 256 KiB.
+   */
   decide(token: string, output: object | string): void {
-    const gate = this.#openGate(token);
-    gate.resolve(typeof output === 'string' ? JSON.parse(output) : output);
+    const text = typeof output === 'string' ? output : JSON.stringify(output);
+    if (Buffer.byteLength(text, 'utf8') > 262_144) {
+      throw new InvalidOutput({
+        $metadata: {},
+        message: 'Output exceeds 262144 bytes',
+      });
+    }
+    this.#closeGate(token).resolve(JSON.parse(text));
   }
 
   /** SendTaskFailure: the gate's Task fails with `error` and `cause`. */
   fail(token: string, error: string, cause = ''): void {
-    this.#openGate(token).reject(new NamedError(error, cause));
+    this.#closeGate(token).reject(new NamedError(error, cause));
   }
 
   openGates(): OpenGate[] {
@@ -473,9 +483,14 @@ export class LocalWorkflow {
     }));
   }
 
-  #openGate(token: string): Gate {
+  /** The open gate of `token`, closed at once: a token is single use. */
+  #closeGate(token: string): Gate {
     const gate = this.#gates.get(token);
-    if (gate) return gate;
+    if (gate) {
+      this.#gates.delete(token);
+      this.#closedTokens.add(token);
+      return gate;
+    }
     const $metadata = {};
     if (this.#closedTokens.has(token)) {
       throw new TaskTimedOut({

@@ -1,4 +1,4 @@
-import { InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { InvalidOutput, InvalidToken, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import {
   type LambdaHandler,
@@ -225,6 +225,37 @@ describe('LocalWorkflow', () => {
     expect(tokens[0]).not.toContain('replaced-by-the-local-runner');
     expect(() => wf.decide(tokens[0] as string, {})).toThrow(TaskTimedOut);
     expect(() => wf.decide('nope', {})).toThrow(InvalidToken);
+  });
+
+  it('should accept one decision per token, like SendTaskSuccess', async () => {
+    const clock = new VirtualClock(START);
+    const errors: unknown[] = [];
+    const { wf } = scripted(clock, (e, getWf) => {
+      void clock.sleep(5).then(() => {
+        const decision = e.kind === 'cutover' ? 'cutover' : 'keep';
+        const output = { decision, approver: 'p', approvalId: 'x' };
+        getWf().decide(e.taskToken, output);
+        try {
+          getWf().decide(e.taskToken, { ...output, decision: 'abort' });
+        } catch (err) {
+          errors.push(err);
+        }
+      });
+    });
+
+    const result = await wf.start(input);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e instanceof TaskTimedOut)).toBe(true);
+  });
+
+  it('should refuse an output over 256 KiB', () => {
+    const wf = scripted(new VirtualClock(START), () => undefined).wf;
+
+    expect(() => wf.decide('t', { blob: 'x'.repeat(262_144) })).toThrow(
+      InvalidOutput,
+    );
   });
 
   it("should fail a gate with SendTaskFailure's error", async () => {
