@@ -512,6 +512,14 @@ export class LocalWorkflow {
     input: Json,
     parent?: string,
   ): Promise<ExecutionResult> {
+    // StartExecution's name rule: 1-80 characters, no whitespace, brackets,
+    // wildcards, punctuation or control characters.
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
+      throw new NamedError(
+        'StepFunctions.InvalidNameException',
+        `Invalid Name: '${name}' (1-80 letters, digits, '-' or '_')`,
+      );
+    }
     if (this.#executions.has(name)) {
       throw new NamedError(
         'StepFunctions.ExecutionAlreadyExistsException',

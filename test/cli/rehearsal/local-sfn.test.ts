@@ -132,6 +132,20 @@ describe('VirtualClock', () => {
     expect(fired).toBe(true);
   });
 
+  it('should report idle when everything waits on something other than time', async () => {
+    const clock = new VirtualClock(START);
+    let idle = 0;
+    clock.onIdle(() => idle++);
+    const { promise, resolve } = Promise.withResolvers<void>();
+
+    void clock.sleep(5).then(() => promise); // then waits on a "gate"
+    await new Promise((r) => setTimeout(r, 30));
+
+    expect(elapsed(clock)).toBe(5);
+    expect(idle).toBeGreaterThan(0);
+    resolve();
+  });
+
   it('should reject a negative wait', () => {
     expect(() => new VirtualClock().timer(-1)).toThrow(/seconds must be >= 0/);
   });
@@ -248,6 +262,15 @@ describe('LocalWorkflow', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => e instanceof TaskTimedOut)).toBe(true);
+  });
+
+  it('should refuse an execution name Step Functions would refuse', async () => {
+    const clock = new VirtualClock(START);
+    const { wf } = scripted(clock, approveAfter(clock, 1));
+
+    await expect(
+      wf.start({ ...input, executionBase: 'x'.repeat(81) }),
+    ).rejects.toMatchObject({ name: 'StepFunctions.InvalidNameException' });
   });
 
   it('should refuse an output over 256 KiB', () => {
