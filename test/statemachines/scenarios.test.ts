@@ -387,6 +387,37 @@ describe('workflow scenarios', () => {
     expect((await h.ledger.getApp(ID, 'orders'))?.state).toBe('KEPT_ON_TARGET');
   });
 
+  it('PostponeAndSkip: a postponed app is asked again later, a skipped one stays on the source', async () => {
+    const h = await harness({
+      decisions: {
+        'cutover:orders': ['postpone', 'cutover'],
+        'cutover:customer-notification': ['skip'],
+      },
+    });
+
+    const result = await h.start();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(h.gates.filter((g) => g === 'cutover:orders')).toHaveLength(2);
+    const postponed = h.timeline.filter(
+      (e) =>
+        e.type === 'StateEntered' &&
+        (e as { state: string }).state === 'WaitAfterPostpone',
+    );
+    expect(postponed).toHaveLength(1);
+    expect((await h.ledger.getApp(ID, 'customer-notification'))?.state).toBe(
+      'SKIPPED',
+    );
+    const skipped = h.timeline.find(
+      (e) =>
+        e.type === 'StateEntered' &&
+        e.execution === 'orders-platform-1-a2' &&
+        (e as { state: string }).state === 'SetSkippedOutcome',
+    );
+    expect(skipped).toBeDefined();
+    expect(h.replicators.byName.size).toBe(0);
+  });
+
   it('ReplicatorFailed: a FAILED replicator fails the migration with its StateInfo and starts no cutover', async () => {
     const h = await harness({
       failReplicator: {
