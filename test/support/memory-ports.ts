@@ -88,6 +88,7 @@ export class MemoryLog implements Log {
   error(message: string, extra?: object) {
     this.lines.push({ level: 'error', message, ...(extra ? { extra } : {}) });
   }
+  /** Every line as one string (to assert nothing secret was logged). */
   text(): string {
     return JSON.stringify(this.lines);
   }
@@ -117,14 +118,8 @@ export class MemoryPlanStore implements PlanStore {
 export class MemoryNotifier implements Notifier {
   readonly sent: Notification[] = [];
   readonly subscribed: string[] = [];
-  /** Make the next `publish` calls fail (a throttled SNS). */
-  failures = 0;
 
   async publish(n: Notification): Promise<void> {
-    if (this.failures > 0) {
-      this.failures--;
-      throw new Error('notifier unavailable');
-    }
     this.sent.push(copy(n));
   }
 
@@ -156,9 +151,6 @@ export class MemoryReplicators implements Replicators {
   readonly byName = new Map<string, StoredReplicator>();
   readonly calls: string[] = [];
   #seq = 0;
-  /** Fail the n-th create call (1-based) after it took effect (a crash). */
-  crashAfterCreate?: number;
-  #creates = 0;
 
   constructor(private readonly clock: Clock = { now: () => new Date() }) {}
 
@@ -173,10 +165,6 @@ export class MemoryReplicators implements Replicators {
       state: 'CREATING',
       createdAt: this.clock.now(),
     });
-    this.#creates++;
-    if (this.crashAfterCreate === this.#creates) {
-      throw new Error('Lambda crashed after CreateReplicator');
-    }
     return { kind: 'created', arn, state: 'CREATING' };
   }
 
