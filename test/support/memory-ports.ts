@@ -425,7 +425,7 @@ export class MemoryLedger implements Ledger {
     now: Date,
   ): Promise<ApprovalRecord> {
     const a = this.approvals.get(approvalId);
-    if (!a || a.status !== 'OPEN' || a.expiresAt <= now.toISOString()) {
+    if (a?.status !== 'OPEN' || a.expiresAt <= now.toISOString()) {
       throw new LedgerConflictError(
         `approval ${approvalId} is ${a?.status ?? 'unknown'}`,
       );
@@ -439,7 +439,7 @@ export class MemoryLedger implements Ledger {
 
   async markReminded(approvalId: string, at: Date): Promise<boolean> {
     const a = this.approvals.get(approvalId);
-    if (!a || a.status !== 'OPEN') return false;
+    if (a?.status !== 'OPEN') return false;
     if (a.remindedAt && a.remindedAt >= at.toISOString()) return false;
     a.remindedAt = at.toISOString();
     return true;
