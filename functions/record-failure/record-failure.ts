@@ -38,6 +38,24 @@ export interface RecordFailureResult {
 const MAX_MESSAGE_CHARS = 1000;
 
 /**
+ * The step an error comes from, in words: the Catch output names the error,
+ * not the state, and each error is thrown by one kind of step.
+ */
+const STAGES: Record<string, string> = {
+  ValidationError: 'while validating the plan or an event',
+  LedgerConflictError: 'while recording the migration',
+  PreflightFailedError: 'at the preflight checks (nothing was created)',
+  ReplicatorConflictError: 'while creating the replicators',
+  ReplicatorFailedError: 'while the replicators were starting or replicating',
+  ReplicatorStuckError: 'while waiting for the replicators to start',
+  ReadinessTimeoutError: 'while waiting for replication to be ready',
+  MigrationAbortedError: 'at a cutover gate, by a person',
+  InvalidDecisionError: 'at a gate, with a decision it does not allow',
+  'States.Timeout': 'at a gate nobody answered in time',
+  'States.TaskFailed': 'in a nested execution',
+};
+
+/**
  * Records the failure and notifies.
  *
  * @returns the status recorded and whether a notification went out.
@@ -63,7 +81,7 @@ export async function runRecordFailure(
   const where = event.app ? ` (application ${event.app})` : '';
   const verb = status === 'ABORTED' ? 'was aborted' : 'failed';
   const body = [
-    `Migration ${event.migrationId} ${verb} in ${event.phase}${where}.`,
+    `Migration ${event.migrationId} ${verb} in ${event.phase}${where}, ${STAGES[root.error] ?? 'in an unexpected step (see the execution history)'}.`,
     '',
     `What failed: ${what}`,
     '',

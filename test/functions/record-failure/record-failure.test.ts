@@ -84,6 +84,9 @@ describe('record-failure', () => {
       'On the source: order-status (ON_SOURCE), orders (ON_SOURCE), billing (ON_SOURCE)',
     );
     expect(sent?.body).toMatch(/it will delete the replicators/);
+    expect(sent?.body).toContain(
+      'failed in migration, while the replicators were starting or replicating.',
+    );
     expect(sent?.body).not.toContain('trace');
   });
 
@@ -115,7 +118,7 @@ describe('record-failure', () => {
     expect(result.status).toBe('ABORTED');
     const [sent] = deps.notifier.ofType('Migration Aborted');
     expect(sent?.body).toContain(
-      'Migration orders-platform was aborted in app-cutover (application billing).',
+      'Migration orders-platform was aborted in app-cutover (application billing), at a cutover gate, by a person.',
     );
     expect(sent?.body).toContain(
       'On the target: order-status (KEPT_ON_TARGET)',
