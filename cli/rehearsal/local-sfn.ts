@@ -89,12 +89,15 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_EVENT_BUS = 'msk-cutover-local';
 
+/** The two state machines, named like their ASL files. */
 export type MachineName = 'migration' | 'app-cutover';
 
+/** The fake ARN that stands for a phase's function in the local definitions. */
 export function localFunctionArn(phase: WorkflowPhase): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:msk-cutover-${phase}`;
 }
 
+/** The fake ARN of a state machine (`$$.StateMachine.Id` locally). */
 export function localStateMachineArn(machine: MachineName): string {
   return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:msk-cutover-${machine}`;
 }
