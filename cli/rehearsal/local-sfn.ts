@@ -35,6 +35,14 @@
  * real-time timeout on every Task, and gate timeouts run on the virtual
  * clock instead. Retry intervals are overridden to 0: the retries happen
  * (and are counted), but take no time, virtual or real.
+ *
+ * When an execution ends, the executions it started and that still run are
+ * stopped (Step Functions stops a `.sync` child on a best-effort basis when
+ * its Task is abandoned, e.g. when a Map fails).
+ *
+ * Interpreter quirk the ASL files work around: aws-local-stepfunctions 3.0
+ * evaluates `{"IsPresent": false}` as never matching, so the files write
+ * the equivalent `{"Not": {"IsPresent": true}}`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
