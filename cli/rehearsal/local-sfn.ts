@@ -33,8 +33,9 @@
  * (TimeoutSeconds, or 60 s by default), which would end a long child
  * execution or a gate in real time; the local copy therefore sets a long
  * real-time timeout on every Task, and gate timeouts run on the virtual
- * clock instead. Retry intervals are overridden to 0: the retries happen
- * (and are counted), but take no time, virtual or real.
+ * clock instead. Retry intervals take virtual time: the interpreter's own
+ * retry delay is overridden to 0 and the override waits the retrier's
+ * interval on the virtual clock before reporting the error.
  *
  * When an execution ends, the executions it started and that still run are
  * stopped (Step Functions stops a `.sync` child on a best-effort basis when
@@ -306,10 +307,21 @@ const LOCAL_WAIT = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:loc
 const LOCAL_TASK_TIMEOUT_SECONDS = 2_000_000;
 const TIMEOUT_KEY = 'localGateTimeoutSeconds';
 
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: 'FULL' | 'NONE';
+}
+
 interface Localized {
   definition: StateMachineDefinition;
   states: Map<string, StateInfo>;
   tasks: Map<string, string>;
+  /** The Retry field of each Task that has one. */
+  retriers: Map<string, Retrier[]>;
 }
 
 /** The local copy of a definition (see the module comment) and its index. */
@@ -317,6 +329,7 @@ function localize(source: StateMachineDefinition): Localized {
   const definition = structuredClone(source);
   const states = new Map<string, StateInfo>();
   const tasks = new Map<string, string>();
+  const retriers = new Map<string, Retrier[]>();
   const walk = (all: Record<string, StateDef>) => {
     for (const [name, state] of Object.entries(all)) {
       const resource = String(state.Resource ?? '');
@@ -346,6 +359,9 @@ function localize(source: StateMachineDefinition): Localized {
         tasks.set(name, LOCAL_WAIT);
       } else if (state.Type === 'Task') {
         tasks.set(name, resource);
+        if (Array.isArray(state.Retry)) {
+          retriers.set(name, state.Retry as Retrier[]);
+        }
         if (resource === LAMBDA_CALLBACK) {
           const params = state.Parameters as Record<string, unknown>;
           if (state.TimeoutSecondsPath !== undefined) {
@@ -365,7 +381,7 @@ function localize(source: StateMachineDefinition): Localized {
     }
   };
   walk(definition.States as unknown as Record<string, StateDef>);
-  return { definition, states, tasks };
+  return { definition, states, tasks, retriers };
 }
 
 function byteLength(value: Json): number {
@@ -791,7 +807,36 @@ export class LocalWorkflow {
     const overrides: Record<string, (input: never) => Promise<never>> = {};
     for (const [state, resource] of local.tasks) {
       const serve = this.#serve(resource, state, running);
-      overrides[state] = (input: never) => serve(input) as Promise<never>;
+      const retriers = local.retriers.get(state);
+      if (!retriers) {
+        overrides[state] = (input: never) => serve(input) as Promise<never>;
+        continue;
+      }
+      // The interpreter retries at once (interval overridden to 0); the
+      // retrier's interval passes here, on the virtual clock, before the
+      // failure is reported. Same matching and counting as the interpreter.
+      const attempts = retriers.map(() => 0);
+      overrides[state] = (async (input: never) => {
+        try {
+          const out = await serve(input);
+          attempts.fill(0);
+          return out;
+        } catch (err) {
+          const delay = retryDelay(retriers, attempts, err);
+          if (delay === undefined) {
+            attempts.fill(0);
+          } else {
+            const timer = this.#clock.timer(delay);
+            await unlessStopped(
+              timer.done,
+              running.stop.signal,
+              () => undefined,
+            );
+            timer.cancel();
+          }
+          throw err;
+        }
+      }) as (input: never) => Promise<never>;
     }
     return overrides;
   }
@@ -1005,6 +1050,37 @@ export class LocalWorkflow {
       }),
     );
   }
+}
+
+/**
+ * Seconds before the retry of `err`, or undefined when no retrier takes it
+ * (or its attempts are used up). FULL jitter waits half the interval: its
+ * expected value, so rehearsals are reproducible.
+ */
+function retryDelay(
+  retriers: Retrier[],
+  attempts: number[],
+  err: unknown,
+): number | undefined {
+  const name = err instanceof Error ? err.name : 'Error';
+  for (const [i, retrier] of retriers.entries()) {
+    const matches = retrier.ErrorEquals.some(
+      (e) =>
+        e === name ||
+        e === 'States.ALL' ||
+        (e === 'States.TaskFailed' && name !== 'States.Timeout'),
+    );
+    if (!matches) continue;
+    const done = attempts[i] ?? 0;
+    if (done >= (retrier.MaxAttempts ?? 3)) return undefined;
+    attempts[i] = done + 1;
+    const interval = Math.min(
+      (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** done,
+      retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+    );
+    return retrier.JitterStrategy === 'FULL' ? interval / 2 : interval;
+  }
+  return undefined;
 }
 
 /**

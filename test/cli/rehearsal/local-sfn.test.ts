@@ -298,6 +298,27 @@ describe('LocalWorkflow', () => {
     expect(child?.status).toBe('FAILED');
   });
 
+  it("should spend the retrier's backoff on the virtual clock", async () => {
+    const clock = new VirtualClock(START);
+    const { wf, handlers } = scripted(clock, approveAfter(clock, 1), {
+      apps: [],
+    });
+    const calls: number[] = [];
+    handlers.preflight = async () => {
+      calls.push(elapsed(clock));
+      if (calls.length < 3) {
+        throw Object.assign(new Error('throttled'), { name: 'TransientError' });
+      }
+      return { ok: true };
+    };
+
+    const result = await wf.start(input);
+
+    expect(result.status).toBe('SUCCEEDED');
+    // IntervalSeconds 2, BackoffRate 2, FULL jitter at its mean: 1 s, 2 s.
+    expect(calls).toEqual([0, 1, 3]);
+  });
+
   it('should surface a handler error as a Lambda error with a JSON cause', async () => {
     const clock = new VirtualClock(START);
     const { wf, handlers, events } = scripted(clock, approveAfter(clock, 1));
