@@ -4,6 +4,7 @@
  * benchmark (`bench/bundles.ts`) feeds the same values to esbuild directly,
  * so the figures it prints are those of the deployed code.
  */
+import { join } from 'node:path';
 import type { FunctionName } from '../functions/shared/env.ts';
 
 /** Every phase, in workflow order; one Lambda function each. */
@@ -65,7 +66,12 @@ export const BASE_BUNDLING: PhaseBundling = {
  * The recipe @platformatic/kafka needs in an ESM bundle: `debug` calls
  * `require('tty')`, which ESM output only has through `createRequire`, and
  * wasm-utils reads `../dist/native.wasm` next to its own file unless the
- * `bundled` build (wasm inlined) is aliased in.
+ * `bundled` build (wasm inlined) is aliased in. The package root itself is
+ * aliased to `functions/shared/kafka/admin-only.ts` (the Admin client and
+ * its enumerations): the root also brings the producer, the consumer and
+ * the schema registry with `avsc`, about 180 KiB the probe never runs. The
+ * path is absolute because esbuild resolves alias targets from its working
+ * directory, which differs between the stack and the benchmark.
  */
 export const KAFKA_CLIENT_BUNDLING: PhaseBundling = {
   ...BASE_BUNDLING,
@@ -73,6 +79,11 @@ export const KAFKA_CLIENT_BUNDLING: PhaseBundling = {
     "import{createRequire}from'module';const require=createRequire(import.meta.url);",
   alias: {
     '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
+    '@platformatic/kafka': join(
+      import.meta.dirname,
+      '..',
+      'functions/shared/kafka/admin-only.ts',
+    ),
   },
 };
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
-import { AwsInventoryAdapter } from '../shared/aws/inventory.ts';
+import * as z from 'zod';
+import { MskBootstrapBrokers } from '../shared/aws/bootstrap-brokers.ts';
 import { DynamoLedger } from '../shared/aws/ledger.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
 import { SecretsSigningKeys } from '../shared/aws/signing-keys.ts';
@@ -8,10 +8,8 @@ import { SfnTaskTokens } from '../shared/aws/task-tokens.ts';
 import { KmsTokenCipher } from '../shared/aws/token-cipher.ts';
 import {
   dynamodbClient,
-  ec2Client,
   kafkaClient,
   kmsClient,
-  quotasClient,
   s3Client,
   secretsClient,
   sfnClient,
@@ -42,12 +40,7 @@ export function wireApprovalApi(): ApprovalApiDeps {
     cipher: new KmsTokenCipher(kmsClient(), env.TOKEN_KEY_ID),
     keys: new SecretsSigningKeys(secretsClient(), env.SIGNING_SECRET_ARN),
     tasks: new SfnTaskTokens(sfnClient()),
-    inventory: new AwsInventoryAdapter({
-      kafka: kafkaClient(),
-      secrets: secretsClient(),
-      ec2: ec2Client(),
-      quotas: quotasClient(),
-    }),
+    inventory: new MskBootstrapBrokers(kafkaClient()),
     clock: systemClock,
     log,
   };

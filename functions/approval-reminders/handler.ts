@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { AwsInventoryAdapter } from '../shared/aws/inventory.ts';
+import * as z from 'zod';
+import { MskBootstrapBrokers } from '../shared/aws/bootstrap-brokers.ts';
 import { DynamoLedger } from '../shared/aws/ledger.ts';
 import { CloudWatchMetrics } from '../shared/aws/metrics.ts';
 import { SnsEventBridgeNotifier } from '../shared/aws/notifier.ts';
@@ -9,11 +9,9 @@ import { KmsTokenCipher } from '../shared/aws/token-cipher.ts';
 import {
   cloudwatchClient,
   dynamodbClient,
-  ec2Client,
   eventbridgeClient,
   kafkaClient,
   kmsClient,
-  quotasClient,
   s3Client,
   secretsClient,
   snsClient,
@@ -46,12 +44,7 @@ export function wireApprovalReminders(): ApprovalRemindersDeps {
       topicArn: env.TOPIC_ARN,
       eventBusName: env.EVENT_BUS_NAME,
     }),
-    inventory: new AwsInventoryAdapter({
-      kafka: kafkaClient(),
-      secrets: secretsClient(),
-      ec2: ec2Client(),
-      quotas: quotasClient(),
-    }),
+    inventory: new MskBootstrapBrokers(kafkaClient()),
     approvalBaseUrl: env.APPROVAL_BASE_URL,
     clock: systemClock,
     log,

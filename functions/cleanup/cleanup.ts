@@ -7,7 +7,7 @@
  * replicators are the only data path between them, so cleanup deletes
  * nothing and tells people which application is where.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CleanupResult } from '../shared/contracts.ts';
 import { hasLeftSource, ledgerLocation } from '../shared/domain/app-state.ts';
 import { ValidationError } from '../shared/domain/errors.ts';

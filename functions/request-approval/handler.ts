@@ -1,4 +1,4 @@
-import { AwsInventoryAdapter } from '../shared/aws/inventory.ts';
+import { MskBootstrapBrokers } from '../shared/aws/bootstrap-brokers.ts';
 import { DynamoLedger } from '../shared/aws/ledger.ts';
 import { SnsEventBridgeNotifier } from '../shared/aws/notifier.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
@@ -6,11 +6,9 @@ import { SecretsSigningKeys } from '../shared/aws/signing-keys.ts';
 import { KmsTokenCipher } from '../shared/aws/token-cipher.ts';
 import {
   dynamodbClient,
-  ec2Client,
   eventbridgeClient,
   kafkaClient,
   kmsClient,
-  quotasClient,
   s3Client,
   secretsClient,
   snsClient,
@@ -39,12 +37,7 @@ export function wireRequestApproval(): RequestApprovalDeps {
       topicArn: env.TOPIC_ARN,
       eventBusName: env.EVENT_BUS_NAME,
     }),
-    inventory: new AwsInventoryAdapter({
-      kafka: kafkaClient(),
-      secrets: secretsClient(),
-      ec2: ec2Client(),
-      quotas: quotasClient(),
-    }),
+    inventory: new MskBootstrapBrokers(kafkaClient()),
     approvalBaseUrl: env.APPROVAL_BASE_URL,
     clock: systemClock,
     log,

@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Lambda bundles', () => {
   it.each(PHASES)(
-    'should bundle %s standalone and import it in a fresh Node',
+    'should bundle %s standalone, without what it does not use, and import it',
     async (phase) => {
       const { file, metafile } = await bundle(phase, join(dir, phase));
       const code = readFileSync(file, 'utf8');
@@ -27,6 +27,24 @@ describe('Lambda bundles', () => {
       expect(importMs(file)).toBeGreaterThan(0);
       // The size report names packages with their share of the bundle.
       expect(largestPackages(metafile, 1)).toMatch(/^\S+ \d+K$/);
+      // What reaches the output; `metafile.inputs` also lists what esbuild
+      // read and then shook out.
+      const inputs = Object.values(metafile.outputs).flatMap((o) =>
+        Object.entries(o.inputs)
+          .filter(([, i]) => i.bytesInOutput > 0)
+          .map(([path]) => path),
+      );
+      // A named `import { z } from 'zod'` anywhere brings every locale back.
+      // English is zod's default and always there.
+      expect(
+        inputs.filter((p) => /zod\/v4\/locales\/(?!en\.js)/.test(p)),
+      ).toEqual([]);
+      // Only preflight reads subnets and security groups.
+      expect(inputs.some((p) => p.includes('@aws-sdk/client-ec2/'))).toBe(
+        phase === 'preflight',
+      );
+      // The probe needs the Kafka Admin client, not the schema registry.
+      expect(inputs.filter((p) => /node_modules\/avsc\//.test(p))).toEqual([]);
     },
   );
 

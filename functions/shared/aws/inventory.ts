@@ -10,7 +10,6 @@ import {
 import {
   DescribeClusterV2Command,
   type DescribeClusterV2CommandOutput,
-  GetBootstrapBrokersCommand,
   type KafkaClient,
   NotFoundException,
 } from '@aws-sdk/client-kafka';
@@ -31,6 +30,7 @@ import {
   REPLICATOR_QUOTA_CODE,
 } from '../domain/replicator-config.ts';
 import type { AwsInventory, MskClusterInfo } from '../ports.ts';
+import { MskBootstrapBrokers } from './bootstrap-brokers.ts';
 
 type SecurityGroupInfo = Awaited<
   ReturnType<AwsInventory['securityGroups']>
@@ -42,6 +42,7 @@ export class AwsInventoryAdapter implements AwsInventory {
   private readonly secrets: SecretsManagerClient;
   private readonly ec2: EC2Client;
   private readonly quotas: ServiceQuotasClient;
+  private readonly brokers: MskBootstrapBrokers;
 
   constructor(clients: {
     kafka: KafkaClient;
@@ -53,6 +54,7 @@ export class AwsInventoryAdapter implements AwsInventory {
     this.secrets = clients.secrets;
     this.ec2 = clients.ec2;
     this.quotas = clients.quotas;
+    this.brokers = new MskBootstrapBrokers(clients.kafka);
   }
 
   async mskCluster(arn: string): Promise<MskClusterInfo | null> {
@@ -86,16 +88,8 @@ export class AwsInventoryAdapter implements AwsInventory {
     };
   }
 
-  async bootstrapBrokers(clusterArn: string): Promise<string | null> {
-    try {
-      const out = await this.kafka.send(
-        new GetBootstrapBrokersCommand({ ClusterArn: clusterArn }),
-      );
-      return out.BootstrapBrokerStringSaslIam ?? null;
-    } catch (err) {
-      if (err instanceof NotFoundException) return null;
-      throw err;
-    }
+  bootstrapBrokers(clusterArn: string): Promise<string | null> {
+    return this.brokers.bootstrapBrokers(clusterArn);
   }
 
   async secretJson(arn: string): Promise<Record<string, unknown> | null> {
