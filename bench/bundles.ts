@@ -2,6 +2,12 @@
  * Bundle size and cold import time of every Lambda function, built with the
  * stack's own esbuild options (`infra/bundling.ts`) and imported by the Node
  * that runs the benchmark (24, like the `nodejs24.x` runtime).
+ *
+ * The alternative the stack does not deploy, the AWS SDK taken from the
+ * runtime, is measured too (informational figures) for every phase allowed
+ * to use it. Its bundles land under the project, so the externals resolve
+ * from node_modules and their load time counts in the cold import, as the
+ * runtime's copy does in Lambda.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -14,8 +20,10 @@ import {
   PHASES,
   type Phase,
   type PhaseBundling,
+  REPLICATOR_API_PHASES,
+  type SdkSource,
 } from '../infra/bundling.ts';
-import { atMost, type Figure, median } from './figure.ts';
+import { atMost, type Figure, info, median } from './figure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench-output', 'bundles');
@@ -53,8 +61,9 @@ const BENCH_ENV: Record<string, string> = {
 export async function bundle(
   phase: Phase,
   outdir: string = join(OUT, phase),
+  sdk: SdkSource = 'bundled',
 ): Promise<{ file: string; metafile: Metafile }> {
-  const options: PhaseBundling = bundlingFor(phase);
+  const options: PhaseBundling = bundlingFor(phase, sdk);
   const outfile = join(outdir, 'index.mjs');
   const result = await build({
     metafile: true,
@@ -156,13 +165,37 @@ export async function run(): Promise<Figure[]> {
         : { ...size, note: `largest: ${largestPackages(metafile)}` },
     );
     try {
-      const runs = Array.from({ length: IMPORT_RUNS }, () => importMs(file));
-      figures.push(
-        atMost(importName, Math.round(median(runs) * 10) / 10, 'ms', maxMs),
-      );
+      figures.push(atMost(importName, medianImportMs(file), 'ms', maxMs));
     } catch (err) {
       figures.push(atMost(importName, null, 'ms', maxMs, String(err)));
     }
+    if (!REPLICATOR_API_PHASES.has(phase)) {
+      figures.push(...(await runtimeSdkFigures(phase)));
+    }
   }
   return figures;
+}
+
+/** Median of {@link IMPORT_RUNS} fresh imports, to 0.1 ms. */
+function medianImportMs(file: string): number {
+  const runs = Array.from({ length: IMPORT_RUNS }, () => importMs(file));
+  return Math.round(median(runs) * 10) / 10;
+}
+
+/** Size and cold import of a phase built with the runtime's SDK. */
+async function runtimeSdkFigures(phase: Phase): Promise<Figure[]> {
+  const { file } = await bundle(
+    phase,
+    join(OUT, `${phase}.runtime-sdk`),
+    'runtime',
+  );
+  const kib = Math.round((statSync(file).size / 1024) * 10) / 10;
+  return [
+    info(`bundle ${phase}, SDK from runtime (not deployed)`, kib, 'KiB'),
+    info(
+      `cold import ${phase}, SDK from runtime (not deployed)`,
+      medianImportMs(file),
+      'ms',
+    ),
+  ];
 }

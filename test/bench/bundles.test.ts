@@ -4,7 +4,13 @@
  * what Lambda does with the asset. (Sizes and times are benchmark figures,
  * not asserted here.)
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,6 +53,28 @@ describe('Lambda bundles', () => {
       expect(inputs.filter((p) => /node_modules\/avsc\//.test(p))).toEqual([]);
     },
   );
+
+  it('should build the runtime-SDK alternative that loads where only the SDK resolves', async () => {
+    const out = join(dir, 'runtime-sdk');
+    const { file, metafile } = await bundle('record-failure', out, 'runtime');
+    const external = Object.values(metafile.inputs)
+      .flatMap((i) => i.imports)
+      .filter((i) => i.external && !/^(node:|<)/.test(i.path))
+      .map((i) => i.path.split('/')[0]);
+    expect(external).toContain('@aws-sdk');
+    expect(
+      external.filter((scope) => scope !== '@aws-sdk' && scope !== '@smithy'),
+    ).toEqual([]);
+    // What Lambda's runtime provides, and nothing else.
+    for (const scope of ['@aws-sdk', '@smithy']) {
+      mkdirSync(join(out, 'node_modules'), { recursive: true });
+      symlinkSync(
+        join(import.meta.dirname, '../../node_modules', scope),
+        join(out, 'node_modules', scope),
+      );
+    }
+    expect(importMs(file)).toBeGreaterThan(0);
+  });
 
   it('should fail loudly when a bundle cannot load', () => {
     expect(() => importMs(join(dir, 'missing', 'index.mjs'))).toThrow(
