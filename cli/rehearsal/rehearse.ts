@@ -447,7 +447,13 @@ export async function rehearse(
       gatesByToken.set(ev.taskToken, { record, token: ev.taskToken });
       const before = aws.emails.length;
       const out = await requestApproval(event, context);
-      const email = aws.emails.slice(before).find((e) => linkIn(e.body));
+      // Several gates may ask at once (Map concurrency): this gate's email
+      // is the one whose link carries the approval id the handler returned.
+      const id = (out as { approvalId?: string }).approvalId;
+      const mine = id ? `/approvals/${encodeURIComponent(id)}?` : null;
+      const email = aws.emails
+        .slice(before)
+        .find((e) => mine !== null && linkIn(e.body)?.includes(mine));
       if (email) record.email = { subject: email.subject, body: email.body };
       return out;
     };
