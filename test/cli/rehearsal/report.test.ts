@@ -9,7 +9,11 @@ import {
   svgChart,
   writeReport,
 } from '../../../cli/rehearsal/report.ts';
-import { elapsed, jsonDocument } from '../../../cli/rehearsal/terminal.ts';
+import {
+  elapsed,
+  jsonDocument,
+  timelinePrinter,
+} from '../../../cli/rehearsal/terminal.ts';
 
 const T0 = Date.parse('2026-01-05T08:00:00Z');
 const H = 3_600_000;
@@ -173,5 +177,48 @@ describe('terminal output', () => {
     expect(isoDuration(26 * H + 61_000)).toBe('P1DT2H1M1S');
     expect(isoDuration(0)).toBe('PT0S');
     expect(isoDuration(2 * 24 * H)).toBe('P2D');
+  });
+
+  it('should rewrite a progress line while waiting on a TTY, and print plain lines otherwise', () => {
+    const entries = [
+      {
+        at: new Date(T0).toISOString(),
+        wallMs: 5,
+        kind: 'wait' as const,
+        text: 'WaitForReplicators',
+      },
+      {
+        at: new Date(T0 + H).toISOString(),
+        wallMs: 1500,
+        kind: 'phase' as const,
+        text: 'replicators RUNNING',
+      },
+    ];
+    let tty = '';
+    const onTty = timelinePrinter(
+      {
+        write: (t) => {
+          tty += t;
+        },
+        isTTY: true,
+      },
+      new Date(T0),
+    );
+    for (const e of entries) onTty(e);
+    expect(tty).toBe(
+      '\r\x1b[K[+00:00 | 0.0s] waiting (WaitForReplicators) ...\r\x1b[K[+01:00 | 1.5s] replicators RUNNING\n',
+    );
+    let plain = '';
+    const onPipe = timelinePrinter(
+      {
+        write: (t) => {
+          plain += t;
+        },
+        isTTY: false,
+      },
+      new Date(T0),
+    );
+    for (const e of entries) onPipe(e);
+    expect(plain).toBe('[+01:00 | 1.5s] replicators RUNNING\n');
   });
 });
