@@ -75,6 +75,7 @@ export async function bundle(
     target: options.target,
     minify: options.minify,
     sourcemap: options.sourceMap,
+    sourcesContent: options.sourcesContent,
     keepNames: options.keepNames,
     mainFields: [...options.mainFields],
     external: [...options.externalModules],

@@ -36,6 +36,13 @@ export interface PhaseBundling {
   readonly target: string;
   readonly minify: boolean;
   readonly sourceMap: boolean;
+  /**
+   * Whether the source map embeds the sources. Off: a stack trace needs
+   * only the file/line mappings, and with `--enable-source-maps` Node reads
+   * and parses the map at every cold start (3.4 MiB with sources, 1.3 MiB
+   * without, for teardown).
+   */
+  readonly sourcesContent: boolean;
   /** Error class names are the ASL contract; minification must keep them. */
   readonly keepNames: boolean;
   /** Prefer the ESM build of dual packages (better tree shaking). */
@@ -74,6 +81,7 @@ export const BASE_BUNDLING: PhaseBundling = {
   target: 'node24',
   minify: true,
   sourceMap: true,
+  sourcesContent: false,
   keepNames: true,
   mainFields: ['module', 'main'],
   externalModules: [],

@@ -126,6 +126,7 @@ export class PhaseFunction<F extends Phase> extends Construct {
         target: bundling.target,
         minify: bundling.minify,
         sourceMap: bundling.sourceMap,
+        sourcesContent: bundling.sourcesContent,
         keepNames: bundling.keepNames,
         mainFields: [...bundling.mainFields],
         externalModules: [...bundling.externalModules],

@@ -30,6 +30,10 @@ describe('Lambda bundles', () => {
       // (every handler's shell throws ValidationError on a bad event).
       expect(code).toContain('"ValidationError"');
       expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map/);
+      // Mappings only: Node parses the map at every cold start.
+      const map = JSON.parse(readFileSync(`${file}.map`, 'utf8'));
+      expect(map.mappings.length).toBeGreaterThan(0);
+      expect(map.sourcesContent).toBeUndefined();
       expect(importMs(file)).toBeGreaterThan(0);
       // The size report names packages with their share of the bundle.
       expect(largestPackages(metafile, 1)).toMatch(/^\S+ \d+K$/);

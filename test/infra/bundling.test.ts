@@ -12,7 +12,11 @@ describe('bundlingFor', () => {
   it('should bundle every dependency of every deployed phase', () => {
     for (const phase of PHASES) {
       expect(bundlingFor(phase).externalModules).toEqual([]);
-      expect(bundlingFor(phase).keepNames).toBe(true);
+      expect(bundlingFor(phase)).toMatchObject({
+        keepNames: true,
+        sourceMap: true,
+        sourcesContent: false,
+      });
     }
   });
 
