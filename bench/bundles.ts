@@ -3,14 +3,20 @@
  * stack's own esbuild options (`infra/bundling.ts`) and imported by the Node
  * that runs the benchmark (24, like the `nodejs24.x` runtime).
  *
+ * Bundles land outside the project (`$TMPDIR/msk-cutover-bench/bundles`),
+ * where no node_modules resolves, as in Lambda: an import the bundle left to
+ * a package it does not carry fails or takes its fallback there too (the
+ * Kafka client's optional native `@node-rs/crc32`, for one).
+ *
  * The alternative the stack does not deploy, the AWS SDK taken from the
  * runtime, is measured too (informational figures) for every phase allowed
- * to use it. Its bundles land under the project, so the externals resolve
- * from node_modules and their load time counts in the cold import, as the
- * runtime's copy does in Lambda.
+ * to use it: its directory gets a node_modules holding only `@aws-sdk` and
+ * `@smithy` (links to the project's), standing in for the runtime's copy,
+ * so their load time counts in the cold import as it does in Lambda.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import {
@@ -26,7 +32,7 @@ import {
 import { atMost, type Figure, info, median } from './figure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const OUT = join(ROOT, 'bench-output', 'bundles');
+const OUT = join(tmpdir(), 'msk-cutover-bench', 'bundles');
 
 /** Targets from the benchmark issue: KiB and milliseconds. */
 export const TARGETS = {
@@ -57,7 +63,11 @@ const BENCH_ENV: Record<string, string> = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
-/** The esbuild call `NodejsFunction` makes, with the same options. */
+/**
+ * The esbuild call `NodejsFunction` makes, with the same options. With
+ * `sdk: 'runtime'`, `outdir` also gets the stand-in for the runtime's SDK
+ * (see the module comment).
+ */
 export async function bundle(
   phase: Phase,
   outdir: string = join(OUT, phase),
@@ -83,6 +93,15 @@ export async function bundle(
     ...(options.alias === undefined ? {} : { alias: { ...options.alias } }),
     logLevel: 'error',
   });
+  if (sdk === 'runtime') {
+    const modules = join(outdir, 'node_modules');
+    mkdirSync(modules, { recursive: true });
+    for (const scope of ['@aws-sdk', '@smithy']) {
+      if (!existsSync(join(modules, scope))) {
+        symlinkSync(join(ROOT, 'node_modules', scope), join(modules, scope));
+      }
+    }
+  }
   return { file: outfile, metafile: result.metafile };
 }
 

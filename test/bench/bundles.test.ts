@@ -4,13 +4,7 @@
  * what Lambda does with the asset. (Sizes and times are benchmark figures,
  * not asserted here.)
  */
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,14 +63,11 @@ describe('Lambda bundles', () => {
     expect(
       external.filter((scope) => scope !== '@aws-sdk' && scope !== '@smithy'),
     ).toEqual([]);
-    // What Lambda's runtime provides, and nothing else.
-    for (const scope of ['@aws-sdk', '@smithy']) {
-      mkdirSync(join(out, 'node_modules'), { recursive: true });
-      symlinkSync(
-        join(import.meta.dirname, '../../node_modules', scope),
-        join(out, 'node_modules', scope),
-      );
-    }
+    // bundle() links what Lambda's runtime provides, and nothing else.
+    expect(readdirSync(join(out, 'node_modules')).sort()).toEqual([
+      '@aws-sdk',
+      '@smithy',
+    ]);
     expect(importMs(file)).toBeGreaterThan(0);
   });
 
