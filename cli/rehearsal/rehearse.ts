@@ -182,6 +182,7 @@ function setEnvironment(
   endpoint: string,
   approvalBaseUrl: string,
 ): void {
+  // Dummy credentials: the rehearsal never picks up real ones.
   Object.assign(process.env, {
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'AKIAREHEARSALLOCAL00',

@@ -103,6 +103,22 @@ function table(head: string[], rows: unknown[][]): string {
     .join('')}</tbody></table>`;
 }
 
+/** Rows of the timeline table; a large plan's run is cut, not the run. */
+const MAX_TIMELINE_ROWS = 3000;
+
+function timelineTable(r: RehearsalResult): string {
+  const rows = r.timeline.filter((t) => t.kind !== 'wait');
+  const shown = rows.slice(0, MAX_TIMELINE_ROWS);
+  const cut =
+    rows.length > shown.length
+      ? `<p>First ${shown.length} of ${rows.length} entries; all are in result.json.</p>`
+      : '';
+  return `${table(
+    ['Virtual time', 'Wall ms', 'What'],
+    shown.map((t) => [t.at, t.wallMs, t.text]),
+  )}${cut}`;
+}
+
 /** The report as one HTML document. */
 export function renderReport(r: RehearsalResult): string {
   const from = Date.parse(r.virtualStart);
