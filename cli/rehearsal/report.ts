@@ -212,12 +212,7 @@ ${table(
 <p>Limits: 25,000 history events and 262,144 payload bytes per execution — largest seen ${r.accounting.limits.historyEvents} and ${r.accounting.limits.payloadBytes}: <span class="${r.accounting.limits.ok ? 'ok' : 'bad'}">${r.accounting.limits.ok ? 'within' : 'EXCEEDED'}</span>.</p>
 ${table(['AWS call', 'Count'], Object.entries(r.accounting.awsCalls))}
 <h2>Timeline</h2>
-${table(
-  ['Virtual time', 'Wall ms', 'What'],
-  r.timeline
-    .filter((t) => t.kind !== 'wait')
-    .map((t) => [t.at, t.wallMs, t.text]),
-)}
+${timelineTable(r)}
 </body></html>
 `;
 }
