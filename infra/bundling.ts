@@ -115,9 +115,13 @@ export const REPLICATOR_API_PHASES: ReadonlySet<Phase> = new Set([
  * `bundled` build (wasm inlined) is aliased in. The package root itself is
  * aliased to `functions/shared/kafka/admin-only.ts` (the Admin client and
  * its enumerations): the root also brings the producer, the consumer and
- * the schema registry with `avsc`, about 180 KiB the probe never runs. The
- * path is absolute because esbuild resolves alias targets from its working
- * directory, which differs between the stack and the benchmark.
+ * the schema registry with `avsc`, about 180 KiB the probe never runs. And
+ * the client's Ajv is aliased to `functions/shared/kafka/lazy-ajv.ts`, which
+ * compiles a schema on its validator's first call instead of at import
+ * (the client compiles the options schema of every Admin method when
+ * loaded). The paths are absolute because esbuild resolves alias targets
+ * from its working directory, which differs between the stack and the
+ * benchmark.
  */
 export const KAFKA_CLIENT_BUNDLING: PhaseBundling = {
   ...BASE_BUNDLING,
@@ -129,6 +133,11 @@ export const KAFKA_CLIENT_BUNDLING: PhaseBundling = {
       import.meta.dirname,
       '..',
       'functions/shared/kafka/admin-only.ts',
+    ),
+    'ajv/dist/2020.js': join(
+      import.meta.dirname,
+      '..',
+      'functions/shared/kafka/lazy-ajv.ts',
     ),
   },
 };

@@ -25,6 +25,9 @@ describe('bundlingFor', () => {
     expect(probe.alias?.['@platformatic/kafka']).toMatch(
       /\/functions\/shared\/kafka\/admin-only\.ts$/,
     );
+    expect(probe.alias?.['ajv/dist/2020.js']).toMatch(
+      /\/functions\/shared\/kafka\/lazy-ajv\.ts$/,
+    );
     expect(probe.banner).toContain('createRequire');
     for (const phase of PHASES.filter((p) => !KAFKA_PHASES.has(p))) {
       expect(bundlingFor(phase)).toBe(BASE_BUNDLING);
