@@ -4,11 +4,15 @@
  * array of figures). Figures live here, never in timed test assertions.
  *
  * A module is `bench/<name>.ts` exporting `async function run():
- * Promise<Figure[]>`; modules are optional so each lands on its own.
+ * Promise<Figure[]>`; modules are optional so each lands on its own. With
+ * more than one module selected, each runs in a fresh Node process: modules
+ * share no state (the local ledger of one must not be the stopped ledger of
+ * another) and a peak-memory figure is that module's alone.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Figure } from './figure.ts';
 
 /** In the order of the benchmark issue. */
@@ -71,27 +75,102 @@ export function formatTable(figures: readonly Figure[]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/** Runs one module in this process. */
+async function runHere(file: string, name: string): Promise<Figure[]> {
+  const mod = (await import(pathToFileURL(file).href)) as {
+    run?: () => Promise<Figure[]>;
+  };
+  if (typeof mod.run !== 'function') {
+    throw new Error(`bench/${name}.ts exports no run()`);
+  }
+  return mod.run();
+}
+
+/**
+ * The figures a child run printed with `--json`; a child that failed before
+ * printing any says so with its exit code (its stderr is already shown).
+ */
+export function childFigures(
+  name: string,
+  stdout: string,
+  code: number | null,
+): Figure[] {
+  let figures: unknown;
+  try {
+    figures = JSON.parse(stdout);
+  } catch {
+    throw new Error(`bench/${name}.ts printed no figures (exit code ${code})`);
+  }
+  if (!Array.isArray(figures)) {
+    throw new Error(`bench/${name}.ts printed no figure list`);
+  }
+  if (code !== 0) {
+    throw Object.assign(new Error(`bench/${name}.ts exited with ${code}`), {
+      figures: figures as Figure[],
+    });
+  }
+  return figures as Figure[];
+}
+
+/**
+ * Runs one module in a fresh Node process with this one's loader flags
+ * (tsx), through this file with `--only <name> --json`.
+ */
+function runIsolated(name: string): Promise<Figure[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...process.execArgv,
+        fileURLToPath(import.meta.url),
+        '--only',
+        name,
+        '--json',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        resolve(childFigures(name, stdout, code));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const options = parseArgs(argv);
+  const selected = MODULES.filter(
+    (name) =>
+      (!options.only || options.only.includes(name)) &&
+      existsSync(join(import.meta.dirname, `${name}.ts`)),
+  );
+  const isolate = selected.length > 1;
   const figures: Figure[] = [];
   let failed = false;
-  for (const name of MODULES) {
-    if (options.only && !options.only.includes(name)) continue;
+  for (const name of selected) {
     const file = join(import.meta.dirname, `${name}.ts`);
-    if (!existsSync(file)) continue;
     try {
-      const mod = (await import(pathToFileURL(file).href)) as {
-        run?: () => Promise<Figure[]>;
-      };
-      if (typeof mod.run !== 'function') {
-        throw new Error(`bench/${name}.ts exports no run()`);
-      }
-      figures.push(...(await mod.run()));
+      figures.push(
+        ...(isolate ? await runIsolated(name) : await runHere(file, name)),
+      );
     } catch (err) {
       failed = true;
-      process.stderr.write(
-        `bench ${name}: ${err instanceof Error ? err.message : String(err)}\n`,
-      );
+      const partial = (err as { figures?: Figure[] }).figures;
+      if (partial) figures.push(...partial);
+      // A child reports its own errors on the shared stderr.
+      if (!isolate || !partial) {
+        process.stderr.write(
+          `bench ${name}: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
+      }
     }
   }
   process.stdout.write(
@@ -102,16 +181,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
+/**
+ * Exits once stdout is flushed (the empty write's callback runs after the
+ * figures): a module that leaves a socket or timer open must not keep the
+ * benchmark, or the parent waiting for its child, alive.
+ */
+function exitAfterOutput(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
 if (import.meta.main) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(
-        `bench: ${err instanceof Error ? err.message : String(err)}\n`,
-      );
-      process.exitCode = 2;
-    },
-  );
+  main(process.argv.slice(2)).then(exitAfterOutput, (err: unknown) => {
+    process.stderr.write(
+      `bench: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    exitAfterOutput(2);
+  });
 }

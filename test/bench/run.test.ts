@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { atMost, info, median } from '../../bench/figure.ts';
-import { formatTable, parseArgs } from '../../bench/run.ts';
+import { childFigures, formatTable, parseArgs } from '../../bench/run.ts';
 
 describe('parseArgs', () => {
   it('should default to the table and every module', () => {
@@ -64,5 +64,36 @@ describe('formatTable', () => {
       'ok    cold import a         40  ms    <= 80',
       '      probe wall time      812  ms',
     ]);
+  });
+});
+
+describe('childFigures', () => {
+  const figure = atMost('bundle a', 120, 'KiB', 200);
+
+  it('should return the figures a module printed in its own process', () => {
+    expect(childFigures('bundles', JSON.stringify([figure]), 0)).toEqual([
+      figure,
+    ]);
+  });
+
+  it('should keep the figures of a module that failed, and say it failed', () => {
+    let thrown: unknown;
+    try {
+      childFigures('probe', JSON.stringify([figure]), 1);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect((thrown as Error).message).toBe('bench/probe.ts exited with 1');
+    expect((thrown as { figures: unknown }).figures).toEqual([figure]);
+  });
+
+  it('should name a module that crashed before printing', () => {
+    expect(() => childFigures('rehearsal', '', null)).toThrow(
+      'bench/rehearsal.ts printed no figures (exit code null)',
+    );
+    expect(() => childFigures('poll', '{"a":1}', 0)).toThrow(
+      'bench/poll.ts printed no figure list',
+    );
   });
 });
