@@ -149,7 +149,7 @@ export async function run(): Promise<Figure[]> {
         ),
       );
       for (const [command, n] of Object.entries(cost.calls)) {
-        if (command === 'CloudWatch.GetMetricData') continue;
+        if (command === 'CloudWatch.GetMetricData' || n === 0) continue;
         figures.push(info(`poll ${label}: ${command} per poll`, n, 'calls'));
       }
       const perDay = 86_400 / cost.pollIntervalSeconds;
@@ -187,7 +187,7 @@ export async function run(): Promise<Figure[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const f of await run()) {
     console.log(
-      `${f.ok === false ? 'MISS' : 'ok  '} ${f.name}: ${f.value} ${f.unit}${f.target ? ` (target ${f.target})` : ''}${f.note ? ` — ${f.note}` : ''}`,
+      `${f.ok === null ? '    ' : f.ok ? 'ok  ' : 'MISS'} ${f.name}: ${f.value} ${f.unit}${f.target ? ` (target ${f.target})` : ''}${f.note ? ` — ${f.note}` : ''}`,
     );
   }
 }
