@@ -26,6 +26,12 @@ interface LocalDynamo {
 
 let started: Promise<LocalDynamo> | undefined;
 let tables = 0;
+/**
+ * The port of the first start, reused after a stop: the shared DynamoDB
+ * client keeps the endpoint it was created with, so a later rehearsal in
+ * the same process must find dynalite where it was.
+ */
+let port: number | undefined;
 
 async function start(): Promise<LocalDynamo> {
   const server = dynalite({
@@ -35,11 +41,11 @@ async function start(): Promise<LocalDynamo> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port ?? 0, '127.0.0.1', () => resolve());
   });
   // The rehearsal must not keep the process alive once it is done.
   server.unref();
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
