@@ -683,10 +683,14 @@ export class ClusterModel {
     topic: string,
     at: number,
   ): number | undefined {
-    const view = this.group(group, 'target', at);
-    if (view.state !== 'Stable' && view.state !== 'Empty') return undefined;
-    const t = view.topics.find((x) => x.topic === topic);
-    return t ? Math.max(0, t.end - t.committed) : undefined;
+    // CloudWatch has it only while the group is Stable or Empty there, that
+    // is while it has offsets on the target (one topic at a time: a poll
+    // asks for thousands of these).
+    const app = this.groupApp.get(group);
+    if (!app?.consumes.includes(topic)) return undefined;
+    const committed = this.committed(app, topic, 'target', at);
+    if (committed === null) return undefined;
+    return Math.max(0, this.endOffset(topic, 'target', at) - committed);
   }
 
   // ------------------------------------------------------------ groups

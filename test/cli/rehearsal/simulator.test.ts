@@ -272,4 +272,21 @@ describe('ClusterModel', () => {
       m.replicatorMetric(c.replicator, 'AuthError', src, at(35)),
     ).toBeGreaterThan(0);
   });
+
+  it('should publish the target SumOffsetLag per group and topic only once the group has offsets there', () => {
+    const m = model({ creatingMinutes: 30 });
+    m.createReplicator(request('r-fwd', 'forward'));
+    expect(
+      m.targetSumOffsetLag('order-status', 'orders', at(20)),
+    ).toBeUndefined();
+    const view = m.group('order-status', 'target', at(45));
+    const t = view.topics[0];
+    expect(m.targetSumOffsetLag('order-status', 'orders', at(45))).toBeCloseTo(
+      (t?.end ?? 0) - (t?.committed ?? 0),
+    );
+    expect(
+      m.targetSumOffsetLag('order-status', 'order_status', at(45)),
+    ).toBeUndefined();
+    expect(m.targetSumOffsetLag('nobody', 'orders', at(45))).toBeUndefined();
+  });
 });
