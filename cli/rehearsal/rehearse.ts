@@ -294,6 +294,8 @@ export async function rehearse(
     model,
     now: () => clock.now(),
     secrets,
+    // The readiness window plus a margin is as far back as a phase reads.
+    metricRetentionMinutes: plan.readiness.sustainedMinutes + 180,
     faults: {
       ...(f.throttling ? { throttling: f.throttling } : {}),
       ...(f.interruptAfterCreate !== undefined

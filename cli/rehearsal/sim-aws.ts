@@ -97,6 +97,11 @@ export interface SimulatedAwsOptions {
     cause: string,
   ) => Promise<void> | void;
   onEmail?: (email: SentEmail) => void;
+  /**
+   * How far back custom metrics (PutMetricData) are kept, in virtual
+   * minutes. @default 1,560 (26 hours)
+   */
+  metricRetentionMinutes?: number;
 }
 
 type Answer = Record<string, unknown>;
@@ -118,7 +123,11 @@ export class SimulatedAws {
     string,
     { versionId: string; body: string }[]
   >();
-  private readonly custom = new Map<string, { at: number; value: number }[]>();
+  /** Custom metrics by key: timestamps (ascending) and values. */
+  private readonly custom = new Map<
+    string,
+    { at: number[]; value: number[] }
+  >();
   private readonly seen = new Map<string, number>();
   /** Metrics requested through GetMetricData (CloudWatch bills these). */
   metricsRequested = 0;
@@ -130,7 +139,10 @@ export class SimulatedAws {
   private interrupted = false;
   private installedOn: AnyClient[] = [];
 
+  private readonly retentionMs: number;
+
   constructor(private readonly opts: SimulatedAwsOptions) {
+    this.retentionMs = (opts.metricRetentionMinutes ?? 26 * 60) * MINUTE;
     for (const [path, body] of Object.entries(opts.objects ?? {})) {
       const [bucket = '', ...rest] = path.split('/');
       this.putObject(bucket, rest.join('/'), body);
@@ -405,12 +417,20 @@ export class SimulatedAws {
         Timestamp?: Date;
       }[]) {
         const key = metricKey(ns, d.MetricName, dimsOf(d.Dimensions));
-        const list = this.custom.get(key) ?? [];
-        list.push({
-          at: (d.Timestamp ?? this.now()).getTime(),
-          value: d.Value ?? 0,
-        });
-        this.custom.set(key, list);
+        const series = this.custom.get(key) ?? { at: [], value: [] };
+        const at = (d.Timestamp ?? this.now()).getTime();
+        // Kept in time order (a late datapoint is inserted in place).
+        const i = upperBound(series.at, at);
+        series.at.splice(i, 0, at);
+        series.value.splice(i, 0, d.Value ?? 0);
+        // Old datapoints go: a long rehearsal of a large plan puts thousands
+        // per poll, and no phase reads further back than the retention.
+        const keep = lowerBound(series.at, at - this.retentionMs);
+        if (keep > 0) {
+          series.at.splice(0, keep);
+          series.value.splice(0, keep);
+        }
+        this.custom.set(key, series);
       }
       return {};
     },
@@ -796,9 +816,14 @@ export class SimulatedAws {
         this.model.targetSumOffsetLag(group, topic, end),
       );
     }
-    const stored = this.custom.get(metricKey(namespace, name, dims)) ?? [];
+    const stored = this.custom.get(metricKey(namespace, name, dims));
     return (from, to) =>
-      stored.filter((p) => p.at >= from && p.at < to).map((p) => p.value);
+      stored
+        ? stored.value.slice(
+            lowerBound(stored.at, from),
+            lowerBound(stored.at, to),
+          )
+        : [];
   }
 
   /** One datapoint per whole virtual minute in the window (1-minute metrics). */
@@ -863,6 +888,30 @@ function metricKey(
     .map((k) => `${k}=${dims[k]}`)
     .join(',');
   return `${ns}|${name}|${d}`;
+}
+
+/** First index whose value is >= x (sorted ascending). */
+function lowerBound(sorted: number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose value is > x (sorted ascending). */
+function upperBound(sorted: number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function aggregate(stat: string, values: number[]): number {

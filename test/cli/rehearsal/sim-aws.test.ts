@@ -211,6 +211,40 @@ describe('SimulatedAws', () => {
     ]);
   });
 
+  it('should drop custom datapoints older than the retention', async () => {
+    aws = new SimulatedAws({
+      model,
+      now: () => new Date(now),
+      secrets: {},
+      metricRetentionMinutes: 60,
+    });
+    const metrics = new CloudWatchMetrics(clients().cw);
+    const point = (minute: number, value: number) => ({
+      metricName: 'SourceSumOffsetLag',
+      dimensions: { Group: 'g' },
+      value,
+      at: new Date(START + minute * MINUTE),
+    });
+    await metrics.put([point(0, 1), point(30, 2)]);
+    await metrics.put([point(120, 3)]);
+    now = START + 180 * MINUTE;
+    const [series] = await metrics.query(
+      [
+        {
+          id: 'src',
+          namespace: 'msk-cutover',
+          metricName: 'SourceSumOffsetLag',
+          dimensions: { Group: 'g' },
+          stat: 'Maximum',
+          periodSeconds: 60,
+        },
+      ],
+      new Date(START),
+      new Date(now),
+    );
+    expect(series?.points.map((p) => p.value)).toEqual([3]);
+  });
+
   it('should serve the plan object by version, secrets, KMS, quotas and the MSK cluster', async () => {
     const c = clients();
     const versionId = aws.putObject('plans', 'm/plan.json', planText);
