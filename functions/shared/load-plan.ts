@@ -11,12 +11,49 @@ import { formatIssue, parsePlanText } from './domain/validate.ts';
 import type { PlanStore } from './ports.ts';
 
 /**
+ * Validated plans by store and pinned version. An S3 object version never
+ * changes, so a warm container (and the rehearsal, which runs every phase in
+ * one process) reads and validates each version once instead of on every
+ * poll: a 1,000-application plan is about 380 KB of JSON to parse and check.
+ * Callers treat the returned plan as read-only.
+ */
+const cache = new WeakMap<
+  PlanStore,
+  Map<string, Promise<{ plan: Plan; digest: string }>>
+>();
+/** Versions kept per store: a container serves one migration at a time. */
+const MAX_CACHED_VERSIONS = 4;
+
+/**
  * Reads `ref` from the store, parses and validates it with `validatePlan`.
  *
  * @returns the plan (defaults applied) and the SHA-256 of the stored text.
  * @throws ValidationError listing every issue with its JSON path.
  */
-export async function loadPlan(
+export function loadPlan(
+  store: PlanStore,
+  ref: PlanRef,
+): Promise<{ plan: Plan; digest: string }> {
+  let versions = cache.get(store);
+  if (!versions) {
+    versions = new Map();
+    cache.set(store, versions);
+  }
+  const id = `${ref.bucket}\n${ref.key}\n${ref.versionId}`;
+  const hit = versions.get(id);
+  if (hit) return hit;
+  const loading = readPlan(store, ref);
+  versions.set(id, loading);
+  if (versions.size > MAX_CACHED_VERSIONS) {
+    const oldest = versions.keys().next().value;
+    if (oldest !== undefined) versions.delete(oldest);
+  }
+  // A failed read (throttling, a missing version) is not remembered.
+  loading.catch(() => versions.delete(id));
+  return loading;
+}
+
+async function readPlan(
   store: PlanStore,
   ref: PlanRef,
 ): Promise<{ plan: Plan; digest: string }> {

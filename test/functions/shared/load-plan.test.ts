@@ -39,4 +39,41 @@ describe('loadPlan', () => {
       /not valid JSON/,
     );
   });
+
+  it('should read and validate a pinned version once per store', async () => {
+    let reads = 0;
+    const store: PlanStore = {
+      get: async () => {
+        reads++;
+        return sample;
+      },
+      put: async () => ref,
+    };
+    const first = await loadPlan(store, ref);
+    const again = await Promise.all([
+      loadPlan(store, ref),
+      loadPlan(store, ref),
+    ]);
+    expect(reads).toBe(1);
+    expect(again[0].plan).toBe(first.plan);
+    await loadPlan(store, { ...ref, versionId: 'v2' });
+    expect(reads).toBe(2);
+  });
+
+  it('should read again after a failed read', async () => {
+    let reads = 0;
+    const store: PlanStore = {
+      get: async () => {
+        reads++;
+        if (reads === 1) throw new Error('throttled');
+        return sample;
+      },
+      put: async () => ref,
+    };
+    await expect(loadPlan(store, ref)).rejects.toThrow('throttled');
+    await expect(loadPlan(store, ref)).resolves.toMatchObject({
+      plan: { migrationId: 'orders-platform' },
+    });
+    expect(reads).toBe(2);
+  });
 });
