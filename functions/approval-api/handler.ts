@@ -18,6 +18,7 @@ import { systemClock } from '../shared/clock.ts';
 import { loadEnv } from '../shared/env.ts';
 import { phaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
+import type { Clock } from '../shared/ports.ts';
 import { type ApprovalApiDeps, runApprovalApi } from './approval-api.ts';
 
 /**
@@ -31,17 +32,20 @@ export const HttpApiEventSchema = z.looseObject({
   }),
 });
 
-/** Wires the adapters approval-api needs, from env and shared clients. */
-export function wireApprovalApi(): ApprovalApiDeps {
+/**
+ * Wires the adapters approval-api needs, from env and shared clients; the ledger
+ * stamps its records with `clock` (virtual in the rehearsal).
+ */
+export function wireApprovalApi(clock: Clock = systemClock): ApprovalApiDeps {
   const env = loadEnv('approval-api');
   return {
     plans: new S3PlanStore(s3Client()),
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE),
+    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
     cipher: new KmsTokenCipher(kmsClient(), env.TOKEN_KEY_ID),
     keys: new SecretsSigningKeys(secretsClient(), env.SIGNING_SECRET_ARN),
     tasks: new SfnTaskTokens(sfnClient()),
     inventory: new MskBootstrapBrokers(kafkaClient()),
-    clock: systemClock,
+    clock,
     log,
   };
 }
@@ -50,7 +54,7 @@ export function createHandler(overrides: Partial<ApprovalApiDeps> = {}) {
   // Wired on the first invocation (cold start), then reused.
   let deps: ApprovalApiDeps | undefined;
   return phaseHandler('approval-api', HttpApiEventSchema, (event) => {
-    deps ??= { ...wireApprovalApi(), ...overrides };
+    deps ??= { ...wireApprovalApi(overrides.clock), ...overrides };
     return runApprovalApi(event as unknown as APIGatewayProxyEventV2, deps);
   });
 }

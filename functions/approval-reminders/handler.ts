@@ -21,6 +21,7 @@ import { CUSTOM_NAMESPACE } from '../shared/custom-metrics.ts';
 import { loadEnv } from '../shared/env.ts';
 import { phaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
+import type { Clock } from '../shared/ports.ts';
 import {
   type ApprovalRemindersDeps,
   runApprovalReminders,
@@ -29,12 +30,17 @@ import {
 /** An EventBridge Scheduler or scheduled-rule event; its content is unused. */
 export const ScheduleEventSchema = z.looseObject({});
 
-/** Wires the adapters approval-reminders needs, from env and shared clients. */
-export function wireApprovalReminders(): ApprovalRemindersDeps {
+/**
+ * Wires the adapters approval-reminders needs, from env and shared clients; the ledger
+ * stamps its records with `clock` (virtual in the rehearsal).
+ */
+export function wireApprovalReminders(
+  clock: Clock = systemClock,
+): ApprovalRemindersDeps {
   const env = loadEnv('approval-reminders');
   return {
     plans: new S3PlanStore(s3Client()),
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE),
+    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
     cipher: new KmsTokenCipher(kmsClient(), env.TOKEN_KEY_ID),
     metrics: new CloudWatchMetrics(cloudwatchClient(), CUSTOM_NAMESPACE),
     keys: new SecretsSigningKeys(secretsClient(), env.SIGNING_SECRET_ARN),
@@ -46,7 +52,7 @@ export function wireApprovalReminders(): ApprovalRemindersDeps {
     }),
     inventory: new MskBootstrapBrokers(kafkaClient()),
     approvalBaseUrl: env.APPROVAL_BASE_URL,
-    clock: systemClock,
+    clock,
     log,
   };
 }
@@ -55,7 +61,7 @@ export function createHandler(overrides: Partial<ApprovalRemindersDeps> = {}) {
   // Wired on the first invocation (cold start), then reused.
   let deps: ApprovalRemindersDeps | undefined;
   return phaseHandler('approval-reminders', ScheduleEventSchema, () => {
-    deps ??= { ...wireApprovalReminders(), ...overrides };
+    deps ??= { ...wireApprovalReminders(overrides.clock), ...overrides };
     return runApprovalReminders(deps);
   });
 }

@@ -18,17 +18,23 @@ import { RequestApprovalEventSchema } from '../shared/contracts.ts';
 import { loadEnv } from '../shared/env.ts';
 import { phaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
+import type { Clock } from '../shared/ports.ts';
 import {
   type RequestApprovalDeps,
   runRequestApproval,
 } from './request-approval.ts';
 
-/** Wires the adapters request-approval needs, from env and shared clients. */
-export function wireRequestApproval(): RequestApprovalDeps {
+/**
+ * Wires the adapters request-approval needs, from env and shared clients; the ledger
+ * stamps its records with `clock` (virtual in the rehearsal).
+ */
+export function wireRequestApproval(
+  clock: Clock = systemClock,
+): RequestApprovalDeps {
   const env = loadEnv('request-approval');
   return {
     plans: new S3PlanStore(s3Client()),
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE),
+    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
     cipher: new KmsTokenCipher(kmsClient(), env.TOKEN_KEY_ID),
     keys: new SecretsSigningKeys(secretsClient(), env.SIGNING_SECRET_ARN),
     notifier: new SnsEventBridgeNotifier({
@@ -39,7 +45,7 @@ export function wireRequestApproval(): RequestApprovalDeps {
     }),
     inventory: new MskBootstrapBrokers(kafkaClient()),
     approvalBaseUrl: env.APPROVAL_BASE_URL,
-    clock: systemClock,
+    clock,
     log,
   };
 }
@@ -51,7 +57,7 @@ export function createHandler(overrides: Partial<RequestApprovalDeps> = {}) {
     'request-approval',
     RequestApprovalEventSchema,
     (event) => {
-      deps ??= { ...wireRequestApproval(), ...overrides };
+      deps ??= { ...wireRequestApproval(overrides.clock), ...overrides };
       return runRequestApproval(event, deps);
     },
   );
