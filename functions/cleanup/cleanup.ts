@@ -4,8 +4,9 @@
  * daily schedule sweeps every replicator tagged `msk-cutover:migration-id`
  * whose migration is over. Replicators are deleted only while no
  * application has left the source: with applications on both clusters, the
- * replicators are the only data path between them, so cleanup deletes
- * nothing and tells people which application is where.
+ * replicators are the only data path between them, and with every
+ * application on the target a rollback still needs the reverse replicator,
+ * so cleanup deletes nothing and tells people which application is where.
  */
 import * as z from 'zod';
 import type { CleanupResult } from '../shared/contracts.ts';
@@ -190,6 +191,24 @@ async function clean(
   }
   const apps = await deps.ledger.listApps(migrationId);
   const off = apps.filter((a) => hasLeftSource(a.state));
+  const replicatorList = [...found.keys()].join(', ');
+  if (apps.length > 0 && apps.every(onTarget)) {
+    // Nothing runs on the source any more, but each application can still
+    // be rolled back, and a rollback reads the data the reverse replicator
+    // copied back: deleting is a decision for teardown, not for cleanup.
+    const reason =
+      'every application is on the target; rollback still depends on the reverse replicator';
+    await deps.ledger.audit(migrationId, 'cleanup refused', { why, reason });
+    await deps.notifier.publish({
+      migrationId,
+      type: 'Cleanup Refused',
+      subject: `msk-cutover ${migrationId}: replicators kept, every application on the target`,
+      body: `Cleanup (${why}) did not delete the replicators of migration ${migrationId} (${replicatorList}). Every application is on the target (${placement(apps)}), and rolling any of them back depends on the reverse replicator.\n\nWhen no application needs a rollback any more, delete the replicators with \`msk-cutover teardown\`.`,
+      detail: { phase: 'cleanup', replicators: [...found.keys()] },
+    });
+    deps.log.warn('cleanup refused', { apps: off.length });
+    return { migrationId, action: 'kept-all-on-target', reason, deleted: [] };
+  }
   if (off.length > 0) {
     const reason = `applications are split across clusters: ${placement(apps)}`;
     await deps.ledger.audit(migrationId, 'cleanup refused', { why, reason });
@@ -197,7 +216,7 @@ async function clean(
       migrationId,
       type: 'Cleanup Refused',
       subject: `msk-cutover ${migrationId}: replicators kept, applications on both clusters`,
-      body: `Cleanup (${why}) did not delete the replicators of migration ${migrationId} (${[...found.keys()].join(', ')}): they carry the data between applications on the target and applications on the source.\n\n${placement(apps, '\n')}\n\nFor each application off the source, either roll it back or finish its cutover; then delete the replicators with \`msk-cutover teardown\`.`,
+      body: `Cleanup (${why}) did not delete the replicators of migration ${migrationId} (${replicatorList}): they carry the data between applications on the target and applications on the source.\n\n${placement(apps, '\n')}\n\nFor each application off the source, either roll it back or finish its cutover; then delete the replicators with \`msk-cutover teardown\`.`,
       detail: { phase: 'cleanup', replicators: [...found.keys()] },
     });
     deps.log.warn('cleanup refused', { apps: off.length });
@@ -229,6 +248,10 @@ async function clean(
     reason: 'no application has left the source',
     deleted: names,
   };
+}
+
+function onTarget(a: AppRecord): boolean {
+  return ledgerLocation(a.state) === 'target';
 }
 
 /** "On the target: a, b; On the source: c" (at most 20 names each). */

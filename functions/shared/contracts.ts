@@ -290,7 +290,12 @@ export type RecordFailureEvent = z.infer<typeof RecordFailureEventSchema>;
 export interface CleanupResult {
   migrations: {
     migrationId: string;
-    action: 'deleted' | 'kept-split' | 'kept-running' | 'nothing-to-do';
+    action:
+      | 'deleted'
+      | 'kept-split'
+      | 'kept-all-on-target'
+      | 'kept-running'
+      | 'nothing-to-do';
     reason: string;
     deleted: string[];
   }[];

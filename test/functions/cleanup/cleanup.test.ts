@@ -143,6 +143,36 @@ describe('cleanup', () => {
     expect(sent?.body).toContain('On the source: b');
   });
 
+  it('should keep the replicators and point to teardown when every app is on the target', async () => {
+    await migration('orders', 'FAILED', {
+      a: 'KEPT_ON_TARGET',
+      b: 'ON_TARGET',
+    });
+
+    const result = await runCleanup(statusChange('orders', 'FAILED'), deps);
+
+    expect(result.migrations).toEqual([
+      {
+        migrationId: 'orders',
+        action: 'kept-all-on-target',
+        reason:
+          'every application is on the target; rollback still depends on the reverse replicator',
+        deleted: [],
+      },
+    ]);
+    expect(deps.replicators.byName.size).toBe(2);
+    expect(deps.replicators.calls.some((c) => c.startsWith('delete'))).toBe(
+      false,
+    );
+    const [sent] = deps.notifier.ofType('Cleanup Refused');
+    expect(sent?.subject).toContain('every application on the target');
+    expect(sent?.body).toContain('On the target: a, b');
+    expect(sent?.body).toContain('reverse replicator');
+    expect(sent?.body).toContain('msk-cutover teardown');
+    expect(sent?.body).not.toContain('both clusters');
+    expect(sent?.body).not.toContain('On the source');
+  });
+
   it('should mark a RUNNING migration ABORTED when its execution was aborted', async () => {
     await migration('orders', 'RUNNING', { a: 'ON_SOURCE' });
 
