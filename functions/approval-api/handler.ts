@@ -1,13 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { MskBootstrapBrokers } from '../shared/aws/bootstrap-brokers.ts';
-import { DynamoLedger } from '../shared/aws/ledger.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
 import { SecretsSigningKeys } from '../shared/aws/signing-keys.ts';
 import { SfnTaskTokens } from '../shared/aws/task-tokens.ts';
 import { KmsTokenCipher } from '../shared/aws/token-cipher.ts';
 import {
-  dynamodbClient,
   kafkaClient,
   kmsClient,
   s3Client,
@@ -16,9 +14,10 @@ import {
 } from '../shared/clients.ts';
 import { systemClock } from '../shared/clock.ts';
 import { loadEnv } from '../shared/env.ts';
-import { phaseHandler } from '../shared/handler.ts';
+import { lazyPhaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
 import type { Clock } from '../shared/ports.ts';
+import { ledgerFromEnv } from '../shared/wiring.ts';
 import { type ApprovalApiDeps, runApprovalApi } from './approval-api.ts';
 
 /**
@@ -40,7 +39,7 @@ export function wireApprovalApi(clock: Clock = systemClock): ApprovalApiDeps {
   const env = loadEnv('approval-api');
   return {
     plans: new S3PlanStore(s3Client()),
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
+    ledger: ledgerFromEnv(env, clock),
     cipher: new KmsTokenCipher(kmsClient(), env.TOKEN_KEY_ID),
     keys: new SecretsSigningKeys(secretsClient(), env.SIGNING_SECRET_ARN),
     tasks: new SfnTaskTokens(sfnClient()),
@@ -50,13 +49,12 @@ export function wireApprovalApi(clock: Clock = systemClock): ApprovalApiDeps {
   };
 }
 
-export function createHandler(overrides: Partial<ApprovalApiDeps> = {}) {
-  // Wired on the first invocation (cold start), then reused.
-  let deps: ApprovalApiDeps | undefined;
-  return phaseHandler('approval-api', HttpApiEventSchema, (event) => {
-    deps ??= { ...wireApprovalApi(overrides.clock), ...overrides };
-    return runApprovalApi(event as unknown as APIGatewayProxyEventV2, deps);
-  });
-}
+export const createHandler = lazyPhaseHandler(
+  'approval-api',
+  HttpApiEventSchema,
+  wireApprovalApi,
+  (event, deps) =>
+    runApprovalApi(event as unknown as APIGatewayProxyEventV2, deps),
+);
 
 export const handler = createHandler();

@@ -1,27 +1,23 @@
 import * as z from 'zod';
 import { MskBootstrapBrokers } from '../shared/aws/bootstrap-brokers.ts';
-import { DynamoLedger } from '../shared/aws/ledger.ts';
 import { CloudWatchMetrics } from '../shared/aws/metrics.ts';
-import { SnsEventBridgeNotifier } from '../shared/aws/notifier.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
 import { SecretsSigningKeys } from '../shared/aws/signing-keys.ts';
 import { KmsTokenCipher } from '../shared/aws/token-cipher.ts';
 import {
   cloudwatchClient,
-  dynamodbClient,
-  eventbridgeClient,
   kafkaClient,
   kmsClient,
   s3Client,
   secretsClient,
-  snsClient,
 } from '../shared/clients.ts';
 import { systemClock } from '../shared/clock.ts';
 import { CUSTOM_NAMESPACE } from '../shared/custom-metrics.ts';
 import { loadEnv } from '../shared/env.ts';
-import { phaseHandler } from '../shared/handler.ts';
+import { lazyPhaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
 import type { Clock } from '../shared/ports.ts';
+import { ledgerFromEnv, notifierFromEnv } from '../shared/wiring.ts';
 import {
   type ApprovalRemindersDeps,
   runApprovalReminders,
@@ -40,16 +36,11 @@ export function wireApprovalReminders(
   const env = loadEnv('approval-reminders');
   return {
     plans: new S3PlanStore(s3Client()),
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
+    ledger: ledgerFromEnv(env, clock),
     cipher: new KmsTokenCipher(kmsClient(), env.TOKEN_KEY_ID),
     metrics: new CloudWatchMetrics(cloudwatchClient(), CUSTOM_NAMESPACE),
     keys: new SecretsSigningKeys(secretsClient(), env.SIGNING_SECRET_ARN),
-    notifier: new SnsEventBridgeNotifier({
-      sns: snsClient(),
-      eventbridge: eventbridgeClient(),
-      topicArn: env.TOPIC_ARN,
-      eventBusName: env.EVENT_BUS_NAME,
-    }),
+    notifier: notifierFromEnv(env),
     inventory: new MskBootstrapBrokers(kafkaClient()),
     approvalBaseUrl: env.APPROVAL_BASE_URL,
     clock,
@@ -57,13 +48,11 @@ export function wireApprovalReminders(
   };
 }
 
-export function createHandler(overrides: Partial<ApprovalRemindersDeps> = {}) {
-  // Wired on the first invocation (cold start), then reused.
-  let deps: ApprovalRemindersDeps | undefined;
-  return phaseHandler('approval-reminders', ScheduleEventSchema, () => {
-    deps ??= { ...wireApprovalReminders(overrides.clock), ...overrides };
-    return runApprovalReminders(deps);
-  });
-}
+export const createHandler = lazyPhaseHandler(
+  'approval-reminders',
+  ScheduleEventSchema,
+  wireApprovalReminders,
+  (_event, deps) => runApprovalReminders(deps),
+);
 
 export const handler = createHandler();

@@ -1,18 +1,12 @@
-import { DynamoLedger } from '../shared/aws/ledger.ts';
-import { SnsEventBridgeNotifier } from '../shared/aws/notifier.ts';
 import { MskReplicators } from '../shared/aws/replicators.ts';
-import {
-  dynamodbClient,
-  eventbridgeClient,
-  kafkaClient,
-  snsClient,
-} from '../shared/clients.ts';
+import { kafkaClient } from '../shared/clients.ts';
 import { systemClock } from '../shared/clock.ts';
 import { LoopEventSchema } from '../shared/contracts.ts';
 import { loadEnv } from '../shared/env.ts';
-import { phaseHandler } from '../shared/handler.ts';
+import { lazyPhaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
 import type { Clock } from '../shared/ports.ts';
+import { ledgerFromEnv, notifierFromEnv } from '../shared/wiring.ts';
 import {
   type DescribeReplicatorsDeps,
   runDescribeReplicators,
@@ -24,28 +18,19 @@ export function wireDescribeReplicators(
 ): DescribeReplicatorsDeps {
   const env = loadEnv('describe-replicators');
   return {
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
+    ledger: ledgerFromEnv(env, clock),
     replicators: new MskReplicators(kafkaClient()),
-    notifier: new SnsEventBridgeNotifier({
-      sns: snsClient(),
-      eventbridge: eventbridgeClient(),
-      topicArn: env.TOPIC_ARN,
-      eventBusName: env.EVENT_BUS_NAME,
-    }),
+    notifier: notifierFromEnv(env),
     clock,
     log,
   };
 }
 
-export function createHandler(
-  overrides: Partial<DescribeReplicatorsDeps> = {},
-) {
-  // Wired on the first invocation (cold start), then reused.
-  let deps: DescribeReplicatorsDeps | undefined;
-  return phaseHandler('describe-replicators', LoopEventSchema, (event) => {
-    deps ??= { ...wireDescribeReplicators(overrides.clock), ...overrides };
-    return runDescribeReplicators(event, deps);
-  });
-}
+export const createHandler = lazyPhaseHandler(
+  'describe-replicators',
+  LoopEventSchema,
+  wireDescribeReplicators,
+  runDescribeReplicators,
+);
 
 export const handler = createHandler();

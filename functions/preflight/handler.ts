@@ -1,9 +1,7 @@
 import { AwsInventoryAdapter } from '../shared/aws/inventory.ts';
-import { DynamoLedger } from '../shared/aws/ledger.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
 import { MskReplicators } from '../shared/aws/replicators.ts';
 import {
-  dynamodbClient,
   ec2Client,
   kafkaClient,
   quotasClient,
@@ -13,9 +11,10 @@ import {
 import { systemClock } from '../shared/clock.ts';
 import { PhaseEventBaseSchema } from '../shared/contracts.ts';
 import { loadEnv } from '../shared/env.ts';
-import { phaseHandler } from '../shared/handler.ts';
+import { lazyPhaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
 import type { Clock } from '../shared/ports.ts';
+import { ledgerFromEnv } from '../shared/wiring.ts';
 import { type PreflightDeps, runPreflight } from './preflight.ts';
 
 const list = (csv: string) =>
@@ -39,7 +38,7 @@ export function wirePreflight(clock: Clock = systemClock): PreflightDeps {
       quotas: quotasClient(),
     }),
     replicators: new MskReplicators(kafkaClient()),
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
+    ledger: ledgerFromEnv(env, clock),
     config: {
       serviceExecutionRoleArn: env.SERVICE_EXECUTION_ROLE_ARN,
       allowedSecretArnPrefixes: list(env.ALLOWED_SECRET_ARN_PREFIXES),
@@ -50,13 +49,11 @@ export function wirePreflight(clock: Clock = systemClock): PreflightDeps {
   };
 }
 
-export function createHandler(overrides: Partial<PreflightDeps> = {}) {
-  // Wired on the first invocation (cold start), then reused.
-  let deps: PreflightDeps | undefined;
-  return phaseHandler('preflight', PhaseEventBaseSchema, (event) => {
-    deps ??= { ...wirePreflight(overrides.clock), ...overrides };
-    return runPreflight(event, deps);
-  });
-}
+export const createHandler = lazyPhaseHandler(
+  'preflight',
+  PhaseEventBaseSchema,
+  wirePreflight,
+  runPreflight,
+);
 
 export const handler = createHandler();

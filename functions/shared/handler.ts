@@ -8,8 +8,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { systemClock } from './clock.ts';
 import { ValidationError } from './domain/errors.ts';
 import { logger } from './logger.ts';
+import type { Clock } from './ports.ts';
 
 export function parseEvent<S extends z.ZodType>(
   schema: S,
@@ -46,4 +48,29 @@ export function phaseHandler<S extends z.ZodType, R>(
     });
     return run(event, context);
   }).use(injectLambdaContext(logger, { resetKeys: true }));
+}
+
+/**
+ * The `createHandler(overrides)` of every phase: deps are wired on the first
+ * invocation (cold start: env parsed, adapters built) and reused after;
+ * `overrides` replace any of them (the rehearsal passes its virtual clock and
+ * a simulated Kafka probe). `handler = createHandler()` is what Lambda runs.
+ */
+export function lazyPhaseHandler<
+  S extends z.ZodType,
+  D extends { clock: Clock },
+  R,
+>(
+  phase: string,
+  schema: S,
+  wire: (clock: Clock) => D,
+  run: (event: z.output<S>, deps: D) => Promise<R>,
+) {
+  return (overrides: Partial<D> = {}) => {
+    let deps: D | undefined;
+    return phaseHandler(phase, schema, (event) => {
+      deps ??= { ...wire(overrides.clock ?? systemClock), ...overrides };
+      return run(event, deps);
+    });
+  };
 }

@@ -1,18 +1,12 @@
-import { DynamoLedger } from '../shared/aws/ledger.ts';
-import { SnsEventBridgeNotifier } from '../shared/aws/notifier.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
-import {
-  dynamodbClient,
-  eventbridgeClient,
-  s3Client,
-  snsClient,
-} from '../shared/clients.ts';
+import { s3Client } from '../shared/clients.ts';
 import { systemClock } from '../shared/clock.ts';
 import { PhaseEventBaseSchema } from '../shared/contracts.ts';
 import { loadEnv } from '../shared/env.ts';
-import { phaseHandler } from '../shared/handler.ts';
+import { lazyPhaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
 import type { Clock } from '../shared/ports.ts';
+import { ledgerFromEnv, notifierFromEnv } from '../shared/wiring.ts';
 import { runValidatePlan, type ValidatePlanDeps } from './validate-plan.ts';
 
 /**
@@ -23,25 +17,18 @@ export function wireValidatePlan(clock: Clock = systemClock): ValidatePlanDeps {
   const env = loadEnv('validate-plan');
   return {
     plans: new S3PlanStore(s3Client()),
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
-    notifier: new SnsEventBridgeNotifier({
-      sns: snsClient(),
-      eventbridge: eventbridgeClient(),
-      topicArn: env.TOPIC_ARN,
-      eventBusName: env.EVENT_BUS_NAME,
-    }),
+    ledger: ledgerFromEnv(env, clock),
+    notifier: notifierFromEnv(env),
     clock,
     log,
   };
 }
 
-export function createHandler(overrides: Partial<ValidatePlanDeps> = {}) {
-  // Wired on the first invocation (cold start), then reused.
-  let deps: ValidatePlanDeps | undefined;
-  return phaseHandler('validate-plan', PhaseEventBaseSchema, (event) => {
-    deps ??= { ...wireValidatePlan(overrides.clock), ...overrides };
-    return runValidatePlan(event, deps);
-  });
-}
+export const createHandler = lazyPhaseHandler(
+  'validate-plan',
+  PhaseEventBaseSchema,
+  wireValidatePlan,
+  runValidatePlan,
+);
 
 export const handler = createHandler();

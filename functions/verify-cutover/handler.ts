@@ -1,17 +1,13 @@
-import { DynamoLedger } from '../shared/aws/ledger.ts';
 import { CloudWatchMetrics } from '../shared/aws/metrics.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
-import {
-  cloudwatchClient,
-  dynamodbClient,
-  s3Client,
-} from '../shared/clients.ts';
+import { cloudwatchClient, s3Client } from '../shared/clients.ts';
 import { systemClock } from '../shared/clock.ts';
 import { VerifyCutoverEventSchema } from '../shared/contracts.ts';
 import { loadEnv } from '../shared/env.ts';
-import { phaseHandler } from '../shared/handler.ts';
+import { lazyPhaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
 import type { Clock } from '../shared/ports.ts';
+import { ledgerFromEnv } from '../shared/wiring.ts';
 import { runVerifyCutover, type VerifyCutoverDeps } from './verify-cutover.ts';
 
 /**
@@ -24,20 +20,18 @@ export function wireVerifyCutover(
   const env = loadEnv('verify-cutover');
   return {
     plans: new S3PlanStore(s3Client()),
-    ledger: new DynamoLedger(dynamodbClient(), env.LEDGER_TABLE, clock),
+    ledger: ledgerFromEnv(env, clock),
     metrics: new CloudWatchMetrics(cloudwatchClient()),
     clock,
     log,
   };
 }
 
-export function createHandler(overrides: Partial<VerifyCutoverDeps> = {}) {
-  // Wired on the first invocation (cold start), then reused.
-  let deps: VerifyCutoverDeps | undefined;
-  return phaseHandler('verify-cutover', VerifyCutoverEventSchema, (event) => {
-    deps ??= { ...wireVerifyCutover(overrides.clock), ...overrides };
-    return runVerifyCutover(event, deps);
-  });
-}
+export const createHandler = lazyPhaseHandler(
+  'verify-cutover',
+  VerifyCutoverEventSchema,
+  wireVerifyCutover,
+  runVerifyCutover,
+);
 
 export const handler = createHandler();
