@@ -8,8 +8,10 @@
  * application on the target a rollback still needs the reverse replicator,
  * so cleanup deletes nothing and tells people which application is where.
  */
+
 import * as z from 'zod';
 import type { CleanupResult } from '../shared/contracts.ts';
+import { keptReplicatorsAdvice } from '../shared/domain/advice.ts';
 import { hasLeftSource, ledgerLocation } from '../shared/domain/app-state.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
 import {
@@ -203,7 +205,7 @@ async function clean(
       migrationId,
       type: 'Cleanup Refused',
       subject: `msk-cutover ${migrationId}: replicators kept, every application on the target`,
-      body: `Cleanup (${why}) did not delete the replicators of migration ${migrationId} (${replicatorList}). Every application is on the target (${placement(apps)}), and rolling any of them back depends on the reverse replicator.\n\nWhen no application needs a rollback any more, delete the replicators with \`msk-cutover teardown\`.`,
+      body: `Cleanup (${why}) did not delete the replicators of migration ${migrationId} (${replicatorList}). Every application is on the target (${placement(apps)}), and rolling any of them back depends on the reverse replicator.\n\n${keptReplicatorsAdvice(migrationId)}`,
       detail: { phase: 'cleanup', replicators: [...found.keys()] },
     });
     deps.log.warn('cleanup refused', { apps: off.length });
@@ -216,7 +218,7 @@ async function clean(
       migrationId,
       type: 'Cleanup Refused',
       subject: `msk-cutover ${migrationId}: replicators kept, applications on both clusters`,
-      body: `Cleanup (${why}) did not delete the replicators of migration ${migrationId} (${replicatorList}): they carry the data between applications on the target and applications on the source.\n\n${placement(apps, '\n')}\n\nFor each application off the source, either roll it back or finish its cutover; then delete the replicators with \`msk-cutover teardown\`.`,
+      body: `Cleanup (${why}) did not delete the replicators of migration ${migrationId} (${replicatorList}): they carry the data between applications on the target and applications on the source.\n\n${placement(apps, '\n')}\n\nFor each application off the source, either roll it back or finish its cutover.\n${keptReplicatorsAdvice(migrationId)}`,
       detail: { phase: 'cleanup', replicators: [...found.keys()] },
     });
     deps.log.warn('cleanup refused', { apps: off.length });

@@ -5,7 +5,9 @@
  * what cleanup will (or will not) do. Nested executions fail together, so a
  * migration already recorded as failed is not announced twice.
  */
+
 import type { RecordFailureEvent } from '../shared/contracts.ts';
+import { keptReplicatorsAdvice } from '../shared/domain/advice.ts';
 import { hasLeftSource, ledgerLocation } from '../shared/domain/app-state.ts';
 import type {
   AppRecord,
@@ -89,6 +91,7 @@ export async function runRecordFailure(
     ...locations(apps),
     '',
     `What cleanup will do: ${cleanupOutlook(
+      event.migrationId,
       apps,
       replicators.map((r) => r.name),
     )}`,
@@ -193,7 +196,11 @@ function locations(apps: AppRecord[]): string[] {
     .map(([label, list]) => `  ${label}: ${names(list as AppRecord[])}`);
 }
 
-function cleanupOutlook(apps: AppRecord[], replicators: string[]): string {
+function cleanupOutlook(
+  migrationId: string,
+  apps: AppRecord[],
+  replicators: string[],
+): string {
   if (replicators.length === 0) {
     return 'nothing: no replicator was created.';
   }
@@ -201,5 +208,5 @@ function cleanupOutlook(apps: AppRecord[], replicators: string[]): string {
   if (off.length === 0) {
     return `it will delete the replicators (${replicators.join(', ')}), since no application has left the source.`;
   }
-  return `it will NOT delete the replicators (${replicators.join(', ')}): ${names(off)} may run on the target while the others run on the source, and deleting would cut the data flow between them. For each application off the source, either roll it back or finish its cutover; then delete the replicators with \`msk-cutover teardown\`.`;
+  return `it will NOT delete the replicators (${replicators.join(', ')}): ${names(off)} may run on the target while the others run on the source, and deleting would cut the data flow between them. For each application off the source, either roll it back or finish its cutover.\n${keptReplicatorsAdvice(migrationId)}`;
 }

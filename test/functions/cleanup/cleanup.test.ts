@@ -168,7 +168,9 @@ describe('cleanup', () => {
     expect(sent?.subject).toContain('every application on the target');
     expect(sent?.body).toContain('On the target: a, b');
     expect(sent?.body).toContain('reverse replicator');
-    expect(sent?.body).toContain('msk-cutover teardown');
+    expect(sent?.body).toContain(
+      'aws kafka delete-replicator --replicator-arn',
+    );
     expect(sent?.body).not.toContain('both clusters');
     expect(sent?.body).not.toContain('On the source');
   });

@@ -127,6 +127,9 @@ describe('record-failure', () => {
       'Moving between clusters: orders (CUTOVER_APPROVED)',
     );
     expect(sent?.body).toMatch(/it will NOT delete the replicators/);
+    expect(sent?.body).toContain(
+      'aws kafka list-replicators --replicator-name-filter msk-cutover-',
+    );
     expect(sent?.detail.applicationsOffSource).toEqual([
       'order-status',
       'orders',
