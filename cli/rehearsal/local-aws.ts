@@ -1,7 +1,7 @@
 /**
  * Local stand-ins the rehearsal needs besides the simulator: the ledger's
- * DynamoDB (dynalite, in memory, one server per process and one table per
- * rehearsal) and a self-signed test certificate for the simulated source
+ * DynamoDB (dynalite on a temporary on-disk LevelDB, one server per process
+ * and one table per rehearsal) and a self-signed test certificate for the simulated source
  * cluster's secret (generated at runtime, never a real secret).
  */
 import { execFileSync } from 'node:child_process';
@@ -33,8 +33,24 @@ let tables = 0;
  */
 let port: number | undefined;
 
+/** The running dynalite's data directory, removed when it stops or at exit. */
+let dataDir: string | undefined;
+
+function removeDataDir(): void {
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  dataDir = undefined;
+}
+
 async function start(): Promise<LocalDynamo> {
+  // On disk, not in memory: dynalite's in-memory store keeps every item as
+  // a Buffer in the process, and a week of readiness polls of a large plan
+  // writes hundreds of megabytes of evidence to the ledger, which the
+  // rehearsal never reads back in bulk.
+  const dir = mkdtempSync(join(tmpdir(), 'msk-cutover-ledger-'));
+  if (!dataDir) process.once('exit', removeDataDir);
+  dataDir = dir;
   const server = dynalite({
+    path: dir,
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
@@ -53,6 +69,11 @@ async function start(): Promise<LocalDynamo> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   return { endpoint, server, client };
+}
+
+/** The data directory of the running local ledger, if one runs. */
+export function localLedgerDirectory(): string | undefined {
+  return dataDir;
 }
 
 /**
@@ -83,6 +104,7 @@ export async function stopLocalLedger(): Promise<void> {
   client.destroy();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  removeDataDir();
 }
 
 let certificate: string | null | undefined;

@@ -1,7 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { existsSync, readdirSync } from 'node:fs';
+import {
+  DynamoDBClient,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  localLedgerDirectory,
   localLedgerTable,
   stopLocalLedger,
   testCertificate,
@@ -28,6 +34,28 @@ describe('local ledger and test certificate', () => {
     const tables = await client.send(new ListTablesCommand({}));
     expect(tables.TableNames).toContain(third.tableName);
     client.destroy();
+  });
+
+  it('should keep the ledger on disk and remove it when stopped', async () => {
+    const { endpoint, tableName } = await localLedgerTable();
+    const dir = localLedgerDirectory();
+    if (dir === undefined) throw new Error('no ledger directory');
+    const client = new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { PK: { S: 'MIGRATION#m' }, SK: { S: 'META' } },
+      }),
+    );
+    client.destroy();
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
+    await stopLocalLedger();
+    expect(existsSync(dir)).toBe(false);
+    expect(localLedgerDirectory()).toBeUndefined();
   });
 
   it('should generate a self-signed certificate valid for a year', () => {
