@@ -129,6 +129,16 @@ function runIsolated(name: string): Promise<Figure[]> {
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
+    // A module that runs past its budget is stopped and reported as such,
+    // so one slow figure never keeps the others from printing.
+    const budgetMs = Number(process.env.BENCH_MODULE_TIMEOUT_S ?? 900) * 1000;
+    const timer = setTimeout(() => {
+      process.stderr.write(
+        `bench ${name}: stopped after ${budgetMs / 1000} s (BENCH_MODULE_TIMEOUT_S)\n`,
+      );
+      child.kill('SIGKILL');
+    }, budgetMs);
+    timer.unref();
     let stdout = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -136,6 +146,7 @@ function runIsolated(name: string): Promise<Figure[]> {
     });
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(timer);
       try {
         resolve(childFigures(name, stdout, code));
       } catch (err) {
