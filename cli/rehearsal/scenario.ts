@@ -113,7 +113,13 @@ export const ScenarioSchema = z.strictObject({
     remainingReplicators: z.number().int().min(0),
     /** What the cleanup after a failed execution did. */
     cleanup: z
-      .enum(['deleted', 'kept-split', 'kept-running', 'nothing-to-do'])
+      .enum([
+        'deleted',
+        'kept-split',
+        'kept-all-on-target',
+        'kept-running',
+        'nothing-to-do',
+      ])
       .optional(),
   }),
 });
