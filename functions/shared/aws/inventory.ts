@@ -2,6 +2,7 @@
  * Read-only AWS lookups for preflight: the MSK target, the secrets, the VPC
  * pieces and the replicator quota. Nothing here creates or changes anything.
  */
+
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   paginateDescribeSecurityGroups,
@@ -13,24 +14,20 @@ import {
   type KafkaClient,
   NotFoundException,
 } from '@aws-sdk/client-kafka';
-import {
-  GetSecretValueCommand,
-  ResourceNotFoundException,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   GetAWSDefaultServiceQuotaCommand,
   GetServiceQuotaCommand,
   NoSuchResourceException,
   type ServiceQuotasClient,
 } from '@aws-sdk/client-service-quotas';
-import { ValidationError } from '../domain/errors.ts';
 import {
   DEFAULT_REPLICATOR_QUOTA,
   REPLICATOR_QUOTA_CODE,
 } from '../domain/replicator-config.ts';
 import type { AwsInventory, MskClusterInfo } from '../ports.ts';
 import { MskBootstrapBrokers } from './bootstrap-brokers.ts';
+import { readSecretJson } from './secret-json.ts';
 
 type SecurityGroupInfo = Awaited<
   ReturnType<AwsInventory['securityGroups']>
@@ -92,36 +89,8 @@ export class AwsInventoryAdapter implements AwsInventory {
     return this.brokers.bootstrapBrokers(clusterArn);
   }
 
-  async secretJson(arn: string): Promise<Record<string, unknown> | null> {
-    let text: string | undefined;
-    try {
-      const out = await this.secrets.send(
-        new GetSecretValueCommand({ SecretId: arn }),
-      );
-      text =
-        out.SecretString ??
-        (out.SecretBinary
-          ? Buffer.from(out.SecretBinary).toString('utf-8')
-          : undefined);
-    } catch (err) {
-      if (err instanceof ResourceNotFoundException) return null;
-      throw err;
-    }
-    // The parse error message could quote the secret: never pass it on.
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text ?? '');
-    } catch {
-      throw new ValidationError(
-        `secret ${arn} is not a JSON object (store it as key/value pairs)`,
-      );
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new ValidationError(
-        `secret ${arn} is not a JSON object (store it as key/value pairs)`,
-      );
-    }
-    return parsed as Record<string, unknown>;
+  secretJson(arn: string): Promise<Record<string, unknown> | null> {
+    return readSecretJson(this.secrets, arn);
   }
 
   async subnets(
