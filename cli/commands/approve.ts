@@ -14,6 +14,7 @@ import { decideApproval } from '../../functions/approval-api/decide.ts';
 import { reissueApproval } from '../../functions/request-approval/gate.ts';
 import { DynamoLedger } from '../../functions/shared/aws/ledger.ts';
 import { SfnTaskTokens } from '../../functions/shared/aws/task-tokens.ts';
+import { KmsTokenCipher } from '../../functions/shared/aws/token-cipher.ts';
 import { systemClock } from '../../functions/shared/clock.ts';
 import {
   type Decision,
@@ -29,7 +30,6 @@ import {
   StackLookupError,
   stackOutputs,
 } from '../aws/stack.ts';
-import { CliTokenCipher } from '../aws/token-cipher.ts';
 import { CliExit } from '../exit.ts';
 
 export interface DecideOptions {
@@ -117,7 +117,7 @@ export async function runDecide(
     );
   }
   const identity = await callerIdentity(aws.sts());
-  const cipher = new CliTokenCipher(aws.kms(), outputs.TaskTokenKeyArn);
+  const cipher = new KmsTokenCipher(aws.kms(), outputs.TaskTokenKeyArn);
   let target = approval;
   if (approval.expiresAt <= now.toISOString()) {
     // The emailed link expired but the gate is still open: IAM

@@ -38,4 +38,20 @@ describe('KmsTokenCipher', () => {
       /Decrypt returned nothing/,
     );
   });
+
+  it('should, without a key id, decrypt by the ciphertext and encrypt with the key KMS reported', async () => {
+    const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/tokens';
+    kms
+      .on(DecryptCommand)
+      .resolves({ Plaintext: Buffer.from('token-1'), KeyId: keyArn })
+      .on(EncryptCommand)
+      .resolves({ CiphertextBlob: Buffer.from('CIPHER') });
+    const cipher = new KmsTokenCipher(new KMSClient({}));
+    await expect(cipher.encrypt('t', {})).rejects.toThrow(/no task-token key/);
+    await cipher.decrypt('eA==', { approvalId: 'a1' });
+    const decrypt = kms.commandCalls(DecryptCommand)[0]?.args[0].input;
+    expect(decrypt?.KeyId).toBeUndefined();
+    await cipher.encrypt('token-2', { approvalId: 'a2' });
+    expect(kms).toReceiveCommandWith(EncryptCommand, { KeyId: keyArn });
+  });
 });
