@@ -38,6 +38,7 @@ import {
 import {
   planShards,
   replicatorSpecs,
+  shardOfTopic,
   shardsOfApp,
 } from '../shared/domain/replicator-config.ts';
 import { loadPlan } from '../shared/load-plan.ts';
@@ -91,9 +92,16 @@ export async function runPollReadiness(
   );
   const apps = app ? [app] : plan.applications;
   const groups = [...new Set(apps.flatMap(appGroups))];
+  const topics = app ? appTopics(app) : [];
   const queries = readinessQueries({
-    replicators,
-    ...(app ? { topics: appTopics(app) } : {}),
+    replicators: replicators.map((r) =>
+      app
+        ? {
+            ...r,
+            topics: topics.filter((t) => shardOfTopic(plan, t) === r.shard),
+          }
+        : r,
+    ),
     targetClusterName: clusterNameOf(plan.target.mskClusterArn),
     lagPairs: apps.flatMap((a) =>
       appGroups(a).flatMap((group) =>
@@ -316,21 +324,39 @@ function expectedGroupCounts(
   plan: Plan,
   replicators: { name: string; shard: string }[],
 ): Map<string, number> {
+  const byShard = groupsPerShard(plan);
+  return new Map(replicators.map((r) => [r.name, byShard.get(r.shard) ?? 0]));
+}
+
+/**
+ * Declared groups per shard, computed once per plan (plans are read-only;
+ * `loadPlan` returns the same object for a pinned version): every poll of
+ * every application reads it, and it walks every application.
+ */
+const groupsPerShardOf = new WeakMap<Plan, Map<string, number>>();
+
+function groupsPerShard(plan: Plan): Map<string, number> {
+  const cached = groupsPerShardOf.get(plan);
+  if (cached) return cached;
   const groupSel = new Selection(
     plan.replication.consumerGroups,
     plan.replication.consumerGroupsToExclude,
   );
-  const byShard = new Map<string, number>();
-  for (const shard of planShards(plan)) {
-    const topicSel = new Selection(shard.topics, shard.topicsToExclude);
-    const groups = new Set<string>();
-    for (const a of plan.applications) {
-      if (!a.consumes.some((t) => topicSel.selects(t))) continue;
-      for (const g of a.consumerGroups) if (groupSel.selects(g)) groups.add(g);
+  const groups = new Map(
+    planShards(plan).map((s) => [s.name, new Set<string>()]),
+  );
+  for (const a of plan.applications) {
+    const selected = a.consumerGroups.filter((g) => groupSel.selects(g));
+    if (selected.length === 0) continue;
+    for (const t of a.consumes) {
+      const shard = shardOfTopic(plan, t);
+      const set = shard === undefined ? undefined : groups.get(shard);
+      for (const g of selected) set?.add(g);
     }
-    byShard.set(shard.name, groups.size);
   }
-  return new Map(replicators.map((r) => [r.name, byShard.get(r.shard) ?? 0]));
+  const counts = new Map([...groups].map(([s, set]) => [s, set.size]));
+  groupsPerShardOf.set(plan, counts);
+  return counts;
 }
 
 /** The numbers behind the verdict, with the worst value of each rule first. */

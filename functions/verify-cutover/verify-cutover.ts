@@ -34,6 +34,7 @@ import type { Application, Plan } from '../shared/domain/plan.ts';
 import { measuredGroups } from '../shared/domain/readiness.ts';
 import {
   replicatorSpecs,
+  shardOfTopic,
   shardsOfApp,
 } from '../shared/domain/replicator-config.ts';
 import { loadPlan } from '../shared/load-plan.ts';
@@ -259,14 +260,24 @@ export async function runVerifyCutover(
   const now = deps.clock.now();
   const shards = new Set(shardsOfApp(plan, app));
   const specs = replicatorSpecs(plan).filter((s) => shards.has(s.shard));
+  const produced = [...new Set(app.produces)];
+  const scoped = (direction: 'forward' | 'reverse') =>
+    specs
+      .filter((s) => s.direction === direction)
+      .map((s) => ({
+        name: s.name,
+        topics: produced.filter((t) => shardOfTopic(plan, t) === s.shard),
+      }));
+  const queries = verifyQueries({
+    forward: scoped('forward'),
+    reverse: scoped('reverse'),
+  });
   const forward = specs
     .filter((s) => s.direction === 'forward')
     .map((s) => s.name);
   const reverse = specs
     .filter((s) => s.direction === 'reverse')
     .map((s) => s.name);
-
-  const queries = verifyQueries({ forward, reverse, produces: app.produces });
   const lookback = Math.max(
     (plan.readiness.pollIntervalSeconds + 60) * 1000,
     MIN_LOOKBACK_MS,

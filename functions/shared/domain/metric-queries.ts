@@ -145,14 +145,22 @@ export type LabelledSeries = QuerySubject & {
   points: MetricSeries['points'];
 };
 
+/** A replicator in a readiness scope, with the topics read per topic. */
+export interface ScopedReplicator extends QueryReplicator {
+  /**
+   * Read MessageLag and ReplicationLatency per topic for these topics (one
+   * application's topics of this replicator's shard); replicator-level
+   * values when absent (the whole migration). A topic belongs to exactly
+   * one shard, so it is only ever asked of its own shard's replicators:
+   * another shard's replicator never publishes it, and a series that can
+   * never have data would hold readiness back forever.
+   */
+  topics?: readonly string[];
+}
+
 /** What readiness reads for one scope (the migration or one application). */
 export interface ReadinessQueryInput {
-  replicators: QueryReplicator[];
-  /**
-   * Per-topic lag and latency for these topics; replicator-level values
-   * when absent (the whole migration).
-   */
-  topics?: string[];
+  replicators: ScopedReplicator[];
   targetClusterName: string;
   /** Consumer group and topic pairs whose target SumOffsetLag counts. */
   lagPairs: { group: string; topic: string }[];
@@ -165,11 +173,11 @@ export function readinessQueries(input: ReadinessQueryInput): QuerySet {
     set.replicator(r.name, 'ReplicatorFailure');
     set.replicator(r.name, 'ConsumerGroupOffsetSyncFailure');
     set.replicator(r.name, 'ConsumerGroupCount');
-    if (input.topics === undefined) {
+    if (r.topics === undefined) {
       set.replicator(r.name, 'MessageLag');
       set.replicator(r.name, 'ReplicationLatency');
     } else {
-      for (const topic of input.topics) {
+      for (const topic of r.topics) {
         set.replicator(r.name, 'MessageLag', topic);
         set.replicator(r.name, 'ReplicationLatency', topic);
       }
@@ -184,22 +192,30 @@ export function readinessQueries(input: ReadinessQueryInput): QuerySet {
   return set;
 }
 
+/** A replicator of the app's shards and the app's produced topics it copies. */
+export interface VerifyReplicator {
+  name: string;
+  /** Produced topics of the application in this replicator's shard. */
+  topics: readonly string[];
+}
+
 /** What cutover verification reads: flow and lag of the app's topics. */
 export interface VerifyQueryInput {
   /** The app's shards' replicators, by direction. */
-  forward: string[];
-  reverse: string[];
-  /** Topics the application produces. */
-  produces: string[];
+  forward: readonly VerifyReplicator[];
+  reverse: readonly VerifyReplicator[];
 }
 
-/** Per-topic throughput and lag of both directions for produced topics. */
+/**
+ * Per-topic throughput and lag of both directions for produced topics, each
+ * topic asked only of the replicators of its own shard.
+ */
 export function verifyQueries(input: VerifyQueryInput): QuerySet {
   const set = new QuerySet();
-  for (const name of [...input.forward, ...input.reverse]) {
-    for (const topic of input.produces) {
-      set.replicator(name, 'ReplicatorThroughput', topic);
-      set.replicator(name, 'MessageLag', topic);
+  for (const r of [...input.forward, ...input.reverse]) {
+    for (const topic of r.topics) {
+      set.replicator(r.name, 'ReplicatorThroughput', topic);
+      set.replicator(r.name, 'MessageLag', topic);
     }
   }
   return set;

@@ -296,6 +296,43 @@ export function buildReplicatorRequests(
 }
 
 /**
+ * Each shard's topic selection, compiled once per plan. Plans are read-only
+ * once validated (`loadPlan` hands every phase the same object for a pinned
+ * version), so a poll of a 1,000-application plan does not recompile seven
+ * 700-entry pattern lists for every application it looks at.
+ */
+const shardSelections = new WeakMap<
+  Plan['replication'],
+  { name: string; selection: Selection }[]
+>();
+
+function selectionsOf(
+  plan: Pick<Plan, 'replication'>,
+): { name: string; selection: Selection }[] {
+  let list = shardSelections.get(plan.replication);
+  if (list === undefined) {
+    list = planShards(plan).map((s) => ({
+      name: s.name,
+      selection: new Selection(s.topics, s.topicsToExclude),
+    }));
+    shardSelections.set(plan.replication, list);
+  }
+  return list;
+}
+
+/**
+ * The shard that replicates `topic` (the first whose selection covers it;
+ * validation keeps every application topic in exactly one), or undefined
+ * when no shard does.
+ */
+export function shardOfTopic(
+  plan: Pick<Plan, 'replication'>,
+  topic: string,
+): string | undefined {
+  return selectionsOf(plan).find((s) => s.selection.selects(topic))?.name;
+}
+
+/**
  * The shards whose topic selection covers any topic `app` produces or
  * consumes (`default` for plans without shards), in plan order.
  */
@@ -309,11 +346,8 @@ export function shardsOfApp(
       : app;
   if (application === undefined) return [];
   const topics = [...application.produces, ...application.consumes];
-  return planShards(plan)
-    .filter((s) => {
-      const selection = new Selection(s.topics, s.topicsToExclude);
-      return topics.some((t) => selection.selects(t));
-    })
+  return selectionsOf(plan)
+    .filter((s) => topics.some((t) => s.selection.selects(t)))
     .map((s) => s.name);
 }
 

@@ -47,8 +47,13 @@ describe('readinessQueries', () => {
 
   it('should read lag and latency per topic for one application', () => {
     const set = readinessQueries({
-      replicators: [{ name: 'r', aliases: { source: 's', target: 't' } }],
-      topics: ['a', 'b'],
+      replicators: [
+        {
+          name: 'r',
+          aliases: { source: 's', target: 't' },
+          topics: ['a', 'b'],
+        },
+      ],
       targetClusterName: 'express',
       lagPairs: [],
     });
@@ -57,6 +62,29 @@ describe('readinessQueries', () => {
       { ReplicatorName: 'r', Topic: 'a' },
       { ReplicatorName: 'r', Topic: 'b' },
     ]);
+  });
+
+  it("should ask each topic only of its own shard's replicator", () => {
+    const set = readinessQueries({
+      replicators: [
+        {
+          name: 's1-fwd',
+          aliases: { source: 's', target: 't' },
+          topics: ['a'],
+        },
+        {
+          name: 's2-fwd',
+          aliases: { source: 's', target: 't' },
+          topics: ['b'],
+        },
+      ],
+      targetClusterName: 'express',
+      lagPairs: [],
+    });
+    const perTopic = set.queries
+      .filter((q) => q.dimensions.Topic !== undefined)
+      .map((q) => `${q.dimensions.ReplicatorName}/${q.dimensions.Topic}`);
+    expect(perTopic).toEqual(['s1-fwd/a', 's1-fwd/a', 's2-fwd/b', 's2-fwd/b']);
   });
 
   it('should label series back with what they measure', () => {
@@ -85,9 +113,8 @@ describe('readinessQueries', () => {
 describe('verifyQueries', () => {
   it('should read throughput and lag of produced topics both ways', () => {
     const set = verifyQueries({
-      forward: ['f'],
-      reverse: ['r'],
-      produces: ['orders'],
+      forward: [{ name: 'f', topics: ['orders'] }],
+      reverse: [{ name: 'r', topics: ['orders'] }],
     });
     expect(
       set.queries.map((q) => [q.metricName, q.dimensions.ReplicatorName]),
@@ -97,6 +124,19 @@ describe('verifyQueries', () => {
       ['ReplicatorThroughput', 'r'],
       ['MessageLag', 'r'],
     ]);
+  });
+
+  it('should leave out a replicator that copies none of the topics', () => {
+    const set = verifyQueries({
+      forward: [
+        { name: 's1-fwd', topics: ['orders'] },
+        { name: 's2-fwd', topics: [] },
+      ],
+      reverse: [],
+    });
+    expect(
+      new Set(set.queries.map((q) => q.dimensions.ReplicatorName)),
+    ).toEqual(new Set(['s1-fwd']));
   });
 });
 
