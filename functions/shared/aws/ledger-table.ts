@@ -12,6 +12,8 @@
  * - `PK=MIG#<id>`, `SK=READINESS#<*|APP#name>`: readiness wait bookkeeping.
  * - `PK=MIG#<id>`, `SK=CHECKS#<phase>`: preflight/probe check results.
  * - `PK=MIG#<id>`, `SK=AUDIT#<time>#<n>`: the audit trail.
+ * - `PK=MIG#<id>`, `SK=GATE#<kind>#<*|APP#name>`: the newest approval
+ *   request of each gate (the older one is superseded when it moves).
  * - `PK=APPROVAL#<approvalId>`, `SK=APPROVAL`: one gate request
  *   (GSI1: `APPROVALS#<migrationId>`, by creation time).
  */

@@ -54,6 +54,8 @@ const migPk = (migrationId: string) => `MIG#${migrationId}`;
 const approvalPk = (approvalId: string) => `APPROVAL#${approvalId}`;
 const trackerSk = (app?: string) =>
   `READINESS#${app === undefined ? '*' : `APP#${app}`}`;
+const gateSk = (kind: string, app?: string) =>
+  `GATE#${kind}#${app === undefined ? '*' : `APP#${app}`}`;
 const latestSk = (kind: string, app?: string) =>
   `LATEST#${kind}#${app === undefined ? '*' : `APP#${app}`}`;
 
@@ -421,33 +423,45 @@ export class DynamoLedger implements Ledger {
       }
       throw err;
     }
-    // The newest request of a gate is the only one that can decide it.
-    const older = (await this.listApprovals(rec.migrationId)).filter(
-      (a) =>
-        a.approvalId !== rec.approvalId &&
-        a.status === 'OPEN' &&
-        a.kind === rec.kind &&
-        (a.app ?? null) === (rec.app ?? null),
+    // The request recorded last is the only one that can decide its gate.
+    // A pointer item per gate names it; moving the pointer returns the
+    // request it replaced, so superseding costs two writes however many
+    // gates the migration has had (no read of every approval, no index lag).
+    // Two requests of one gate at once: the last pointer write wins and
+    // supersedes the other, so exactly one stays open.
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { PK: migPk(rec.migrationId), SK: gateSk(rec.kind, rec.app) },
+        UpdateExpression: 'SET approvalId = :id, createdAt = :at',
+        ExpressionAttributeValues: { ':id': rec.approvalId, ':at': createdAt },
+        ReturnValues: 'ALL_OLD',
+      }),
     );
-    for (const a of older) {
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { PK: approvalPk(a.approvalId), SK: 'APPROVAL' },
-            UpdateExpression: 'SET #status = :superseded',
-            ConditionExpression: '#status = :open',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':superseded': 'SUPERSEDED',
-              ':open': 'OPEN',
-            },
-          }),
-        );
-      } catch (err) {
-        // Decided meanwhile: that decision stands.
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      }
+    const previous = out.Attributes?.approvalId;
+    if (typeof previous === 'string' && previous !== rec.approvalId) {
+      await this.supersede(previous);
+    }
+  }
+
+  /** OPEN → SUPERSEDED; a decision made meanwhile stands. */
+  private async supersede(approvalId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: approvalPk(approvalId), SK: 'APPROVAL' },
+          UpdateExpression: 'SET #status = :superseded',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':superseded': 'SUPERSEDED',
+            ':open': 'OPEN',
+          },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
   }
 

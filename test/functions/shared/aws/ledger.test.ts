@@ -277,6 +277,42 @@ describe('approvals', () => {
     ).rejects.toThrow(/replaced by a newer request/);
   });
 
+  it('should leave open only the request recorded last', async () => {
+    await ledger.putApproval(
+      approval({ approvalId: 'ap-new', createdAt: '2026-03-01T10:05:00Z' }),
+    );
+    // A retried request-approval of the same gate lands after it.
+    await ledger.putApproval(approval({ approvalId: 'ap-late' }));
+    expect((await ledger.getApproval('ap-new'))?.status).toBe('SUPERSEDED');
+    expect((await ledger.getApproval('ap-late'))?.status).toBe('OPEN');
+  });
+
+  it('should supersede without reading the other approvals', async () => {
+    for (let i = 0; i < 30; i++) {
+      await ledger.putApproval(
+        approval({ approvalId: `ap-app-${i}`, app: `app-${i}` }),
+      );
+    }
+    const calls: string[] = [];
+    const spy = (ledger as unknown as { doc: { send: (c: object) => unknown } })
+      .doc;
+    const send = spy.send.bind(spy);
+    spy.send = (command: object) => {
+      calls.push(command.constructor.name);
+      return send(command);
+    };
+    await ledger.putApproval(
+      approval({
+        approvalId: 'ap-app-3b',
+        app: 'app-3',
+        createdAt: '2026-03-01T10:05:00Z',
+      }),
+    );
+    expect(calls).toEqual(['PutCommand', 'UpdateCommand', 'UpdateCommand']);
+    expect((await ledger.getApproval('ap-app-3'))?.status).toBe('SUPERSEDED');
+    expect((await ledger.getApproval('ap-app-4'))?.status).toBe('OPEN');
+  });
+
   it('should let exactly one of two concurrent decisions win', async () => {
     await ledger.putApproval(approval());
     const results = await Promise.allSettled([
