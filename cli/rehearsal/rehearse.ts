@@ -157,6 +157,8 @@ export interface PhaseInvocation {
   calls: Record<string, number>;
   /** Metrics requested through GetMetricData during the invocation. */
   metricsRequested: number;
+  /** Wall milliseconds the handler took (simulated AWS included). */
+  wallMs: number;
 }
 
 type Handler = LambdaHandler;
@@ -396,6 +398,7 @@ export async function rehearse(
     handlers[phase] = async (event: never, context: Context) => {
       const callsBefore = new Map(aws.calls);
       const metricsBefore = aws.metricsRequested;
+      const t0 = performance.now();
       try {
         const out = await real(event, context);
         if (opts.observe) {
@@ -410,6 +413,7 @@ export async function rehearse(
             result: out,
             calls,
             metricsRequested: aws.metricsRequested - metricsBefore,
+            wallMs: performance.now() - t0,
           });
         }
         const line = summarize(phase, event, out);

@@ -48,6 +48,8 @@ const IN_FLIGHT_SECONDS = 0.5;
 /** ReplicationLatency of a replicator that keeps up. */
 const BASE_LATENCY_MS = 250;
 const DELETING_MS = MINUTE;
+/** Virtual instants whose computed values are kept (see `memoized`). */
+const MEMO_INSTANTS = 32;
 /** An application's clients are down this long while they move. */
 const RESTART_GAP_MS = MINUTE;
 
@@ -199,6 +201,14 @@ export class ClusterModel {
     target: new Map<string, SimReplicator>(),
   };
   private serial = 0;
+  /**
+   * Values already computed, per virtual instant: a poll of a large plan
+   * asks for the same topic's end offset and the same application's
+   * committed offsets thousands of times at one instant (every group of an
+   * application, both clusters, every query of a window). Any change to the
+   * model (a move, a replicator created or deleted) drops them all.
+   */
+  private readonly memo = new Map<number, Map<string, number | null>>();
 
   constructor(
     plan: Plan,
@@ -261,6 +271,34 @@ export class ClusterModel {
     return this.now().getTime();
   }
 
+  /** `compute()` at `at`, once per instant and key until the model changes. */
+  private memoized(
+    at: number,
+    key: string,
+    compute: () => number | null,
+  ): number | null {
+    let values = this.memo.get(at);
+    if (values === undefined) {
+      values = new Map();
+      this.memo.set(at, values);
+      // Instants are visited roughly in order; keep the recent ones.
+      if (this.memo.size > MEMO_INSTANTS) {
+        const oldest = this.memo.keys().next().value;
+        if (oldest !== undefined) this.memo.delete(oldest);
+      }
+    }
+    const hit = values.get(key);
+    if (hit !== undefined) return hit;
+    const value = compute();
+    values.set(key, value);
+    return value;
+  }
+
+  /** The model changed: remembered values may no longer hold. */
+  private changed(): void {
+    this.memo.clear();
+  }
+
   /** The virtual clock's time, in epoch milliseconds. */
   currentTime(): number {
     return this.t();
@@ -309,6 +347,7 @@ export class ClusterModel {
     app.moves = app.moves.filter((m) => m.at <= at);
     if (stop < arrive) app.moves.push({ at: stop, location: 'stopped' });
     app.moves.push({ at: arrive, location: to });
+    this.changed();
   }
 
   // ------------------------------------------------------------ topics
@@ -326,9 +365,11 @@ export class ClusterModel {
   endOffset(topicName: string, side: ClusterSide, at = this.t()): number {
     const topic = this.topics.get(topicName);
     if (!topic) return 0;
-    const own = this.producedOn(topic, side, at);
-    const into = this.replicatorInto(side, topicName);
-    return own + (into ? this.replicated(into, topic, at) : 0);
+    return this.memoized(at, `e${side}\u0000${topicName}`, () => {
+      const own = this.producedOn(topic, side, at);
+      const into = this.replicatorInto(side, topicName);
+      return own + (into ? this.replicated(into, topic, at) : 0);
+    }) as number;
   }
 
   private replicatorInto(
@@ -442,6 +483,7 @@ export class ClusterModel {
     for (const t of topics) {
       this.into[direction === 'forward' ? 'target' : 'source'].set(t.name, r);
     }
+    this.changed();
     return { ok: true, replicator: r };
   }
 
@@ -450,6 +492,7 @@ export class ClusterModel {
     const r = this.byArn(arn);
     if (!r) return null;
     r.deletedAt ??= this.t();
+    this.changed();
     return r;
   }
 
@@ -715,6 +758,21 @@ export class ClusterModel {
     side: ClusterSide,
     at: number,
     depth = 0,
+  ): number | null {
+    // Every group of an application commits the same offsets.
+    return this.memoized(
+      at,
+      `c${side}${depth}\u0000${app.name}\u0000${topic}`,
+      () => this.computeCommitted(app, topic, side, at, depth),
+    );
+  }
+
+  private computeCommitted(
+    app: SimApp,
+    topic: string,
+    side: ClusterSide,
+    at: number,
+    depth: number,
   ): number | null {
     const driver = this.driver(app, at);
     const t = this.topics.get(topic);
