@@ -182,7 +182,11 @@ export async function runMeasure(
 
   const now = deps.clock.now();
   const measurements: GroupMeasurement[] = [];
-  const parity: Record<string, PartitionParity[]> = {};
+  // One application's measurement is a gate's evidence: every partition's
+  // parity is kept. The migration-wide one (every readiness poll, thousands
+  // of groups for a large estate) keeps a summary per group.
+  const scoped = event.app !== undefined;
+  const parity: Record<string, PartitionParity[] | ParitySummary> = {};
   const flags: string[] = [];
   const notes: string[] = [];
   for (const group of groupIds) {
@@ -196,7 +200,7 @@ export async function runMeasure(
         targetCommitted: target.committed.get(group) ?? [],
         targetEnds: target.ends,
       });
-      parity[group] = p;
+      parity[group] = scoped ? p : summarizeParity(p);
       if (activeBeforeSync({ targetMembers: t?.members ?? 0, parity: p })) {
         flags.push(
           `GROUP ${group} IS ACTIVE ON THE TARGET BEFORE ITS OFFSETS WERE SYNCED: MSK Replicator skips groups with active consumers, so these consumers started from auto.offset.reset; stop them on the target`,
@@ -238,41 +242,9 @@ export async function runMeasure(
     },
   });
 
-  // One metric per group and cluster: every dimension combination is a
-  // billed custom metric, so the per-topic split stays in the evidence.
-  const datums = measurements.flatMap((m) =>
-    (
-      [
-        ['source', m.source],
-        ['target', m.target],
-      ] as const
-    ).flatMap(([cluster, s]) => {
-      if (!s) return [];
-      const dims = {
-        MigrationId: event.migrationId,
-        ConsumerGroup: m.group,
-        Cluster: cluster,
-      };
-      return [
-        {
-          metricName: 'GroupMembers',
-          dimensions: dims,
-          value: s.members,
-          at: now,
-        },
-        ...(s.sumOffsetLag === null
-          ? []
-          : [
-              {
-                metricName: 'SumOffsetLag',
-                dimensions: dims,
-                value: s.sumOffsetLag,
-                at: now,
-              },
-            ]),
-      ];
-    }),
-  );
+  const datums = scoped
+    ? groupDatums(event.migrationId, measurements, now)
+    : totalDatums(event.migrationId, measurements, sourceSum, targetSum, now);
   if (datums.length > 0) {
     await deps.metrics.put(datums).catch((error: unknown) => {
       // Metrics feed the dashboard; the ledger evidence is what gates read.
@@ -286,4 +258,109 @@ export async function runMeasure(
     targetSumOffsetLag: targetSum,
     errors: [...flags, ...errors].slice(0, 20),
   };
+}
+
+/** Parity of one group over its partitions, for the migration-wide record. */
+export interface ParitySummary {
+  partitions: number;
+  /** Partitions with an offset on the source but none on the target. */
+  unsynced: number;
+  /** Smallest and largest duplicate window (negative: records skipped). */
+  minWindow: number | null;
+  maxWindow: number | null;
+}
+
+export function summarizeParity(parity: PartitionParity[]): ParitySummary {
+  let minWindow: number | null = null;
+  let maxWindow: number | null = null;
+  let unsynced = 0;
+  for (const p of parity) {
+    if (p.sourceCommitted !== null && p.targetCommitted === null) unsynced++;
+    const w = p.duplicateWindow;
+    if (w === null) continue;
+    minWindow = minWindow === null ? w : Math.min(minWindow, w);
+    maxWindow = maxWindow === null ? w : Math.max(maxWindow, w);
+  }
+  return { partitions: parity.length, unsynced, minWindow, maxWindow };
+}
+
+type Datum = Parameters<ProbeSourceDeps['metrics']['put']>[0][number];
+
+/**
+ * One application's groups, one metric set per group and cluster (the
+ * dashboard's per-group lines while that application moves). Per-topic lag
+ * stays in the evidence: every dimension combination is a billed metric.
+ */
+function groupDatums(
+  migrationId: string,
+  measurements: GroupMeasurement[],
+  at: Date,
+): Datum[] {
+  return measurements.flatMap((m) =>
+    (
+      [
+        ['source', m.source],
+        ['target', m.target],
+      ] as const
+    ).flatMap(([cluster, s]) =>
+      s
+        ? clusterDatums(
+            {
+              MigrationId: migrationId,
+              ConsumerGroup: m.group,
+              Cluster: cluster,
+            },
+            s.members,
+            s.sumOffsetLag,
+            at,
+          )
+        : [],
+    ),
+  );
+}
+
+/**
+ * The whole migration: totals per cluster only. A custom metric is billed
+ * per dimension combination and month, so one set per group of an estate
+ * with 5,000 groups would be 20,000 metrics; the per-group numbers are in
+ * the evidence, and each application's groups are charted while it moves.
+ */
+function totalDatums(
+  migrationId: string,
+  measurements: GroupMeasurement[],
+  sourceSum: number | null,
+  targetSum: number | null,
+  at: Date,
+): Datum[] {
+  const members = (side: 'source' | 'target') =>
+    measurements.reduce((n, m) => n + (m[side]?.members ?? 0), 0);
+  return (
+    [
+      ['source', sourceSum],
+      ['target', targetSum],
+    ] as const
+  ).flatMap(([cluster, sum]) =>
+    measurements.every((m) => m[cluster] === null)
+      ? []
+      : clusterDatums(
+          { MigrationId: migrationId, Cluster: cluster },
+          members(cluster),
+          sum,
+          at,
+        ),
+  );
+}
+
+function clusterDatums(
+  dimensions: Record<string, string>,
+  members: number,
+  sumOffsetLag: number | null,
+  at: Date,
+): Datum[] {
+  return [
+    { metricName: 'GroupMembers', dimensions, value: members, at },
+    ...(sumOffsetLag === null
+      ? []
+      : [{ metricName: 'SumOffsetLag', dimensions, value: sumOffsetLag, at }]),
+  ];
 }

@@ -45,6 +45,21 @@ function replicatorSearch(
 }
 
 /** What the Kafka-side probe publishes per migration, group and cluster. */
+/**
+ * The Kafka probe's totals per cluster: the migration-wide measurement
+ * publishes these (a metric set per group of a large estate would be
+ * thousands of billed custom metrics); each application's groups are
+ * published per group while it moves ({@link groupSearch}).
+ */
+function clusterTotalSearch(metricName: string, label: string): IMetric {
+  return new MathExpression({
+    expression: `SEARCH('{${CUSTOM_NAMESPACE},MigrationId,Cluster} MetricName="${metricName}"', 'Maximum', 300)`,
+    label,
+    period: PERIOD,
+    usingMetrics: {},
+  });
+}
+
 function groupSearch(metricName: string, label: string): IMetric {
   return new MathExpression({
     expression: `SEARCH('{${CUSTOM_NAMESPACE},MigrationId,ConsumerGroup,Cluster} MetricName="${metricName}"', 'Maximum', 300)`,
@@ -161,8 +176,12 @@ export class OperationsDashboard extends Construct {
       }),
       new GraphWidget({
         title:
-          'Consumer lag per group: source and target (probe), target (MSK)',
+          'Consumer lag: all groups and the moving groups (probe), target per group (MSK)',
         left: [
+          clusterTotalSearch(
+            'SumOffsetLag',
+            'Kafka probe SumOffsetLag, all groups',
+          ),
           groupSearch('SumOffsetLag', 'Kafka probe SumOffsetLag'),
           new MathExpression({
             expression: `SEARCH('{AWS/Kafka,"Cluster Name","Consumer Group",Topic} MetricName="SumOffsetLag"', 'Maximum', 300)`,
@@ -174,8 +193,11 @@ export class OperationsDashboard extends Construct {
         width: 12,
       }),
       new GraphWidget({
-        title: 'Consumers per group on each cluster (moves show here)',
-        left: [groupSearch('GroupMembers', 'members')],
+        title: 'Consumers on each cluster (moves show here)',
+        left: [
+          clusterTotalSearch('GroupMembers', 'members, all groups'),
+          groupSearch('GroupMembers', 'members of the moving groups'),
+        ],
         width: 12,
       }),
       new GraphWidget({

@@ -620,6 +620,7 @@ describe('data, events and operations', () => {
       expect(body).toContain(metric);
     }
     expect(body).toContain('{msk-cutover,MigrationId,ConsumerGroup,Cluster}');
+    expect(body).toContain('{msk-cutover,MigrationId,Cluster}');
     expect(body).toContain('SumOffsetLag');
     expect(body).toContain('ExecutionsFailed');
   });

@@ -576,7 +576,7 @@ describe('measure', () => {
     };
   }
 
-  it('measures lag on both clusters, parity per partition, and flags a group active before sync', async () => {
+  it('measures lag on both clusters, parity per group, and flags a group active before sync', async () => {
     serve(planWith({}), goodSecret());
     const deps = await makeDeps();
     serveTarget(deps);
@@ -603,10 +603,7 @@ describe('measure', () => {
     expect(evidence?.kind).toBe('measure');
     const data = evidence?.data as {
       groups: { group: string; source: unknown; target: unknown }[];
-      parity: Record<
-        string,
-        { partition: number; duplicateWindow: number | null }[]
-      >;
+      parity: Record<string, unknown>;
     };
     expect(data.groups.find((g) => g.group === 'order-status')).toEqual({
       group: 'order-status',
@@ -624,10 +621,76 @@ describe('measure', () => {
       },
     });
     // Window = target remaining − source remaining: p0 15−10, p1 2−0, p2 0−0.
-    expect(data.parity['order-status']?.map((p) => p.duplicateWindow)).toEqual([
+    expect(data.parity['order-status']).toEqual({
+      partitions: 3,
+      unsynced: 0,
+      minWindow: 0,
+      maxWindow: 5,
+    });
+    expect(
+      (data.parity['customer-notification'] as { unsynced: number }).unsynced,
+    ).toBeGreaterThan(0);
+
+    // The whole migration publishes totals per cluster, not a metric set per
+    // group (each dimension combination is a billed custom metric).
+    const sent = cw
+      .commandCalls(PutMetricDataCommand)
+      .flatMap((c) => c.args[0].input.MetricData ?? []);
+    expect(
+      sent.map((d) => [
+        d.MetricName,
+        Object.fromEntries((d.Dimensions ?? []).map((x) => [x.Name, x.Value])),
+        d.Value,
+      ]),
+    ).toEqual([
+      [
+        'GroupMembers',
+        { MigrationId: 'orders-platform', Cluster: 'source' },
+        2 + 1,
+      ],
+      [
+        'SumOffsetLag',
+        { MigrationId: 'orders-platform', Cluster: 'source' },
+        10,
+      ],
+      [
+        'GroupMembers',
+        { MigrationId: 'orders-platform', Cluster: 'target' },
+        1,
+      ],
+      [
+        'SumOffsetLag',
+        { MigrationId: 'orders-platform', Cluster: 'target' },
+        17,
+      ],
+    ]);
+  });
+
+  it("keeps one application's parity per partition and charts its groups", async () => {
+    serve(planWith({}), goodSecret());
+    const deps = await makeDeps();
+    serveTarget(deps);
+    const result = await runMeasure(
+      {
+        action: 'measure',
+        migrationId: 'orders-platform',
+        planRef: ref,
+        app: 'order-status',
+      },
+      deps,
+    );
+    const evidence = await deps.ledgerImpl.getEvidence(
+      'orders-platform',
+      result.measurementId,
+    );
+    const parity = (
+      (evidence?.data ?? {}) as {
+        parity: Record<string, { duplicateWindow: number | null }[]>;
+      }
+    ).parity;
+    expect(parity['order-status']?.map((p) => p.duplicateWindow)).toEqual([
       5, 2, 0,
     ]);
-
     const sent = cw
       .commandCalls(PutMetricDataCommand)
       .flatMap((c) => c.args[0].input.MetricData ?? []);
