@@ -359,29 +359,37 @@ function groupsPerShard(plan: Plan): Map<string, number> {
   return counts;
 }
 
-/** The numbers behind the verdict, with the worst value of each rule first. */
+/**
+ * The numbers behind the verdict: the worst value of each rule, how many
+ * subjects passed each rule, and every failing outcome. Passing outcomes
+ * are counted, not listed: a migration-wide poll of a large estate judges
+ * thousands of groups, every few minutes, for days.
+ */
 function evidenceData(
   verdict: ReadinessVerdict,
   context: Record<string, unknown>,
 ): Record<string, unknown> {
   const worst: Record<string, number | null> = {};
+  const passed: Record<string, number> = {};
+  const failed: Omit<ReadinessVerdict['outcomes'][number], 'reason'>[] = [];
   for (const o of verdict.outcomes) {
     const prev = worst[o.rule];
     if (o.value === null) worst[o.rule] = prev ?? null;
     else worst[o.rule] = Math.max(prev ?? o.value, o.value);
+    if (o.ok) {
+      passed[o.rule] = (passed[o.rule] ?? 0) + 1;
+    } else {
+      const { rule, subject, ok, value, limit } = o;
+      failed.push({ rule, subject, ok, value, limit });
+    }
   }
   return {
     ...context,
     failing: verdict.reasons.length,
     worst,
+    passed,
     notes: verdict.notes,
-    outcomes: verdict.outcomes.map(({ rule, subject, ok, value, limit }) => ({
-      rule,
-      subject,
-      ok,
-      value,
-      limit,
-    })),
+    outcomes: failed,
   };
 }
 

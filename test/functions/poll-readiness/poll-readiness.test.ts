@@ -144,6 +144,17 @@ describe('poll-readiness (migration)', () => {
     expect(ev?.data).toMatchObject({
       failing: 1,
       worst: { MessageLag: 12_400, ReplicationLatency: 300 },
+      // Passing subjects are counted per rule; only failures are listed.
+      passed: { MessageLag: 1, SourceSumOffsetLag: 2, TargetSumOffsetLag: 2 },
+      outcomes: [
+        {
+          rule: 'MessageLag',
+          subject: FWD,
+          ok: false,
+          value: 12_400,
+          limit: 1000,
+        },
+      ],
     });
   });
 
