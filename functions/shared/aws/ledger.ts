@@ -8,7 +8,7 @@
  * none comes near DynamoDB's 400 KB item limit.
  */
 import { randomBytes } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -696,7 +696,12 @@ export class DynamoLedger implements Ledger {
     meta: Record<string, unknown>,
     value: unknown,
   ): Promise<void> {
-    const zipped = gzipSync(JSON.stringify(value));
+    // Fastest level: evidence is written on every poll and read back about
+    // once; level 1 is about three times faster than the default on this
+    // JSON for about a quarter more bytes.
+    const zipped = gzipSync(JSON.stringify(value), {
+      level: constants.Z_BEST_SPEED,
+    });
     const parts: Buffer[] = [];
     for (let o = 0; o < zipped.length; o += BLOB_PART_BYTES) {
       parts.push(zipped.subarray(o, o + BLOB_PART_BYTES));
