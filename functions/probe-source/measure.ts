@@ -18,10 +18,14 @@ import type {
 import { ValidationError } from '../shared/domain/errors.ts';
 import {
   activeBeforeSync,
+  asParity,
   groupLag,
+  type OffsetIndex,
   offsetIndex,
-  offsetParity,
+  type ParitySummary,
   type PartitionParity,
+  paritySummary,
+  partitionOffsets,
 } from '../shared/domain/lag.ts';
 import { appGroups, Selection } from '../shared/domain/patterns.ts';
 import type { Plan } from '../shared/domain/plan.ts';
@@ -42,7 +46,7 @@ type MeasureEvent = Extract<ProbeSourceEvent, { action: 'measure' }>;
 export interface ClusterReading {
   groups: Map<string, KafkaGroup>;
   committed: Map<string, PartitionOffset[]>;
-  ends: Map<string, bigint>;
+  ends: OffsetIndex;
 }
 
 /**
@@ -186,7 +190,10 @@ export async function runMeasure(
   // parity is kept. The migration-wide one (every readiness poll, thousands
   // of groups for a large estate) keeps a summary per group.
   const scoped = event.app !== undefined;
-  const parity: Record<string, PartitionParity[] | ParitySummary> = {};
+  const parity: Record<
+    string,
+    PartitionParity[] | Omit<ParitySummary, 'skipping'>
+  > = {};
   const flags: string[] = [];
   const notes: string[] = [];
   for (const group of groupIds) {
@@ -194,26 +201,39 @@ export async function runMeasure(
     const t = side(target, group);
     measurements.push({ group, source: s, target: t });
     if (source && target) {
-      const p = offsetParity({
+      const input = {
         sourceCommitted: source.committed.get(group) ?? [],
         sourceEnds: source.ends,
         targetCommitted: target.committed.get(group) ?? [],
         targetEnds: target.ends,
-      });
-      parity[group] = scoped ? p : summarizeParity(p);
-      if (activeBeforeSync({ targetMembers: t?.members ?? 0, parity: p })) {
+      };
+      let skipping: string[];
+      let rows: Parameters<typeof activeBeforeSync>[0]['parity'];
+      if (scoped) {
+        const p = partitionOffsets(input);
+        parity[group] = p.map(asParity);
+        rows = p;
+        skipping = p
+          .filter((x) => (x.duplicateWindow ?? 0) < 0)
+          .map((x) => `${x.topic}-${x.partition}: ${x.duplicateWindow}`);
+      } else {
+        const { skipping: negative, ...summary } = paritySummary(input);
+        parity[group] = summary;
+        rows = summary;
+        skipping = negative;
+      }
+      if (activeBeforeSync({ targetMembers: t?.members ?? 0, parity: rows })) {
         flags.push(
           `GROUP ${group} IS ACTIVE ON THE TARGET BEFORE ITS OFFSETS WERE SYNCED: MSK Replicator skips groups with active consumers, so these consumers started from auto.offset.reset; stop them on the target`,
         );
       }
-      const skipping = p.filter((x) => (x.duplicateWindow ?? 0) < 0);
       // Fewer records left on the target than on the source: either the
       // replicator has not copied them yet, or the group would skip them.
       // Only the gates can tell (with MessageLag), so it is evidence, not
       // an error.
       if (skipping.length > 0) {
         notes.push(
-          `group ${group} has fewer records left on the target than on the source (${skipping.map((x) => `${x.topic}-${x.partition}: ${x.duplicateWindow}`).join(', ')})`,
+          `group ${group} has fewer records left on the target than on the source (${skipping.join(', ')})`,
         );
       }
     }
@@ -258,30 +278,6 @@ export async function runMeasure(
     targetSumOffsetLag: targetSum,
     errors: [...flags, ...errors].slice(0, 20),
   };
-}
-
-/** Parity of one group over its partitions, for the migration-wide record. */
-export interface ParitySummary {
-  partitions: number;
-  /** Partitions with an offset on the source but none on the target. */
-  unsynced: number;
-  /** Smallest and largest duplicate window (negative: records skipped). */
-  minWindow: number | null;
-  maxWindow: number | null;
-}
-
-export function summarizeParity(parity: PartitionParity[]): ParitySummary {
-  let minWindow: number | null = null;
-  let maxWindow: number | null = null;
-  let unsynced = 0;
-  for (const p of parity) {
-    if (p.sourceCommitted !== null && p.targetCommitted === null) unsynced++;
-    const w = p.duplicateWindow;
-    if (w === null) continue;
-    minWindow = minWindow === null ? w : Math.min(minWindow, w);
-    maxWindow = maxWindow === null ? w : Math.max(maxWindow, w);
-  }
-  return { partitions: parity.length, unsynced, minWindow, maxWindow };
 }
 
 type Datum = Parameters<ProbeSourceDeps['metrics']['put']>[0][number];

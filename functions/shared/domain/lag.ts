@@ -9,13 +9,36 @@
  */
 import type { PartitionOffset } from '../ports.ts';
 
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+/**
+ * End (or committed) offsets by topic and partition. A measurement of a
+ * large estate looks up tens of thousands of partitions per poll, so the
+ * index is keyed by topic, then by partition number, with no string built
+ * per lookup.
+ */
+export class OffsetIndex {
+  private readonly byTopic = new Map<string, (bigint | undefined)[]>();
 
-/** `topic/partition` → end offset, for quick lookups. */
-export function offsetIndex(
-  offsets: readonly PartitionOffset[],
-): Map<string, bigint> {
-  return new Map(offsets.map((o) => [key(o.topic, o.partition), o.offset]));
+  constructor(offsets: readonly PartitionOffset[] = []) {
+    for (const o of offsets) this.set(o.topic, o.partition, o.offset);
+  }
+
+  set(topic: string, partition: number, offset: bigint): void {
+    let partitions = this.byTopic.get(topic);
+    if (partitions === undefined) {
+      partitions = [];
+      this.byTopic.set(topic, partitions);
+    }
+    partitions[partition] = offset;
+  }
+
+  get(topic: string, partition: number): bigint | undefined {
+    return this.byTopic.get(topic)?.[partition];
+  }
+}
+
+/** `topic/partition` → offset, for quick lookups. */
+export function offsetIndex(offsets: readonly PartitionOffset[]): OffsetIndex {
+  return new OffsetIndex(offsets);
 }
 
 export interface GroupLag {
@@ -31,19 +54,33 @@ export interface GroupLag {
  */
 export function groupLag(
   committed: readonly PartitionOffset[],
-  ends: ReadonlyMap<string, bigint>,
+  ends: OffsetIndex,
 ): GroupLag {
   if (committed.length === 0) return { sumOffsetLag: null, byTopic: {} };
-  const byTopic: Record<string, number> = {};
+  const perTopic = new Map<string, bigint>();
   let sum = 0n;
   for (const c of committed) {
-    const end = ends.get(key(c.topic, c.partition));
+    const end = ends.get(c.topic, c.partition);
     if (end === undefined) continue;
     const lag = end > c.offset ? end - c.offset : 0n;
     sum += lag;
-    byTopic[c.topic] = (byTopic[c.topic] ?? 0) + Number(lag);
+    perTopic.set(c.topic, (perTopic.get(c.topic) ?? 0n) + lag);
   }
+  const byTopic: Record<string, number> = {};
+  for (const [topic, lag] of perTopic) byTopic[topic] = Number(lag);
   return { sumOffsetLag: Number(sum), byTopic };
+}
+
+/** One partition's offsets on both clusters, as read. */
+export interface PartitionOffsets {
+  topic: string;
+  partition: number;
+  sourceCommitted: bigint | null;
+  sourceEnd: bigint | null;
+  targetCommitted: bigint | null;
+  targetEnd: bigint | null;
+  /** Records the group re-reads after moving (negative: it would skip). */
+  duplicateWindow: number | null;
 }
 
 export interface PartitionParity {
@@ -58,47 +95,140 @@ export interface PartitionParity {
 }
 
 /**
+ * Both clusters' offsets of one group per partition it committed on either
+ * side, ordered by topic and partition, with the duplicate window where all
+ * four offsets are known.
+ */
+export function partitionOffsets(input: {
+  sourceCommitted: readonly PartitionOffset[];
+  sourceEnds: OffsetIndex;
+  targetCommitted: readonly PartitionOffset[];
+  targetEnds: OffsetIndex;
+}): PartitionOffsets[] {
+  const rows = new Map<string, Map<number, PartitionOffsets>>();
+  const row = (topic: string, partition: number): PartitionOffsets => {
+    let partitions = rows.get(topic);
+    if (partitions === undefined) {
+      partitions = new Map();
+      rows.set(topic, partitions);
+    }
+    let r = partitions.get(partition);
+    if (r === undefined) {
+      r = {
+        topic,
+        partition,
+        sourceCommitted: null,
+        sourceEnd: input.sourceEnds.get(topic, partition) ?? null,
+        targetCommitted: null,
+        targetEnd: input.targetEnds.get(topic, partition) ?? null,
+        duplicateWindow: null,
+      };
+      partitions.set(partition, r);
+    }
+    return r;
+  };
+  for (const o of input.sourceCommitted) {
+    row(o.topic, o.partition).sourceCommitted = o.offset;
+  }
+  for (const o of input.targetCommitted) {
+    row(o.topic, o.partition).targetCommitted = o.offset;
+  }
+  const out: PartitionOffsets[] = [];
+  for (const topic of [...rows.keys()].sort()) {
+    const partitions = rows.get(topic) as Map<number, PartitionOffsets>;
+    for (const p of [...partitions.keys()].sort((a, b) => a - b)) {
+      const r = partitions.get(p) as PartitionOffsets;
+      const { sourceCommitted: sc, sourceEnd: se } = r;
+      const { targetCommitted: tc, targetEnd: te } = r;
+      if (sc !== null && se !== null && tc !== null && te !== null) {
+        r.duplicateWindow = Number(te - tc - (se - sc));
+      }
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+/** Parity of one group over its partitions, for the migration-wide record. */
+export interface ParitySummary {
+  partitions: number;
+  /** Partitions with an offset on the source but none on the target. */
+  unsynced: number;
+  /** Smallest and largest duplicate window (negative: records skipped). */
+  minWindow: number | null;
+  maxWindow: number | null;
+  /** Partitions whose window is negative, as `topic-partition: window`. */
+  skipping: string[];
+}
+
+/**
+ * {@link partitionOffsets} folded into one summary, without building a row
+ * per partition: the migration-wide measurement does this for every group
+ * of the estate on every poll.
+ */
+export function paritySummary(input: {
+  sourceCommitted: readonly PartitionOffset[];
+  sourceEnds: OffsetIndex;
+  targetCommitted: readonly PartitionOffset[];
+  targetEnds: OffsetIndex;
+}): ParitySummary {
+  const target = new OffsetIndex(input.targetCommitted);
+  const out: ParitySummary = {
+    partitions: input.sourceCommitted.length,
+    unsynced: 0,
+    minWindow: null,
+    maxWindow: null,
+    skipping: [],
+  };
+  for (const o of input.sourceCommitted) {
+    const tc = target.get(o.topic, o.partition);
+    if (tc === undefined) {
+      out.unsynced++;
+      continue;
+    }
+    const se = input.sourceEnds.get(o.topic, o.partition);
+    const te = input.targetEnds.get(o.topic, o.partition);
+    if (se === undefined || te === undefined) continue;
+    const w = Number(te - tc - (se - o.offset));
+    out.minWindow = out.minWindow === null ? w : Math.min(out.minWindow, w);
+    out.maxWindow = out.maxWindow === null ? w : Math.max(out.maxWindow, w);
+    if (w < 0) out.skipping.push(`${o.topic}-${o.partition}: ${w}`);
+  }
+  if (input.targetCommitted.length > 0) {
+    const source = new OffsetIndex(input.sourceCommitted);
+    for (const o of input.targetCommitted) {
+      if (source.get(o.topic, o.partition) === undefined) out.partitions++;
+    }
+  }
+  return out;
+}
+
+/**
  * Offset parity of one group per partition: source committed/end, target
  * committed (translated by the replicator)/end, and the duplicate window.
  * Offsets are strings so the evidence stays JSON.
  */
 export function offsetParity(input: {
   sourceCommitted: readonly PartitionOffset[];
-  sourceEnds: ReadonlyMap<string, bigint>;
+  sourceEnds: OffsetIndex;
   targetCommitted: readonly PartitionOffset[];
-  targetEnds: ReadonlyMap<string, bigint>;
+  targetEnds: OffsetIndex;
 }): PartitionParity[] {
-  const target = offsetIndex(input.targetCommitted);
-  const partitions = new Map<string, { topic: string; partition: number }>();
-  for (const o of [...input.sourceCommitted, ...input.targetCommitted]) {
-    partitions.set(key(o.topic, o.partition), {
-      topic: o.topic,
-      partition: o.partition,
-    });
-  }
-  const source = offsetIndex(input.sourceCommitted);
-  return [...partitions.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, { topic, partition }]) => {
-      const sc = source.get(k) ?? null;
-      const se = input.sourceEnds.get(k) ?? null;
-      const tc = target.get(k) ?? null;
-      const te = input.targetEnds.get(k) ?? null;
-      const window =
-        sc !== null && se !== null && tc !== null && te !== null
-          ? Number(te - tc - (se - sc))
-          : null;
-      const str = (v: bigint | null) => (v === null ? null : v.toString());
-      return {
-        topic,
-        partition,
-        sourceCommitted: str(sc),
-        sourceEnd: str(se),
-        targetCommitted: str(tc),
-        targetEnd: str(te),
-        duplicateWindow: window,
-      };
-    });
+  return partitionOffsets(input).map(asParity);
+}
+
+/** The JSON form of a partition's offsets. */
+export function asParity(p: PartitionOffsets): PartitionParity {
+  const str = (v: bigint | null) => (v === null ? null : v.toString());
+  return {
+    topic: p.topic,
+    partition: p.partition,
+    sourceCommitted: str(p.sourceCommitted),
+    sourceEnd: str(p.sourceEnd),
+    targetCommitted: str(p.targetCommitted),
+    targetEnd: str(p.targetEnd),
+    duplicateWindow: p.duplicateWindow,
+  };
 }
 
 /**
@@ -109,12 +239,19 @@ export function offsetParity(input: {
  */
 export function activeBeforeSync(input: {
   targetMembers: number;
-  parity: readonly PartitionParity[];
+  /** Rows per partition, or their summary. */
+  parity:
+    | readonly Pick<
+        PartitionOffsets | PartitionParity,
+        'sourceCommitted' | 'targetCommitted'
+      >[]
+    | Pick<ParitySummary, 'unsynced'>;
 }): boolean {
-  return (
-    input.targetMembers > 0 &&
-    input.parity.some(
-      (p) => p.sourceCommitted !== null && p.targetCommitted === null,
-    )
-  );
+  const { parity } = input;
+  const unsynced = Array.isArray(parity)
+    ? parity.some(
+        (p) => p.sourceCommitted !== null && p.targetCommitted === null,
+      )
+    : (parity as Pick<ParitySummary, 'unsynced'>).unsynced > 0;
+  return input.targetMembers > 0 && unsynced;
 }

@@ -4,6 +4,7 @@ import {
   groupLag,
   offsetIndex,
   offsetParity,
+  paritySummary,
 } from '../../../../functions/shared/domain/lag.ts';
 
 const o = (topic: string, partition: number, offset: number) => ({
@@ -54,7 +55,7 @@ describe('groupLag', () => {
 
   it('keeps precision beyond 2^53 in the sum', () => {
     const big = offsetIndex([o('t', 0, 0)]);
-    big.set('t\u00000', 2n ** 60n);
+    big.set('t', 0, 2n ** 60n);
     expect(
       groupLag([{ topic: 't', partition: 0, offset: 2n ** 60n - 5n }], big)
         .sumOffsetLag,
@@ -98,9 +99,66 @@ describe('offsetParity', () => {
       sourceCommitted: [o('orders', 0, 1)],
       sourceEnds: offsetIndex([o('orders', 0, 1)]),
       targetCommitted: [],
-      targetEnds: new Map(),
+      targetEnds: offsetIndex([]),
     });
     expect(p).toMatchObject({ targetCommitted: null, duplicateWindow: null });
+  });
+});
+
+describe('paritySummary', () => {
+  it('folds the per-partition parity into one summary per group', () => {
+    const input = {
+      sourceCommitted: [
+        o('orders', 0, 90),
+        o('orders', 1, 50),
+        o('orders', 2, 7),
+      ],
+      sourceEnds: offsetIndex([
+        o('orders', 0, 100),
+        o('orders', 1, 50),
+        o('orders', 2, 9),
+      ]),
+      // Partition 2 never synced; partition 3 only on the target.
+      targetCommitted: [
+        o('orders', 0, 45),
+        o('orders', 1, 31),
+        o('orders', 3, 4),
+      ],
+      targetEnds: offsetIndex([
+        o('orders', 0, 60),
+        o('orders', 1, 30),
+        o('orders', 3, 4),
+      ]),
+    };
+    const rows = offsetParity(input);
+    const windows = rows.flatMap((r) =>
+      r.duplicateWindow === null ? [] : [r.duplicateWindow],
+    );
+    expect(paritySummary(input)).toEqual({
+      partitions: rows.length,
+      unsynced: 1,
+      minWindow: Math.min(...windows),
+      maxWindow: Math.max(...windows),
+      skipping: ['orders-1: -1'],
+    });
+    expect(rows).toHaveLength(4);
+  });
+
+  it('has no window for a group never synced to the target', () => {
+    expect(
+      paritySummary({
+        sourceCommitted: [o('orders', 0, 1)],
+        sourceEnds: offsetIndex([o('orders', 0, 1)]),
+        targetCommitted: [],
+        targetEnds: offsetIndex([]),
+      }),
+    ).toEqual({
+      partitions: 1,
+      unsynced: 1,
+      minWindow: null,
+      maxWindow: null,
+      skipping: [],
+    });
   });
 });
 
@@ -109,7 +167,7 @@ describe('activeBeforeSync', () => {
     sourceCommitted: [o('orders', 0, 1)],
     sourceEnds: offsetIndex([o('orders', 0, 1)]),
     targetCommitted: [],
-    targetEnds: new Map(),
+    targetEnds: offsetIndex([]),
   });
   it('flags consumers on the target for partitions never synced there', () => {
     expect(activeBeforeSync({ targetMembers: 1, parity: unsynced })).toBe(true);
@@ -125,5 +183,14 @@ describe('activeBeforeSync', () => {
       targetEnds: offsetIndex([o('orders', 0, 1)]),
     });
     expect(activeBeforeSync({ targetMembers: 3, parity: synced })).toBe(false);
+  });
+
+  it('reads the same from a parity summary', () => {
+    expect(
+      activeBeforeSync({ targetMembers: 2, parity: { unsynced: 1 } }),
+    ).toBe(true);
+    expect(
+      activeBeforeSync({ targetMembers: 2, parity: { unsynced: 0 } }),
+    ).toBe(false);
   });
 });
