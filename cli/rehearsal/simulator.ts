@@ -119,6 +119,8 @@ interface Move {
 }
 
 interface SimApp {
+  /** Index in creation order (memo keys). */
+  id: number;
   name: string;
   /** Records per second into each produced topic. */
   ratePerTopic: number;
@@ -130,6 +132,8 @@ interface SimApp {
 }
 
 interface SimTopic {
+  /** Index in creation order (memo keys). */
+  id: number;
   name: string;
   backlog: number;
   /** Producing applications with their rate into this topic. */
@@ -171,6 +175,14 @@ export interface GroupView {
   sumOffsetLag: number | null;
 }
 
+/** What the model computed at one virtual instant (see `ClusterModel.memo`). */
+interface InstantValues {
+  /** `topic.id * 2 + side` → end offset. */
+  end: Map<number, number>;
+  /** `((app.id * topics + topic.id) * 2 + side) * 4 + depth` → committed. */
+  committed: Map<number, number | null>;
+}
+
 /** Full-match regex semantics, as MSK Replicator applies its patterns. */
 function fullMatch(patterns: string[]): (name: string) => boolean {
   const res = patterns.map((p) => new RegExp(`^(?:${p})$`));
@@ -206,9 +218,11 @@ export class ClusterModel {
    * asks for the same topic's end offset and the same application's
    * committed offsets thousands of times at one instant (every group of an
    * application, both clusters, every query of a window). Any change to the
-   * model (a move, a replicator created or deleted) drops them all.
+   * model (a move, a replicator created or deleted) drops them all. Keys are
+   * numbers built from topic and application indexes: this runs tens of
+   * thousands of times per poll.
    */
-  private readonly memo = new Map<number, Map<string, number | null>>();
+  private readonly memo = new Map<number, InstantValues>();
 
   constructor(
     plan: Plan,
@@ -243,10 +257,17 @@ export class ClusterModel {
     for (const t of literal) if (!excluded(t)) names.add(t);
     const backlog = names.size ? this.params.backlogRecords / names.size : 0;
     for (const name of [...names].sort()) {
-      this.topics.set(name, { name, backlog, producers: [], rate: 0 });
+      this.topics.set(name, {
+        id: this.topics.size,
+        name,
+        backlog,
+        producers: [],
+        rate: 0,
+      });
     }
     for (const a of plan.applications) {
       const app: SimApp = {
+        id: this.apps.size,
         name: a.name,
         ratePerTopic: a.produces.length
           ? this.params.produceRatePerSecond / a.produces.length
@@ -271,15 +292,11 @@ export class ClusterModel {
     return this.now().getTime();
   }
 
-  /** `compute()` at `at`, once per instant and key until the model changes. */
-  private memoized(
-    at: number,
-    key: string,
-    compute: () => number | null,
-  ): number | null {
+  /** The values remembered for instant `at`. */
+  private instant(at: number): InstantValues {
     let values = this.memo.get(at);
     if (values === undefined) {
-      values = new Map();
+      values = { end: new Map(), committed: new Map() };
       this.memo.set(at, values);
       // Instants are visited roughly in order; keep the recent ones.
       if (this.memo.size > MEMO_INSTANTS) {
@@ -287,11 +304,7 @@ export class ClusterModel {
         if (oldest !== undefined) this.memo.delete(oldest);
       }
     }
-    const hit = values.get(key);
-    if (hit !== undefined) return hit;
-    const value = compute();
-    values.set(key, value);
-    return value;
+    return values;
   }
 
   /** The model changed: remembered values may no longer hold. */
@@ -319,6 +332,11 @@ export class ClusterModel {
 
   appNames(): string[] {
     return [...this.apps.keys()];
+  }
+
+  /** The application a consumer group belongs to, if any. */
+  appOfGroup(group: string): string | undefined {
+    return this.groupApp.get(group)?.name;
   }
 
   // ------------------------------------------------------------ applications
@@ -365,11 +383,16 @@ export class ClusterModel {
   endOffset(topicName: string, side: ClusterSide, at = this.t()): number {
     const topic = this.topics.get(topicName);
     if (!topic) return 0;
-    return this.memoized(at, `e${side}\u0000${topicName}`, () => {
-      const own = this.producedOn(topic, side, at);
-      const into = this.replicatorInto(side, topicName);
-      return own + (into ? this.replicated(into, topic, at) : 0);
-    }) as number;
+    const values = this.instant(at).end;
+    const key = topic.id * 2 + (side === 'source' ? 0 : 1);
+    const hit = values.get(key);
+    if (hit !== undefined) return hit;
+    const into = this.replicatorInto(side, topicName);
+    const end =
+      this.producedOn(topic, side, at) +
+      (into ? this.replicated(into, topic, at) : 0);
+    values.set(key, end);
+    return end;
   }
 
   private replicatorInto(
@@ -584,7 +607,7 @@ export class ClusterModel {
 
   /** Extends the replicator's per-minute pending series to index `upTo`. */
   private advance(r: SimReplicator, upTo: number): void {
-    if (r.runningAt === null) return;
+    if (r.runningAt === null || r.pending.length > upTo) return;
     const from = r.direction === 'forward' ? 'source' : 'target';
     const produced = (at: number) =>
       r.inflow.reduce(
@@ -760,11 +783,19 @@ export class ClusterModel {
     depth = 0,
   ): number | null {
     // Every group of an application commits the same offsets.
-    return this.memoized(
-      at,
-      `c${side}${depth}\u0000${app.name}\u0000${topic}`,
-      () => this.computeCommitted(app, topic, side, at, depth),
-    );
+    const t = this.topics.get(topic);
+    if (t === undefined)
+      return this.computeCommitted(app, topic, side, at, depth);
+    const values = this.instant(at).committed;
+    const key =
+      ((app.id * this.topics.size + t.id) * 2 + (side === 'source' ? 0 : 1)) *
+        4 +
+      depth;
+    const hit = values.get(key);
+    if (hit !== undefined) return hit;
+    const value = this.computeCommitted(app, topic, side, at, depth);
+    values.set(key, value);
+    return value;
   }
 
   private computeCommitted(
