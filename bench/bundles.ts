@@ -21,11 +21,11 @@ import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import {
   bundlingFor,
+  esbuildOptions,
   handlerEntry,
   KAFKA_PHASES,
   PHASES,
   type Phase,
-  type PhaseBundling,
   REPLICATOR_API_PHASES,
   type SdkSource,
 } from '../infra/bundling.ts';
@@ -73,24 +73,12 @@ export async function bundle(
   outdir: string = join(OUT, phase),
   sdk: SdkSource = 'bundled',
 ): Promise<{ file: string; metafile: Metafile }> {
-  const options: PhaseBundling = bundlingFor(phase, sdk);
   const outfile = join(outdir, 'index.mjs');
   const result = await build({
+    ...esbuildOptions(bundlingFor(phase, sdk)),
     metafile: true,
     entryPoints: [join(ROOT, handlerEntry(phase))],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: options.target,
-    minify: options.minify,
-    sourcemap: options.sourceMap,
-    sourcesContent: options.sourcesContent,
-    keepNames: options.keepNames,
-    mainFields: [...options.mainFields],
-    external: [...options.externalModules],
-    ...(options.banner === undefined ? {} : { banner: { js: options.banner } }),
-    ...(options.alias === undefined ? {} : { alias: { ...options.alias } }),
     logLevel: 'error',
   });
   if (sdk === 'runtime') {

@@ -5,6 +5,7 @@
  * so the figures it prints are those of the deployed code.
  */
 import { join } from 'node:path';
+import type { BuildOptions } from 'esbuild';
 import type { FunctionName } from '../functions/shared/env.ts';
 
 /** Every phase, in workflow order; one Lambda function each. */
@@ -59,7 +60,23 @@ export interface PhaseBundling {
 }
 
 /**
- * Shared defaults: every dependency bundled, the AWS SDK included.
+ * An alias target: absolute, because esbuild resolves alias targets from
+ * its working directory, which differs between the stack and the benchmark.
+ */
+function projectFile(path: string): string {
+  return join(import.meta.dirname, '..', path);
+}
+
+/**
+ * Shared defaults: every dependency bundled, the AWS SDK included, and the
+ * SDK's default credential chain aliased to its environment link
+ * (`functions/shared/aws/env-credentials.ts` says why: Lambda always puts
+ * the role's credentials in the environment, and the rest of the chain,
+ * `@aws-sdk/nested-clients` and the SSO, ini, process, web-identity and
+ * metadata providers, is about 110 KiB per bundle). Every client's
+ * `dist-es/runtimeConfig.js` imports `defaultProvider` from
+ * `@aws-sdk/credential-provider-node` and nothing else of it, so that
+ * package is the whole alias.
  *
  * Where the SDK comes from was measured (`npm run bench -- --only bundles`
  * prints both options; README "Benchmarks"). Taking `@aws-sdk/*` and
@@ -85,6 +102,11 @@ export const BASE_BUNDLING: PhaseBundling = {
   keepNames: true,
   mainFields: ['module', 'main'],
   externalModules: [],
+  alias: {
+    '@aws-sdk/credential-provider-node': projectFile(
+      'functions/shared/aws/env-credentials.ts',
+    ),
+  },
 };
 
 /**
@@ -119,25 +141,22 @@ export const REPLICATOR_API_PHASES: ReadonlySet<Phase> = new Set([
  * the client's Ajv is aliased to `functions/shared/kafka/lazy-ajv.ts`, which
  * compiles a schema on its validator's first call instead of at import
  * (the client compiles the options schema of every Admin method when
- * loaded). The paths are absolute because esbuild resolves alias targets
- * from its working directory, which differs between the stack and the
- * benchmark.
+ * loaded). aws-msk-iam-sasl-signer-js, CommonJS, `require`s all of
+ * `@aws-sdk/credential-providers` (every provider, Cognito's client
+ * included) for its default chain: aliased to the environment link as well
+ * (`functions/shared/kafka/env-credential-providers.ts`).
  */
 export const KAFKA_CLIENT_BUNDLING: PhaseBundling = {
   ...BASE_BUNDLING,
   banner:
     "import{createRequire}from'module';const require=createRequire(import.meta.url);",
   alias: {
+    ...BASE_BUNDLING.alias,
     '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
-    '@platformatic/kafka': join(
-      import.meta.dirname,
-      '..',
-      'functions/shared/kafka/admin-only.ts',
-    ),
-    'ajv/dist/2020.js': join(
-      import.meta.dirname,
-      '..',
-      'functions/shared/kafka/lazy-ajv.ts',
+    '@platformatic/kafka': projectFile('functions/shared/kafka/admin-only.ts'),
+    'ajv/dist/2020.js': projectFile('functions/shared/kafka/lazy-ajv.ts'),
+    '@aws-sdk/credential-providers': projectFile(
+      'functions/shared/kafka/env-credential-providers.ts',
     ),
   },
 };
@@ -165,4 +184,28 @@ export function bundlingFor(
     );
   }
   return { ...base, externalModules: [...RUNTIME_SDK] };
+}
+
+/**
+ * `bundling` as esbuild build options: what `NodejsFunction` passes to
+ * esbuild for an ESM bundle, for callers that run esbuild themselves (the
+ * benchmark, the bundling tests). Entry and output are the caller's.
+ */
+export function esbuildOptions(bundling: PhaseBundling): BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: bundling.target,
+    minify: bundling.minify,
+    sourcemap: bundling.sourceMap,
+    sourcesContent: bundling.sourcesContent,
+    keepNames: bundling.keepNames,
+    mainFields: [...bundling.mainFields],
+    external: [...bundling.externalModules],
+    ...(bundling.banner === undefined
+      ? {}
+      : { banner: { js: bundling.banner } }),
+    ...(bundling.alias === undefined ? {} : { alias: { ...bundling.alias } }),
+  };
 }
