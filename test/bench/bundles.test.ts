@@ -43,6 +43,9 @@ describe('Lambda bundles', () => {
       expect(
         inputs.filter((p) => /zod\/v4\/locales\/(?!en\.js)/.test(p)),
       ).toEqual([]);
+      // The functions' schemas are zod/mini (functions/shared/domain/zod.ts):
+      // classic zod's methods are all kept once anything imports it.
+      expect(inputs.filter((p) => p.includes('/zod/v4/classic/'))).toEqual([]);
       // Only preflight reads subnets and security groups.
       expect(inputs.some((p) => p.includes('@aws-sdk/client-ec2/'))).toBe(
         phase === 'preflight',
