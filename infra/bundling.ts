@@ -40,8 +40,9 @@ export interface PhaseBundling {
   /**
    * Whether the source map embeds the sources. Off: a stack trace needs
    * only the file/line mappings, and with `--enable-source-maps` Node reads
-   * and parses the map at every cold start (3.4 MiB with sources, 1.3 MiB
-   * without, for teardown).
+   * and parses the map at every cold start (0.8 MiB for teardown, several
+   * times that with sources). With the scan of the bundle for line lengths
+   * that Node does too, source maps cost 5-10% of a cold import.
    */
   readonly sourcesContent: boolean;
   /**
@@ -93,14 +94,14 @@ function projectFile(path: string): string {
  * package is the whole alias.
  *
  * Where the SDK comes from was measured (`npm run bench -- --only bundles`
- * prints both options; README "Benchmarks"). Taking `@aws-sdk/*` and
- * `@smithy/*` from the `nodejs24.x` runtime cuts a bundle from 600-850 KiB
- * to 145-180 KiB, but triples its cold import (about 100 ms bundled, 290 ms
+ * prints both options). Taking `@aws-sdk/*` and `@smithy/*` from the
+ * `nodejs24.x` runtime cuts a bundle from 360-590 KiB to 80-120 KiB, but
+ * multiplies its cold import by four or five (45-85 ms bundled, 240-370 ms
  * from the runtime, on Node 24 with the packages resolved from
  * node_modules): the runtime's SDK is the packages' CommonJS builds, every
  * module of every client and its dependencies loaded and run whole, where
  * the bundle keeps only what the phase reaches. Cold-start time is paid by
- * every new execution environment; artifact bytes are not (a 700 KiB bundle
+ * every new execution environment; artifact bytes are not (a 585 KiB bundle
  * zips to under 200 KiB). Bundling also runs the code on the client
  * versions it was tested with, which the Replicator phases need anyway: the
  * external-cluster fields (`ApacheKafkaCluster`, `ConsumerGroupOffsetSyncMode`)
