@@ -16,8 +16,11 @@
  * removed, nothing renamed or compressed again).
  *
  * The stack runs this as a `NodejsFunction` `afterBundling` command hook
- * (`infra/constructs/phase-function.ts`), the benchmark calls
- * {@link treeShakeBundle} directly: `node infra/tree-shake.ts <index.mjs>`.
+ * (`infra/constructs/phase-function.ts`): `node infra/tree-shake.ts
+ * <index.mjs>`, with the Node that runs the CDK app (24, which strips the
+ * types) and host paths, so bundling must stay local, as it is with the
+ * project's esbuild installed (CDK falls back to Docker only without it).
+ * The benchmark calls {@link treeShakeBundle} directly.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
