@@ -5,6 +5,7 @@
  * so the figures it prints are those of the deployed code.
  */
 import { join } from 'node:path';
+import type { BuildOptions } from 'esbuild';
 import type { FunctionName } from '../functions/shared/env.ts';
 
 /** Every phase, in workflow order; one Lambda function each. */
@@ -39,11 +40,19 @@ export interface PhaseBundling {
   /**
    * Whether the source map embeds the sources. Off: a stack trace needs
    * only the file/line mappings, and with `--enable-source-maps` Node reads
-   * and parses the map at every cold start (3.4 MiB with sources, 1.3 MiB
-   * without, for teardown).
+   * and parses the map at every cold start (0.8 MiB for teardown, several
+   * times that with sources). With the scan of the bundle for line lengths
+   * that Node does too, source maps cost 5-10% of a cold import.
    */
   readonly sourcesContent: boolean;
-  /** Error class names are the ASL contract; minification must keep them. */
+  /**
+   * Keep function and class names through minification (about 6% of a
+   * bundle). The phases' error classes set their names (the ASL contract)
+   * as string literals and need no help, but the SDK compares
+   * `constructor.name` with `"NoOpLogger"` and `"FetchHttpHandler"` to
+   * choose where its warnings go and whether a request waits for
+   * `100-continue`.
+   */
   readonly keepNames: boolean;
   /** Prefer the ESM build of dual packages (better tree shaking). */
   readonly mainFields: readonly string[];
@@ -56,20 +65,43 @@ export interface PhaseBundling {
   readonly banner?: string;
   /** Module path substitutions (`esbuild --alias:from=to`). */
   readonly alias?: Readonly<Record<string, string>>;
+  /**
+   * Run `infra/tree-shake.ts` (rolldown) over esbuild's output: it drops
+   * the AWS SDK schemas esbuild keeps (about 630 KiB of preflight's EC2
+   * client, 50-65 KiB of S3 wherever the plan is read); the file says why
+   * esbuild keeps them.
+   */
+  readonly secondTreeShake: boolean;
 }
 
 /**
- * Shared defaults: every dependency bundled, the AWS SDK included.
+ * An alias target: absolute, because esbuild resolves alias targets from
+ * its working directory, which differs between the stack and the benchmark.
+ */
+function projectFile(path: string): string {
+  return join(import.meta.dirname, '..', path);
+}
+
+/**
+ * Shared defaults: every dependency bundled, the AWS SDK included, and the
+ * SDK's default credential chain aliased to its environment link
+ * (`functions/shared/aws/env-credentials.ts` says why: Lambda always puts
+ * the role's credentials in the environment, and the rest of the chain,
+ * `@aws-sdk/nested-clients` and the SSO, ini, process, web-identity and
+ * metadata providers, is about 110 KiB per bundle). Every client's
+ * `dist-es/runtimeConfig.js` imports `defaultProvider` from
+ * `@aws-sdk/credential-provider-node` and nothing else of it, so that
+ * package is the whole alias.
  *
  * Where the SDK comes from was measured (`npm run bench -- --only bundles`
- * prints both options; README "Benchmarks"). Taking `@aws-sdk/*` and
- * `@smithy/*` from the `nodejs24.x` runtime cuts a bundle from 600-850 KiB
- * to 145-180 KiB, but triples its cold import (about 100 ms bundled, 290 ms
+ * prints both options). Taking `@aws-sdk/*` and `@smithy/*` from the
+ * `nodejs24.x` runtime cuts a bundle from 360-590 KiB to 80-120 KiB, but
+ * multiplies its cold import by four or five (45-85 ms bundled, 240-370 ms
  * from the runtime, on Node 24 with the packages resolved from
  * node_modules): the runtime's SDK is the packages' CommonJS builds, every
  * module of every client and its dependencies loaded and run whole, where
  * the bundle keeps only what the phase reaches. Cold-start time is paid by
- * every new execution environment; artifact bytes are not (a 700 KiB bundle
+ * every new execution environment; artifact bytes are not (a 585 KiB bundle
  * zips to under 200 KiB). Bundling also runs the code on the client
  * versions it was tested with, which the Replicator phases need anyway: the
  * external-cluster fields (`ApacheKafkaCluster`, `ConsumerGroupOffsetSyncMode`)
@@ -85,6 +117,12 @@ export const BASE_BUNDLING: PhaseBundling = {
   keepNames: true,
   mainFields: ['module', 'main'],
   externalModules: [],
+  secondTreeShake: true,
+  alias: {
+    '@aws-sdk/credential-provider-node': projectFile(
+      'functions/shared/aws/env-credentials.ts',
+    ),
+  },
 };
 
 /**
@@ -119,25 +157,22 @@ export const REPLICATOR_API_PHASES: ReadonlySet<Phase> = new Set([
  * the client's Ajv is aliased to `functions/shared/kafka/lazy-ajv.ts`, which
  * compiles a schema on its validator's first call instead of at import
  * (the client compiles the options schema of every Admin method when
- * loaded). The paths are absolute because esbuild resolves alias targets
- * from its working directory, which differs between the stack and the
- * benchmark.
+ * loaded). aws-msk-iam-sasl-signer-js, CommonJS, `require`s all of
+ * `@aws-sdk/credential-providers` (every provider, Cognito's client
+ * included) for its default chain: aliased to the environment link as well
+ * (`functions/shared/kafka/env-credential-providers.ts`).
  */
 export const KAFKA_CLIENT_BUNDLING: PhaseBundling = {
   ...BASE_BUNDLING,
   banner:
     "import{createRequire}from'module';const require=createRequire(import.meta.url);",
   alias: {
+    ...BASE_BUNDLING.alias,
     '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
-    '@platformatic/kafka': join(
-      import.meta.dirname,
-      '..',
-      'functions/shared/kafka/admin-only.ts',
-    ),
-    'ajv/dist/2020.js': join(
-      import.meta.dirname,
-      '..',
-      'functions/shared/kafka/lazy-ajv.ts',
+    '@platformatic/kafka': projectFile('functions/shared/kafka/admin-only.ts'),
+    'ajv/dist/2020.js': projectFile('functions/shared/kafka/lazy-ajv.ts'),
+    '@aws-sdk/credential-providers': projectFile(
+      'functions/shared/kafka/env-credential-providers.ts',
     ),
   },
 };
@@ -165,4 +200,44 @@ export function bundlingFor(
     );
   }
   return { ...base, externalModules: [...RUNTIME_SDK] };
+}
+
+/**
+ * The command, run in the bundle's directory after esbuild, of
+ * `secondTreeShake`: the Node running the stack (24, for type stripping)
+ * with `infra/tree-shake.ts`.
+ */
+export function treeShakeCommand(outputDir: string): string {
+  const script = projectFile('infra/tree-shake.ts');
+  const bundle = join(outputDir, 'index.mjs');
+  return [process.execPath, script, bundle].map(shellQuote).join(' ');
+}
+
+function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * `bundling` as esbuild build options: what `NodejsFunction` passes to
+ * esbuild for an ESM bundle, for callers that run esbuild themselves (the
+ * benchmark, the bundling tests). Entry and output are the caller's, and
+ * so is `secondTreeShake` (`treeShakeBundle` from `infra/tree-shake.ts`).
+ */
+export function esbuildOptions(bundling: PhaseBundling): BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: bundling.target,
+    minify: bundling.minify,
+    sourcemap: bundling.sourceMap,
+    sourcesContent: bundling.sourcesContent,
+    keepNames: bundling.keepNames,
+    mainFields: [...bundling.mainFields],
+    external: [...bundling.externalModules],
+    ...(bundling.banner === undefined
+      ? {}
+      : { banner: { js: bundling.banner } }),
+    ...(bundling.alias === undefined ? {} : { alias: { ...bundling.alias } }),
+  };
 }

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { MskBootstrapBrokers } from '../shared/aws/bootstrap-brokers.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
 import { SecretsSigningKeys } from '../shared/aws/signing-keys.ts';
@@ -13,6 +12,7 @@ import {
   sfnClient,
 } from '../shared/clients.ts';
 import { systemClock } from '../shared/clock.ts';
+import * as z from '../shared/domain/zod.ts';
 import { loadEnv } from '../shared/env.ts';
 import { lazyPhaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { MskBootstrapBrokers } from '../shared/aws/bootstrap-brokers.ts';
 import { CloudWatchMetrics } from '../shared/aws/metrics.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
@@ -13,6 +12,7 @@ import {
 } from '../shared/clients.ts';
 import { systemClock } from '../shared/clock.ts';
 import { CUSTOM_NAMESPACE } from '../shared/custom-metrics.ts';
+import * as z from '../shared/domain/zod.ts';
 import { loadEnv } from '../shared/env.ts';
 import { lazyPhaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';

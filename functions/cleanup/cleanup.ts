@@ -9,7 +9,6 @@
  * so cleanup deletes nothing and tells people which application is where.
  */
 
-import * as z from 'zod';
 import type { CleanupResult } from '../shared/contracts.ts';
 import { keptReplicatorsAdvice } from '../shared/domain/advice.ts';
 import { hasLeftSource, ledgerLocation } from '../shared/domain/app-state.ts';
@@ -18,6 +17,7 @@ import {
   REPLICATOR_NAME_PREFIX,
   TAG_MIGRATION_ID,
 } from '../shared/domain/replicator-config.ts';
+import * as z from '../shared/domain/zod.ts';
 import type {
   AppRecord,
   Clock,
@@ -31,11 +31,11 @@ export const ExecutionStatusChangeSchema = z.object({
   source: z.literal('aws.states'),
   'detail-type': z.literal('Step Functions Execution Status Change'),
   detail: z.object({
-    executionArn: z.string().min(1),
-    stateMachineArn: z.string().min(1),
-    status: z.string().min(1),
+    executionArn: z.string().check(z.minLength(1)),
+    stateMachineArn: z.string().check(z.minLength(1)),
+    status: z.string().check(z.minLength(1)),
     /** The execution input as a JSON string (null when not delivered). */
-    input: z.string().nullish(),
+    input: z.nullish(z.string()),
   }),
 });
 

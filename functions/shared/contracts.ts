@@ -13,37 +13,35 @@
  *
  * zod schemas here validate every event at the handler boundary.
  */
-// A namespace import lets esbuild drop what is unused; the named `z` export
-// keeps all of zod, locales included (about 370 KB more per Lambda bundle).
-import * as z from 'zod';
+import * as z from './domain/zod.ts';
 
 export const PlanRefSchema = z.strictObject({
-  bucket: z.string().min(3),
-  key: z.string().min(1),
+  bucket: z.string().check(z.minLength(3)),
+  key: z.string().check(z.minLength(1)),
   /** The S3 object version, pinned for the whole migration. */
-  versionId: z.string().min(1),
+  versionId: z.string().check(z.minLength(1)),
 });
 export type PlanRef = z.infer<typeof PlanRefSchema>;
 
 /** Input of the parent execution (`migration.asl.json`). */
 export const StartMigrationInputSchema = z.object({
-  migrationId: z.string().min(1),
+  migrationId: z.string().check(z.minLength(1)),
   planRef: PlanRefSchema,
   /**
    * Name of the first execution of this migration; continuations and child
    * executions derive their deterministic names from it.
    */
-  executionBase: z.string().min(1).max(60),
+  executionBase: z.string().check(z.minLength(1), z.maxLength(60)),
   /** Set only on a continuation: the loop to resume. */
-  resume: z.enum(['AwaitRunning', 'AwaitReadiness']).optional(),
+  resume: z.optional(z.enum(['AwaitRunning', 'AwaitReadiness'])),
   /** 0 for the first execution, +1 for each continuation. */
-  generation: z.number().int().min(0).default(0),
+  generation: z._default(z.number().check(z.int(), z.gte(0)), 0),
 });
 export type StartMigrationInput = z.infer<typeof StartMigrationInputSchema>;
 
 /** Every phase event carries these. */
 export const PhaseEventBaseSchema = z.object({
-  migrationId: z.string().min(1),
+  migrationId: z.string().check(z.minLength(1)),
   planRef: PlanRefSchema,
 });
 
@@ -100,11 +98,11 @@ export type PreflightResult = ChecksResult;
  * custom metrics, read by poll-readiness and verify-cutover).
  */
 export const ProbeSourceEventSchema = z.discriminatedUnion('action', [
-  PhaseEventBaseSchema.extend({ action: z.literal('probe') }),
-  PhaseEventBaseSchema.extend({
+  z.extend(PhaseEventBaseSchema, { action: z.literal('probe') }),
+  z.extend(PhaseEventBaseSchema, {
     action: z.literal('measure'),
     /** Only this application's groups; all groups of the plan when absent. */
-    app: z.string().min(1).optional(),
+    app: z.optional(z.string().check(z.minLength(1))),
   }),
 ]);
 export type ProbeSourceEvent = z.infer<typeof ProbeSourceEventSchema>;
@@ -168,9 +166,9 @@ export interface CreateReplicatorsResult {
   adopted: number;
 }
 
-export const LoopEventSchema = PhaseEventBaseSchema.extend({
+export const LoopEventSchema = z.extend(PhaseEventBaseSchema, {
   /** Polls done so far in this execution (continue-as-new bookkeeping). */
-  iteration: z.number().int().min(0),
+  iteration: z.number().check(z.int(), z.gte(0)),
 });
 
 export type DescribeReplicatorsEvent = z.infer<typeof LoopEventSchema>;
@@ -184,11 +182,11 @@ export interface DescribeReplicatorsResult {
 
 // ---------------------------------------------------------------- poll-readiness
 
-export const PollReadinessEventSchema = LoopEventSchema.extend({
+export const PollReadinessEventSchema = z.extend(LoopEventSchema, {
   /** Scope the rules to one application (from the child state machine). */
-  app: z.string().min(1).optional(),
+  app: z.optional(z.string().check(z.minLength(1))),
   /** The `Measure*` state's result, just before this poll. */
-  measurementId: z.string().min(1),
+  measurementId: z.string().check(z.minLength(1)),
 });
 export type PollReadinessEvent = z.infer<typeof PollReadinessEventSchema>;
 export interface PollReadinessResult {
@@ -214,23 +212,25 @@ export const DecisionsByGate = {
 export type Decision =
   (typeof DecisionsByGate)[keyof typeof DecisionsByGate][number];
 
-export const RequestApprovalEventSchema = PhaseEventBaseSchema.extend({
+export const RequestApprovalEventSchema = z.extend(PhaseEventBaseSchema, {
   kind: z.enum(GateKinds),
   /** Absent for the teardown gate. */
-  app: z.string().min(1).optional(),
+  app: z.optional(z.string().check(z.minLength(1))),
   /** `$$.Task.Token`. Never logged, never in a URL or an email. */
-  taskToken: z.string().min(1).max(2048),
+  taskToken: z.string().check(z.minLength(1), z.maxLength(2048)),
   /** `$$.Execution.Id`, recorded with the gate. */
-  executionId: z.string().min(1),
+  executionId: z.string().check(z.minLength(1)),
   /**
    * Why this gate is asked again (e.g. a teardown guard refusal). Cut to
    * 2,000 characters rather than refused: a long refusal must not fail the
    * migration at its last gate.
    */
-  note: z
-    .string()
-    .transform((s) => (s.length > 2000 ? `${s.slice(0, 1999)}…` : s))
-    .optional(),
+  note: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((s) => (s.length > 2000 ? `${s.slice(0, 1999)}…` : s)),
+    ),
+  ),
 });
 export type RequestApprovalEvent = z.infer<typeof RequestApprovalEventSchema>;
 /** The request-approval Lambda itself returns this; the Task's result is the decision. */
@@ -247,11 +247,11 @@ export interface GateDecision {
 
 // ------------------------------------------------------------- verify-cutover
 
-export const VerifyCutoverEventSchema = LoopEventSchema.extend({
-  app: z.string().min(1),
+export const VerifyCutoverEventSchema = z.extend(LoopEventSchema, {
+  app: z.string().check(z.minLength(1)),
   /** toTarget after a cutover decision, toSource after a rollback decision. */
   direction: z.enum(['toTarget', 'toSource']),
-  measurementId: z.string().min(1),
+  measurementId: z.string().check(z.minLength(1)),
 });
 export type VerifyCutoverEvent = z.infer<typeof VerifyCutoverEventSchema>;
 export type AppLocation = 'source' | 'target' | 'split' | 'none';
@@ -275,12 +275,12 @@ export interface TeardownResult {
 
 // ------------------------------------------------------ record-failure / notify
 
-export const RecordFailureEventSchema = PhaseEventBaseSchema.extend({
+export const RecordFailureEventSchema = z.extend(PhaseEventBaseSchema, {
   /** The Catch's `$.error`: `{Error, Cause}`. */
-  error: z.object({ Error: z.string(), Cause: z.string().nullish() }),
+  error: z.object({ Error: z.string(), Cause: z.nullish(z.string()) }),
   /** The state the failure came from, for the message. */
-  phase: z.string().min(1),
-  app: z.string().optional(),
+  phase: z.string().check(z.minLength(1)),
+  app: z.optional(z.string()),
 });
 export type RecordFailureEvent = z.infer<typeof RecordFailureEventSchema>;
 

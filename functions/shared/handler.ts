@@ -7,13 +7,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
 import { systemClock } from './clock.ts';
 import { ValidationError } from './domain/errors.ts';
+import type * as z from './domain/zod.ts';
 import { logger } from './logger.ts';
 import type { Clock } from './ports.ts';
 
-export function parseEvent<S extends z.ZodType>(
+export function parseEvent<S extends z.ZodMiniType>(
   schema: S,
   event: unknown,
 ): z.output<S> {
@@ -31,7 +31,7 @@ export function parseEvent<S extends z.ZodType>(
  * Wraps a phase: `phaseHandler('preflight', schema, (event) => core(event, deps))`.
  * `migrationId` (and `app` when present) become log keys.
  */
-export function phaseHandler<S extends z.ZodType, R>(
+export function phaseHandler<S extends z.ZodMiniType, R>(
   phase: string,
   schema: S,
   run: (event: z.output<S>, context: Context) => Promise<R>,
@@ -57,7 +57,7 @@ export function phaseHandler<S extends z.ZodType, R>(
  * a simulated Kafka probe). `handler = createHandler()` is what Lambda runs.
  */
 export function lazyPhaseHandler<
-  S extends z.ZodType,
+  S extends z.ZodMiniType,
   D extends { clock: Clock },
   R,
 >(

@@ -13,7 +13,12 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionEnv } from '../../functions/shared/env.ts';
-import { bundlingFor, handlerEntry, type Phase } from '../bundling.ts';
+import {
+  bundlingFor,
+  handlerEntry,
+  type Phase,
+  treeShakeCommand,
+} from '../bundling.ts';
 
 /** The network a function must sit in (the one that reaches the source). */
 export interface PhaseFunctionNetwork {
@@ -140,6 +145,17 @@ export class PhaseFunction<F extends Phase> extends Construct {
                 ),
               },
             }),
+        ...(bundling.secondTreeShake
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, output: string) => [
+                  treeShakeCommand(output),
+                ],
+              },
+            }
+          : {}),
       },
       ...(network === undefined
         ? {}

@@ -10,9 +10,7 @@
  * No AWS imports here: the domain is shared by the Lambda handlers, the CLI
  * and the rehearsal.
  */
-// A namespace import lets esbuild drop what is unused; the named `z` export
-// keeps all of zod, locales included (about 370 KB more per Lambda bundle).
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 export const MIGRATION_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
@@ -32,109 +30,138 @@ export const SECURITY_GROUP_ID_PATTERN = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const HOST_PORT_PATTERN =
   /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*):([1-9]\d{0,4})$/;
 
-const regex = z.string().min(1, 'must not be empty');
+const regex = z.string().check(z.minLength(1, 'must not be empty'));
 
 const vpc = z.strictObject({
   subnetIds: z
-    .array(z.string().regex(SUBNET_ID_PATTERN, 'is not a subnet id (subnet-…)'))
-    .min(1, 'needs at least one subnet'),
+    .array(
+      z
+        .string()
+        .check(z.regex(SUBNET_ID_PATTERN, 'is not a subnet id (subnet-…)')),
+    )
+    .check(z.minLength(1, 'needs at least one subnet')),
   securityGroupIds: z
     .array(
       z
         .string()
-        .regex(SECURITY_GROUP_ID_PATTERN, 'is not a security group id (sg-…)'),
+        .check(
+          z.regex(
+            SECURITY_GROUP_ID_PATTERN,
+            'is not a security group id (sg-…)',
+          ),
+        ),
     )
-    .min(1, 'needs at least one security group'),
+    .check(z.minLength(1, 'needs at least one security group')),
 });
 
 const secretArn = z
   .string()
-  .regex(SECRET_ARN_PATTERN, 'is not a Secrets Manager secret ARN');
+  .check(z.regex(SECRET_ARN_PATTERN, 'is not a Secrets Manager secret ARN'));
 
 const startingPosition = z.enum(['EARLIEST', 'LATEST']);
 
 const logDelivery = z.strictObject({
-  cloudWatchLogGroup: z.string().min(1).optional(),
-  firehoseDeliveryStream: z.string().min(1).optional(),
-  s3: z
-    .strictObject({
-      bucket: z.string().min(3),
-      prefix: z.string().optional(),
-    })
-    .optional(),
+  cloudWatchLogGroup: z.optional(z.string().check(z.minLength(1))),
+  firehoseDeliveryStream: z.optional(z.string().check(z.minLength(1))),
+  s3: z.optional(
+    z.strictObject({
+      bucket: z.string().check(z.minLength(3)),
+      prefix: z.optional(z.string()),
+    }),
+  ),
 });
+
+/** A positive integer with a default. */
+const positiveInt = (fallback: number) =>
+  z._default(z.number().check(z.int(), z.positive()), fallback);
 
 export const ShardSchema = z.strictObject({
   name: z
     .string()
-    .regex(
-      /^[a-z0-9][a-z0-9-]{0,19}$/,
-      'must be lower-case letters, digits and dashes (at most 20)',
+    .check(
+      z.regex(
+        /^[a-z0-9][a-z0-9-]{0,19}$/,
+        'must be lower-case letters, digits and dashes (at most 20)',
+      ),
     ),
-  topics: z.array(regex).min(1, 'needs at least one topic pattern'),
-  topicsToExclude: z.array(regex).default([]),
+  topics: z
+    .array(regex)
+    .check(z.minLength(1, 'needs at least one topic pattern')),
+  topicsToExclude: z._default(z.array(regex), []),
 });
 
 export const ReplicationSchema = z.strictObject({
-  topics: z.array(regex).optional(),
-  topicsToExclude: z.array(regex).optional(),
-  consumerGroups: z.array(regex).default(['.*']),
-  consumerGroupsToExclude: z.array(regex).default([]),
-  shards: z.array(ShardSchema).optional(),
-  startingPosition: startingPosition.default('EARLIEST'),
-  reverseStartingPosition: startingPosition.default('LATEST'),
-  targetCompression: z
-    .enum(['NONE', 'GZIP', 'SNAPPY', 'LZ4', 'ZSTD'])
-    .default('NONE'),
-  copyTopicConfigurations: z.boolean().default(true),
-  copyAccessControlListsForTopics: z.boolean().default(true),
-  detectAndCopyNewTopics: z.boolean().default(true),
-  detectAndCopyNewConsumerGroups: z.boolean().default(true),
-  bidirectional: z.boolean().default(true),
-  logDelivery: logDelivery.optional(),
+  topics: z.optional(z.array(regex)),
+  topicsToExclude: z.optional(z.array(regex)),
+  consumerGroups: z._default(z.array(regex), ['.*']),
+  consumerGroupsToExclude: z._default(z.array(regex), []),
+  shards: z.optional(z.array(ShardSchema)),
+  startingPosition: z._default(startingPosition, 'EARLIEST'),
+  reverseStartingPosition: z._default(startingPosition, 'LATEST'),
+  targetCompression: z._default(
+    z.enum(['NONE', 'GZIP', 'SNAPPY', 'LZ4', 'ZSTD']),
+    'NONE',
+  ),
+  copyTopicConfigurations: z._default(z.boolean(), true),
+  copyAccessControlListsForTopics: z._default(z.boolean(), true),
+  detectAndCopyNewTopics: z._default(z.boolean(), true),
+  detectAndCopyNewConsumerGroups: z._default(z.boolean(), true),
+  bidirectional: z._default(z.boolean(), true),
+  logDelivery: z.optional(logDelivery),
 });
 
 export const ReadinessSchema = z.strictObject({
   /** MessageLag (replicator vs source) must stay below this. Blog: < 1,000. */
-  maxMessageLag: z.number().int().positive().default(1000),
+  maxMessageLag: positiveInt(1000),
   /** ReplicationLatency (ms) must stay below this. Blog: < 90 s. */
-  maxReplicationLatencyMs: z.number().int().positive().default(90_000),
+  maxReplicationLatencyMs: positiveInt(90_000),
   /** SumOffsetLag per consumer group, on both clusters. */
-  maxSumOffsetLag: z.number().int().positive().default(1000),
+  maxSumOffsetLag: positiveInt(1000),
   /** How long every rule must hold before the migration is "ready". */
-  sustainedMinutes: z.number().int().positive().max(1440).default(15),
+  sustainedMinutes: z._default(
+    z.number().check(z.int(), z.positive(), z.lte(1440)),
+    15,
+  ),
   /** Wait between polls; 60 s or more (CloudWatch publishes per minute). */
-  pollIntervalSeconds: z.number().int().min(60).max(3600).default(300),
+  pollIntervalSeconds: z._default(
+    z.number().check(z.int(), z.gte(60), z.lte(3600)),
+    300,
+  ),
   /** Give up (fail, notify, clean up) if not ready after this long. */
-  maxWaitHours: z.number().positive().max(8760).default(168),
+  maxWaitHours: z._default(z.number().check(z.positive(), z.lte(8760)), 168),
 });
+
+/** A list of non-empty names, empty by default. */
+const names = () => z._default(z.array(z.string().check(z.minLength(1))), []);
 
 export const ApplicationSchema = z.strictObject({
   name: z
     .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-      'must be letters, digits, ".", "_" or "-" (at most 64)',
+    .check(
+      z.regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+        'must be letters, digits, ".", "_" or "-" (at most 64)',
+      ),
     ),
-  produces: z.array(z.string().min(1)).default([]),
-  consumes: z.array(z.string().min(1)).default([]),
-  consumerGroups: z.array(z.string().min(1)).default([]),
-  owners: z.array(z.string().min(1)).default([]),
+  produces: names(),
+  consumes: names(),
+  consumerGroups: names(),
+  owners: names(),
 });
 
 export const ApprovalsSchema = z.strictObject({
-  notifyEmails: z.array(z.email('is not an email address')).default([]),
+  notifyEmails: z._default(z.array(z.email('is not an email address')), []),
   /** How long an approval link stays valid. */
-  linkTtlHours: z.number().positive().max(168).default(24),
+  linkTtlHours: z._default(z.number().check(z.positive(), z.lte(168)), 24),
   /** How long a gate waits for a decision before the state machine times out. */
-  gateTimeoutHours: z.number().positive().max(720).default(72),
+  gateTimeoutHours: z._default(z.number().check(z.positive(), z.lte(720)), 72),
 });
 
 export const TeardownSchema = z.strictObject({
   /** After the last cutover is kept, how long rollback stays possible. */
-  rollbackWindowHours: z.number().min(0).max(720).default(24),
+  rollbackWindowHours: z._default(z.number().check(z.gte(0), z.lte(720)), 24),
   /** Ask a person before the replicators are deleted. */
-  requireApproval: z.boolean().default(true),
+  requireApproval: z._default(z.boolean(), true),
 });
 
 /**
@@ -143,59 +170,69 @@ export const TeardownSchema = z.strictObject({
  */
 export const RehearsalSchema = z.strictObject({
   /** Records already on the source when the forward replicator starts. */
-  backlogRecords: z.number().int().min(0).default(200_000),
+  backlogRecords: z._default(z.number().check(z.int(), z.gte(0)), 200_000),
   /** Records per second each application produces. */
-  produceRatePerSecond: z.number().min(0).default(50),
+  produceRatePerSecond: z._default(z.number().check(z.gte(0)), 50),
   /** Records per second the forward replicator copies while draining. */
-  replicatorThroughputPerSecond: z.number().positive().default(2_000),
+  replicatorThroughputPerSecond: z._default(
+    z.number().check(z.positive()),
+    2_000,
+  ),
   /** Minutes a replicator spends CREATING before RUNNING. */
-  creatingMinutes: z.number().min(0).default(30),
+  creatingMinutes: z._default(z.number().check(z.gte(0)), 30),
   /** Minutes between a cutover decision and the application running on the new cluster. */
-  appMoveMinutes: z.number().min(0).default(5),
+  appMoveMinutes: z._default(z.number().check(z.gte(0)), 5),
 });
 
 export const PlanSchema = z.strictObject({
   migrationId: z
     .string()
-    .regex(
-      MIGRATION_ID_PATTERN,
-      'must be lower-case letters, digits and dashes, start with a letter or digit, at most 40',
+    .check(
+      z.regex(
+        MIGRATION_ID_PATTERN,
+        'must be lower-case letters, digits and dashes, start with a letter or digit, at most 40',
+      ),
     ),
-  region: z.string().regex(REGION_PATTERN, 'is not an AWS region'),
+  region: z.string().check(z.regex(REGION_PATTERN, 'is not an AWS region')),
   source: z.strictObject({
-    name: z.string().min(1),
-    clusterId: z.string().min(1).optional(),
+    name: z.string().check(z.minLength(1)),
+    clusterId: z.optional(z.string().check(z.minLength(1))),
     bootstrapBrokers: z
-      .array(z.string().regex(HOST_PORT_PATTERN, 'is not host:port'))
-      .min(1, 'needs at least one broker'),
+      .array(z.string().check(z.regex(HOST_PORT_PATTERN, 'is not host:port')))
+      .check(z.minLength(1, 'needs at least one broker')),
     saslScram: z.strictObject({
       mechanism: z.enum(['SHA256', 'SHA512']),
       secretArn,
     }),
-    tls: z.strictObject({ rootCaSecretArn: secretArn.optional() }).default({}),
+    tls: z._default(
+      z.strictObject({ rootCaSecretArn: z.optional(secretArn) }),
+      {},
+    ),
     vpc,
   }),
   target: z.strictObject({
     mskClusterArn: z
       .string()
-      .regex(MSK_CLUSTER_ARN_PATTERN, 'is not an MSK cluster ARN'),
+      .check(z.regex(MSK_CLUSTER_ARN_PATTERN, 'is not an MSK cluster ARN')),
     vpc,
   }),
-  serviceExecutionRoleArn: z
-    .string()
-    .regex(IAM_ROLE_ARN_PATTERN, 'is not an IAM role ARN')
-    .optional(),
+  serviceExecutionRoleArn: z.optional(
+    z.string().check(z.regex(IAM_ROLE_ARN_PATTERN, 'is not an IAM role ARN')),
+  ),
   replication: ReplicationSchema,
-  readiness: ReadinessSchema.default(ReadinessSchema.parse({})),
+  readiness: z._default(ReadinessSchema, ReadinessSchema.parse({})),
   applications: z
     .array(ApplicationSchema)
-    .min(1, 'needs at least one application'),
-  cutoverOrder: z.array(z.string()).optional(),
+    .check(z.minLength(1, 'needs at least one application')),
+  cutoverOrder: z.optional(z.array(z.string())),
   /** How many applications may be in cutover at the same time. */
-  cutoverConcurrency: z.number().int().min(1).max(40).default(1),
-  approvals: ApprovalsSchema.default(ApprovalsSchema.parse({})),
-  teardown: TeardownSchema.default(TeardownSchema.parse({})),
-  rehearsal: RehearsalSchema.optional(),
+  cutoverConcurrency: z._default(
+    z.number().check(z.int(), z.gte(1), z.lte(40)),
+    1,
+  ),
+  approvals: z._default(ApprovalsSchema, ApprovalsSchema.parse({})),
+  teardown: z._default(TeardownSchema, TeardownSchema.parse({})),
+  rehearsal: z.optional(RehearsalSchema),
 });
 
 /** A plan as written (defaults not yet applied). */

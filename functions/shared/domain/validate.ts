@@ -4,10 +4,11 @@
  * path of the field to fix (`applications[1].consumerGroups[0]`) and a
  * message a Kafka admin understands; an invalid plan creates nothing.
  */
-import type { z } from 'zod';
+
 import { type Plan, PlanSchema } from './plan.ts';
 import { checkPlanRules, type PlanIssue } from './plan-rules.ts';
 import { didYouMean } from './suggest.ts';
+import type * as z from './zod.ts';
 
 export type { PlanIssue } from './plan-rules.ts';
 
