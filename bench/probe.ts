@@ -105,6 +105,8 @@ export async function benchProbe(): Promise<
         putChecks: async () => {},
         updateMigration: async () => {},
         putEvidence: async () => {},
+        getReadinessTracker: async () => null,
+        latestEvidenceRef: async () => null,
       },
       // The target side reaches the same broker, trusting the test CA.
       kafka: {

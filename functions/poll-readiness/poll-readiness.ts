@@ -23,6 +23,7 @@ import {
 } from '../shared/domain/errors.ts';
 import {
   clusterNameOf,
+  QUERIES_PER_REQUEST,
   type QueryReplicator,
   readinessQueries,
 } from '../shared/domain/metric-queries.ts';
@@ -31,6 +32,7 @@ import type { Application, Plan } from '../shared/domain/plan.ts';
 import {
   advanceTracker,
   evaluateReadiness,
+  GROUP_RULES_DEFERRED,
   measuredGroups,
   notReadyNoticeDue,
   type ReadinessVerdict,
@@ -114,26 +116,62 @@ export async function runPollReadiness(
     MIN_LOOKBACK_MS,
   );
   const from = new Date(now.getTime() - lookback);
+  // The replicator rules first. The consumer-group rules (target lag from
+  // CloudWatch, source lag from the measurement) are judged only once they
+  // hold: a large estate's group queries need requests of their own, and
+  // are only sent then; a small plan's fit in the same request.
+  const together = queries.queries.length <= QUERIES_PER_REQUEST;
   const series = queries.label(
-    await deps.metrics.query(queries.queries, from, now),
+    await deps.metrics.query(
+      together ? queries.queries : queries.ofKind(['replicator', 'alias']),
+      from,
+      now,
+    ),
   );
-
-  const measurement = await deps.ledger.getEvidence(
-    event.migrationId,
-    event.measurementId,
-  );
-  const verdict = evaluateReadiness({
-    series,
+  const expectedGroupCount = expectedGroupCounts(plan, replicators);
+  const replicatorVerdict = evaluateReadiness({
+    series: series.filter((s) => s.kind !== 'targetLag'),
     thresholds: settings,
-    expectedGroupCount: expectedGroupCounts(plan, replicators),
-    groups,
-    measurement: measuredGroups(measurement?.data),
+    expectedGroupCount,
+    groups: [],
+    measurement: [],
   });
-  if (!measurement) {
-    verdict.ok = false;
-    verdict.reasons.unshift(
-      `measurement ${event.measurementId} is not in the ledger: source-side lag unknown`,
+  let verdict: ReadinessVerdict;
+  if (!replicatorVerdict.ok) {
+    verdict = replicatorVerdict;
+    verdict.reasons.push(GROUP_RULES_DEFERRED);
+  } else {
+    if (!together) {
+      series.push(
+        ...queries.label(
+          await deps.metrics.query(queries.ofKind(['targetLag']), from, now),
+        ),
+      );
+    }
+    const measurement = await deps.ledger.getEvidence(
+      event.migrationId,
+      event.measurementId,
     );
+    verdict = evaluateReadiness({
+      series,
+      thresholds: settings,
+      expectedGroupCount,
+      groups,
+      measurement: measuredGroups(measurement?.data),
+    });
+    if (!measurement) {
+      verdict.ok = false;
+      verdict.reasons.unshift(
+        `measurement ${event.measurementId} is not in the ledger: source-side lag unknown`,
+      );
+    } else if (Date.parse(measurement.at) < from.getTime()) {
+      // The replicator rules failed at the previous poll, so the groups
+      // were not measured for this one (`groupMeasurementDue`).
+      verdict.ok = false;
+      verdict.reasons.unshift(
+        `the newest measurement (${measurement.evidenceId}) is from before this poll window; the groups are measured again for the next poll`,
+      );
+    }
   }
 
   const previous = await deps.ledger.getReadinessTracker(
@@ -141,6 +179,7 @@ export async function runPollReadiness(
     event.app,
   );
   const step = advanceTracker(previous, verdict.ok, now, settings);
+  step.tracker.replicatorsHealthy = replicatorVerdict.ok;
   const reasons = [...verdict.reasons];
   if (verdict.ok && !step.ready) {
     const toGo = Math.ceil(settings.sustainedMinutes - step.heldMinutes);

@@ -29,6 +29,7 @@ import {
 } from '../shared/domain/lag.ts';
 import { appGroups, Selection } from '../shared/domain/patterns.ts';
 import type { Plan } from '../shared/domain/plan.ts';
+import { groupMeasurementDue } from '../shared/domain/readiness.ts';
 import { classifyKafkaError } from '../shared/kafka/classify.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
@@ -147,6 +148,8 @@ export async function runMeasure(
   deps: ProbeSourceDeps,
 ): Promise<MeasureResult> {
   const { plan } = await loadPlan(deps.plans, event.planRef);
+  const skip = await reuseLatest(event, plan, deps);
+  if (skip) return skip;
   const src = await sourceAccess(plan, deps.inventory);
   const errors: string[] = [];
   const groupIds = await groupsToMeasure(plan, event.app, async () => {
@@ -273,10 +276,45 @@ export async function runMeasure(
   }
   return {
     measurementId: evidenceId,
+    skipped: false,
     groups: groupIds.length,
     sourceSumOffsetLag: sourceSum,
     targetSumOffsetLag: targetSum,
     errors: [...flags, ...errors].slice(0, 20),
+  };
+}
+
+/**
+ * The newest measurement of this scope, when this poll need not measure:
+ * the previous poll found the replicator rules failing, and a measurement
+ * less than `UNHEALTHY_MEASURE_EVERY_MS` old exists (`groupMeasurementDue`).
+ */
+async function reuseLatest(
+  event: MeasureEvent,
+  plan: Plan,
+  deps: ProbeSourceDeps,
+): Promise<MeasureResult | null> {
+  const [tracker, latest] = await Promise.all([
+    deps.ledger.getReadinessTracker(event.migrationId, event.app),
+    deps.ledger.latestEvidenceRef(event.migrationId, 'measure', event.app),
+  ]);
+  const due = groupMeasurementDue(
+    tracker,
+    latest?.at ?? null,
+    deps.clock.now(),
+    plan.readiness.pollIntervalSeconds,
+  );
+  if (due || !latest) return null;
+  deps.log.info('measurement skipped: the replicator rules fail', {
+    reused: latest.evidenceId,
+  });
+  return {
+    measurementId: latest.evidenceId,
+    skipped: true,
+    groups: 0,
+    sourceSumOffsetLag: null,
+    targetSumOffsetLag: null,
+    errors: [],
   };
 }
 

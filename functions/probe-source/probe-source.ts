@@ -45,7 +45,14 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 export interface ProbeSourceDeps {
   plans: PlanStore;
   inventory: ProbeInventory;
-  ledger: Pick<Ledger, 'putChecks' | 'updateMigration' | 'putEvidence'>;
+  ledger: Pick<
+    Ledger,
+    | 'putChecks'
+    | 'updateMigration'
+    | 'putEvidence'
+    | 'getReadinessTracker'
+    | 'latestEvidenceRef'
+  >;
   kafka: KafkaProbe;
   metrics: Pick<Metrics, 'put'>;
   /** MSK IAM token provider for the target (measure). */

@@ -137,8 +137,17 @@ export interface MeasureEvidenceData {
 }
 
 export interface MeasureResult {
-  /** Ledger evidence id holding the `GroupMeasurement[]`. */
+  /**
+   * Ledger evidence id holding the `GroupMeasurement[]`: this measurement's,
+   * or the newest earlier one when this poll did not measure (`skipped`).
+   */
   measurementId: string;
+  /**
+   * The groups were not measured: the previous poll found the replicator
+   * rules failing and the newest measurement is recent enough
+   * (`groupMeasurementDue`). The sums are then null.
+   */
+  skipped: boolean;
   groups: number;
   /** Sums over the measured groups; null when a side could not be read. */
   sourceSumOffsetLag: number | null;

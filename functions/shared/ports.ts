@@ -284,6 +284,12 @@ export interface Ledger {
     kind: EvidenceRecord['kind'],
     app?: string,
   ): Promise<EvidenceRecord | null>;
+  /** The id and time of {@link latestEvidence}, without reading it. */
+  latestEvidenceRef(
+    migrationId: string,
+    kind: EvidenceRecord['kind'],
+    app?: string,
+  ): Promise<{ evidenceId: string; at: string } | null>;
   putChecks(
     migrationId: string,
     phase: 'preflight' | 'probe',

@@ -383,6 +383,15 @@ export class MemoryLedger implements Ledger {
     return last ? copy(last) : null;
   }
 
+  async latestEvidenceRef(
+    migrationId: string,
+    kind: EvidenceRecord['kind'],
+    app?: string,
+  ): Promise<{ evidenceId: string; at: string } | null> {
+    const last = await this.latestEvidence(migrationId, kind, app);
+    return last ? { evidenceId: last.evidenceId, at: last.at } : null;
+  }
+
   async putChecks(
     migrationId: string,
     phase: 'preflight' | 'probe',

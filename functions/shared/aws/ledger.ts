@@ -338,6 +338,15 @@ export class DynamoLedger implements Ledger {
     kind: EvidenceRecord['kind'],
     app?: string,
   ): Promise<EvidenceRecord | null> {
+    const ref = await this.latestEvidenceRef(migrationId, kind, app);
+    return ref ? this.getEvidence(migrationId, ref.evidenceId) : null;
+  }
+
+  async latestEvidenceRef(
+    migrationId: string,
+    kind: EvidenceRecord['kind'],
+    app?: string,
+  ): Promise<{ evidenceId: string; at: string } | null> {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
@@ -345,8 +354,10 @@ export class DynamoLedger implements Ledger {
         ConsistentRead: true,
       }),
     );
-    const id = out.Item?.evidenceId;
-    return typeof id === 'string' ? this.getEvidence(migrationId, id) : null;
+    const { evidenceId, at } = out.Item ?? {};
+    return typeof evidenceId === 'string' && typeof at === 'string'
+      ? { evidenceId, at }
+      : null;
   }
 
   async getEvidence(

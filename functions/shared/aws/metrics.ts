@@ -10,11 +10,12 @@ import {
   type MetricDataQuery,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
+import { QUERIES_PER_REQUEST } from '../domain/metric-queries.ts';
 import type { MetricQuery, MetricSeries, Metrics } from '../ports.ts';
 import { rethrowAws } from './transient.ts';
 
 /** GetMetricData accepts at most this many queries per request. */
-export const MAX_QUERIES_PER_CALL = 500;
+export const MAX_QUERIES_PER_CALL = QUERIES_PER_REQUEST;
 /** PutMetricData accepts at most this many datums per request. */
 export const MAX_DATUMS_PER_PUT = 1000;
 

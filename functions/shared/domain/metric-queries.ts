@@ -11,6 +11,8 @@
 import type { MetricQuery, MetricSeries } from '../ports.ts';
 
 export const KAFKA_NAMESPACE = 'AWS/Kafka';
+/** GetMetricData takes at most this many queries per request. */
+export const QUERIES_PER_REQUEST = 500;
 /** CloudWatch publishes MSK and replicator metrics per minute. */
 export const METRIC_PERIOD_SECONDS = 60;
 
@@ -128,6 +130,14 @@ export class QuerySet {
       { kind: 'targetLag', metric: 'SumOffsetLag', group, topic },
       { 'Cluster Name': clusterName, 'Consumer Group': group, Topic: topic },
     );
+  }
+
+  /** The queries whose subject is of one of `kinds`, in order. */
+  ofKind(kinds: readonly QuerySubject['kind'][]): MetricQuery[] {
+    return this.queries.filter((q) => {
+      const kind = this.subjects.get(q.id)?.kind;
+      return kind !== undefined && kinds.includes(kind);
+    });
   }
 
   /** Pairs each series with what it measures. */

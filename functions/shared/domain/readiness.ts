@@ -311,6 +311,12 @@ export interface ReadinessTracker {
   readyNotifiedAt?: string;
   /** When the last "still not ready" notice went out. */
   lastNotReadyNoticeAt?: string;
+  /**
+   * Whether the replicator-level rules held at the last poll. While they
+   * do not, the consumer-group rules are not judged (see
+   * {@link groupMeasurementDue}).
+   */
+  replicatorsHealthy?: boolean;
 }
 
 export interface TrackerStep {
@@ -378,4 +384,43 @@ export const NOT_READY_NOTICE_EVERY_MS = 6 * 3_600_000;
 export function notReadyNoticeDue(t: ReadinessTracker, now: Date): boolean {
   const since = Date.parse(t.lastNotReadyNoticeAt ?? t.waitingSince);
   return now.getTime() - since >= NOT_READY_NOTICE_EVERY_MS;
+}
+
+// ------------------------------------------------------------ group rules
+
+/**
+ * While the replicator-level rules fail, the consumer groups are measured
+ * this often instead of on every poll: their lag cannot make the
+ * migration ready until the replicators are healthy, and measuring every
+ * group of a large estate on both clusters (and asking CloudWatch for each
+ * group's target lag) every few minutes through a long outage or backlog
+ * would load the source cluster's brokers and cost metrics for nothing.
+ * The slower cadence keeps the evidence and the dashboard's totals alive.
+ */
+export const UNHEALTHY_MEASURE_EVERY_MS = 30 * 60_000;
+
+/** Why the group rules were not judged in a poll. */
+export const GROUP_RULES_DEFERRED =
+  'consumer-group lag (source and target) is judged once the replicator rules above hold';
+
+/**
+ * Whether the `Measure*` state before a poll must measure the groups:
+ * always, unless the previous poll of the same wait found the replicator
+ * rules failing and the newest measurement is less than
+ * {@link UNHEALTHY_MEASURE_EVERY_MS} old.
+ */
+export function groupMeasurementDue(
+  tracker: ReadinessTracker | null,
+  latestMeasuredAt: string | null,
+  now: Date,
+  pollIntervalSeconds: number,
+): boolean {
+  if (tracker?.replicatorsHealthy !== false || latestMeasuredAt === null) {
+    return true;
+  }
+  const t = now.getTime();
+  if (t - Date.parse(tracker.lastPollAt) > maxPollGapMs(pollIntervalSeconds)) {
+    return true;
+  }
+  return t - Date.parse(latestMeasuredAt) >= UNHEALTHY_MEASURE_EVERY_MS;
 }

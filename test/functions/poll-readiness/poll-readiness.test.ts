@@ -9,6 +9,7 @@ import {
   ReplicatorFailedError,
   ValidationError,
 } from '../../../functions/shared/domain/errors.ts';
+import { GROUP_RULES_DEFERRED } from '../../../functions/shared/domain/readiness.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import {
   FWD,
@@ -138,14 +139,17 @@ describe('poll-readiness (migration)', () => {
         : healthyMetrics(metric, dims);
     const r = await poll();
     expect(r.ready).toBe(false);
-    expect(r.reasons).toEqual([`MessageLag 12,400 > 1,000 on ${FWD}`]);
+    expect(r.reasons).toEqual([
+      `MessageLag 12,400 > 1,000 on ${FWD}`,
+      GROUP_RULES_DEFERRED,
+    ]);
     const ev = await h.ledger.getEvidence(MIGRATION, r.evidenceId);
     expect(ev).toMatchObject({ kind: 'readiness', ready: false });
     expect(ev?.data).toMatchObject({
-      failing: 1,
+      failing: 2,
       worst: { MessageLag: 12_400, ReplicationLatency: 300 },
       // Passing subjects are counted per rule; only failures are listed.
-      passed: { MessageLag: 1, SourceSumOffsetLag: 2, TargetSumOffsetLag: 2 },
+      passed: { MessageLag: 1, ReplicationLatency: 2 },
       outcomes: [
         {
           rule: 'MessageLag',
@@ -166,7 +170,12 @@ describe('poll-readiness (migration)', () => {
     expect(r.reasons).toContain(
       `KafkaClusterPingSuccessCount: no data for ${FWD} (source cluster src-alias): the replicator is not reaching it`,
     );
-    expect(r.reasons).toHaveLength(16);
+    // The consumer-group rules wait until the replicator rules hold.
+    expect(r.reasons).toHaveLength(15);
+    expect(r.reasons.at(-1)).toBe(GROUP_RULES_DEFERRED);
+    expect(
+      (await h.ledger.getReadinessTracker(MIGRATION))?.replicatorsHealthy,
+    ).toBe(false);
   });
 
   it('should report an unknown measurement as not ready', async () => {
@@ -230,7 +239,64 @@ describe('poll-readiness (migration)', () => {
     }
     expect(error).toBeInstanceOf(ReadinessTimeoutError);
     expect(String(error)).toMatch(
-      /orders-platform: replication not ready after 1 hours \(since 2026-03-01T10:00:00.000Z\): ReplicatorFailure: no data .* \(11 more in readiness-/,
+      /orders-platform: replication not ready after 1 hours \(since 2026-03-01T10:00:00.000Z\): ReplicatorFailure: no data .* \(10 more in readiness-/,
+    );
+  });
+});
+
+describe('poll-readiness (a large estate)', () => {
+  /** 600 more groups consuming `orders`: over 500 queries in all. */
+  const wide = () =>
+    planText((p) => {
+      const app = p.applications.find((a) => a.name === 'order-status');
+      app?.consumerGroups?.push(
+        ...Array.from({ length: 600 }, (_, i) => `order-status-${i}`),
+      );
+      p.replication.consumerGroups?.push('order-status-[0-9]+');
+    });
+  const queried = () =>
+    mocks.cw
+      .commandCalls(GetMetricDataCommand)
+      .map((c) =>
+        (c.args[0].input.MetricDataQueries ?? []).filter(
+          (q) => q.MetricStat?.Metric?.MetricName === 'SumOffsetLag',
+        ),
+      );
+
+  it('should not ask for the groups while the replicator rules fail', async () => {
+    await h.setUp(wide());
+    h.metrics = (metric, dims) =>
+      metric === 'KafkaClusterPingSuccessCount'
+        ? undefined
+        : healthyMetrics(metric, dims);
+    const r = await poll();
+    expect(r.ready).toBe(false);
+    expect(r.reasons.at(-1)).toBe(GROUP_RULES_DEFERRED);
+    // One request, replicator metrics only.
+    expect(queried()).toEqual([[]]);
+  });
+
+  it('should ask for every group once the replicator rules hold', async () => {
+    await h.setUp(wide());
+    h.metrics = (metric, dims) =>
+      metric === 'ConsumerGroupCount' ? [602] : healthyMetrics(metric, dims);
+    const r = await poll();
+    expect(r.reasons).not.toContain(GROUP_RULES_DEFERRED);
+    const lag = queried();
+    // The replicator request, then the 602 group queries in two more.
+    expect(lag.map((q) => q.length)).toEqual([0, 500, 102]);
+  });
+
+  it('should not judge the groups on a measurement from before the window', async () => {
+    const measurementId = await h.measure(onSource());
+    h.advance(30);
+    const r = await runPollReadiness(
+      { migrationId: MIGRATION, planRef, iteration: 1, measurementId },
+      h.deps(),
+    );
+    expect(r.ready).toBe(false);
+    expect(r.reasons[0]).toBe(
+      `the newest measurement (${measurementId}) is from before this poll window; the groups are measured again for the next poll`,
     );
   });
 });

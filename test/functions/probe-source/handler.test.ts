@@ -75,6 +75,8 @@ describe('probe-source handler', () => {
         },
         updateMigration: async () => {},
         putEvidence: async () => {},
+        getReadinessTracker: async () => null,
+        latestEvidenceRef: async () => null,
       },
       kafka: new PlatformaticKafkaProbe({ connectTimeoutMs: 1000 }),
     });

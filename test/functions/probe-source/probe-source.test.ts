@@ -159,6 +159,9 @@ async function makeDeps(): Promise<
       },
       updateMigration: (id, patch) => ledgerImpl.updateMigration(id, patch),
       putEvidence: (rec) => ledgerImpl.putEvidence(rec),
+      getReadinessTracker: (id, app) => ledgerImpl.getReadinessTracker(id, app),
+      latestEvidenceRef: (id, kind, app) =>
+        ledgerImpl.latestEvidenceRef(id, kind, app),
     },
     kafka: new PlatformaticKafkaProbe({
       connectTimeoutMs: 1000,
@@ -783,11 +786,75 @@ describe('measure', () => {
     );
     expect(result).toEqual({
       measurementId: `measure-${T0.toISOString()}-orders`,
+      skipped: false,
       groups: 0,
       sourceSumOffsetLag: 0,
       targetSumOffsetLag: 0,
       errors: [],
     });
+  });
+
+  it('skips measuring while the replicator rules fail, at most 30 minutes', async () => {
+    serve(planWith({}), goodSecret());
+    const deps = await makeDeps();
+    serveTarget(deps);
+    const event = {
+      action: 'measure',
+      migrationId: 'orders-platform',
+      planRef: ref,
+      app: 'order-status',
+    } as const;
+    const first = await runMeasure(event, deps);
+    expect(first.skipped).toBe(false);
+    // The poll after it found the replicator rules failing.
+    await deps.ledgerImpl.putReadinessTracker(
+      'orders-platform',
+      'order-status',
+      {
+        waitingSince: T0.toISOString(),
+        lastPollAt: T0.toISOString(),
+        replicatorsHealthy: false,
+      },
+    );
+    const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+    deps.clock = { now: () => at(5) };
+    const reused = await runMeasure(event, deps);
+    expect(reused).toEqual({
+      measurementId: first.measurementId,
+      skipped: true,
+      groups: 0,
+      sourceSumOffsetLag: null,
+      targetSumOffsetLag: null,
+      errors: [],
+    });
+    // Half an hour after the last measurement, the groups are measured again.
+    await deps.ledgerImpl.putReadinessTracker(
+      'orders-platform',
+      'order-status',
+      {
+        waitingSince: T0.toISOString(),
+        lastPollAt: at(25).toISOString(),
+        replicatorsHealthy: false,
+      },
+    );
+    deps.clock = { now: () => at(30) };
+    const again = await runMeasure(event, deps);
+    expect(again).toMatchObject({
+      skipped: false,
+      measurementId: `measure-${at(30).toISOString()}-order-status`,
+    });
+    // And on every poll once the replicator rules hold.
+    await deps.ledgerImpl.putReadinessTracker(
+      'orders-platform',
+      'order-status',
+      {
+        waitingSince: T0.toISOString(),
+        lastPollAt: at(30).toISOString(),
+        replicatorsHealthy: true,
+      },
+    );
+    deps.clock = { now: () => at(35) };
+    expect((await runMeasure(event, deps)).skipped).toBe(false);
   });
 
   it('rejects an app the plan does not have', async () => {

@@ -7,9 +7,11 @@ import {
 import {
   advanceTracker,
   evaluateReadiness,
+  groupMeasurementDue,
   maxPollGapMs,
   notReadyNoticeDue,
   type ReadinessTracker,
+  UNHEALTHY_MEASURE_EVERY_MS,
 } from '../../../../functions/shared/domain/readiness.ts';
 
 const T = new Date('2026-03-01T10:00:00.000Z');
@@ -316,5 +318,54 @@ describe('advanceTracker', () => {
         at(400),
       ),
     ).toBe(false);
+  });
+});
+
+describe('groupMeasurementDue', () => {
+  const at = (minutes: number) => new Date(T.getTime() + minutes * 60_000);
+  const unhealthy: ReadinessTracker = {
+    waitingSince: T.toISOString(),
+    lastPollAt: at(55).toISOString(),
+    replicatorsHealthy: false,
+  };
+
+  it('should measure on every poll while the replicator rules hold', () => {
+    expect(
+      groupMeasurementDue(
+        { ...unhealthy, replicatorsHealthy: true },
+        at(59).toISOString(),
+        at(60),
+        300,
+      ),
+    ).toBe(true);
+    expect(groupMeasurementDue(null, null, at(60), 300)).toBe(true);
+  });
+
+  it('should measure every half hour while they fail', () => {
+    const every = UNHEALTHY_MEASURE_EVERY_MS / 60_000;
+    expect(
+      groupMeasurementDue(
+        unhealthy,
+        at(60 - every + 1).toISOString(),
+        at(60),
+        300,
+      ),
+    ).toBe(false);
+    expect(
+      groupMeasurementDue(unhealthy, at(60 - every).toISOString(), at(60), 300),
+    ).toBe(true);
+    // Nothing measured yet.
+    expect(groupMeasurementDue(unhealthy, null, at(60), 300)).toBe(true);
+  });
+
+  it('should measure when the last poll belongs to an earlier wait', () => {
+    expect(
+      groupMeasurementDue(
+        { ...unhealthy, lastPollAt: at(0).toISOString() },
+        at(59).toISOString(),
+        at(60),
+        300,
+      ),
+    ).toBe(true);
   });
 });
