@@ -1,10 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   DynamoDBClient,
   ListTablesCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   localLedgerDirectory,
@@ -12,6 +15,8 @@ import {
   stopLocalLedger,
   testCertificate,
 } from '../../../cli/rehearsal/local-aws.ts';
+import { DynamoLedger } from '../../../functions/shared/aws/ledger.ts';
+import { startDynalite } from '../../support/dynalite.ts';
 
 describe('local ledger and test certificate', () => {
   afterAll(async () => {
@@ -67,5 +72,41 @@ describe('local ledger and test certificate', () => {
       (Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / 86_400_000;
     expect(Math.round(days)).toBe(365);
     expect(testCertificate()).toBe(pem);
+  });
+});
+
+describe('dynalite under the ledger', () => {
+  it('should not keep overwritten items alive after a query (patches/dynalite)', async () => {
+    // dynalite 4.0.0 never closed the iterator behind a Query: each open
+    // iterator pinned a snapshot of the store, so every overwritten version
+    // stayed in memory (and, on disk, in LevelDB files). A week of polls
+    // overwrites the same pointers thousands of times.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const db = await startDynalite('ledger-leak');
+    try {
+      const doc = DynamoDBDocumentClient.from(db.client);
+      const ledger = new DynamoLedger(db.client, db.tableName);
+      const blob = Buffer.alloc(50_000, 7);
+      const round = async () => {
+        await doc.send(
+          new PutCommand({
+            TableName: db.tableName,
+            Item: { PK: 'MIG#m1', SK: 'EVID#same', blob },
+          }),
+        );
+        await ledger.listReplicators('m1');
+      };
+      for (let i = 0; i < 20; i++) await round();
+      gc();
+      const before = process.memoryUsage().arrayBuffers;
+      for (let i = 0; i < 300; i++) await round();
+      gc();
+      const grown = process.memoryUsage().arrayBuffers - before;
+      // Leaking, 300 versions of 50 KB would stay: 15 MB.
+      expect(grown).toBeLessThan(3 * 2 ** 20);
+    } finally {
+      await db.stop();
+    }
   });
 });
