@@ -5,7 +5,10 @@
  * GetMetricData is asked for; the state transitions of one loop iteration
  * (from the ASL); and, at the plan's poll interval, Step Functions
  * transitions and GetMetricData metrics per migration-day with their cost
- * at us-east-1 list prices. For the sample plan and the generated
+ * at us-east-1 list prices. Full polls (the replicator rules held, so the
+ * consumer groups were judged) carry the targets; polls that deferred the
+ * groups (the replicator rules failed) are reported beside them. For the
+ * sample plan and the generated
  * 1,000-application plan (the rehearsal is aborted at its first gate: the
  * readiness polls are what is measured).
  *
@@ -15,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { stopLocalLedger } from '../cli/rehearsal/local-aws.ts';
 import { type PhaseInvocation, rehearse } from '../cli/rehearsal/rehearse.ts';
 import { loadScenario, type Scenario } from '../cli/rehearsal/scenario.ts';
+import { GROUP_RULES_DEFERRED } from '../functions/shared/domain/readiness.ts';
 import { atMost, type Figure, info, median } from './figure.ts';
 import { largePlan } from './rehearsal.ts';
 
@@ -77,10 +81,24 @@ interface PollCost {
   pollIntervalSeconds: number;
 }
 
-/** Median AWS calls per parent readiness iteration, by command. */
-async function measure(plan: unknown): Promise<PollCost> {
-  const iterations: { calls: Record<string, number>; metrics: number }[] = [];
-  let current: { calls: Record<string, number>; metrics: number } | undefined;
+interface Iteration {
+  calls: Record<string, number>;
+  metrics: number;
+  /** The poll judged the consumer groups (the replicator rules held). */
+  full: boolean;
+}
+
+/**
+ * Median AWS calls per parent readiness iteration, by command, for the
+ * full polls (the replicator rules held, so the groups were measured and
+ * their target lag read) and for the polls that deferred the groups (the
+ * replicator rules failed, e.g. while the backlog drains).
+ */
+async function measure(
+  plan: unknown,
+): Promise<{ full: PollCost; deferred: PollCost | null }> {
+  const iterations: Iteration[] = [];
+  let current: Omit<Iteration, 'full'> | undefined;
   const observe = (i: PhaseInvocation) => {
     const event = i.event as { action?: string; app?: string };
     if (event.app !== undefined) return;
@@ -93,27 +111,40 @@ async function measure(plan: unknown): Promise<PollCost> {
     }
     current.metrics += i.metricsRequested;
     if (i.phase === 'poll-readiness') {
-      iterations.push(current);
+      const reasons = (i.result as { reasons?: string[] }).reasons ?? [];
+      iterations.push({
+        ...current,
+        full: !reasons.includes(GROUP_RULES_DEFERRED),
+      });
       current = undefined;
     }
   };
   const r = await rehearse({ plan, scenario: abortAtFirstGate(), observe });
-  if (iterations.length === 0) {
+  const parsed = plan as { readiness?: { pollIntervalSeconds?: number } };
+  const pollIntervalSeconds = parsed.readiness?.pollIntervalSeconds ?? 300;
+  const summary = (list: Iteration[]): PollCost => {
+    const commands = new Set(list.flatMap((x) => Object.keys(x.calls)));
+    const calls: Record<string, number> = {};
+    for (const c of [...commands].sort()) {
+      calls[c] = median(list.map((x) => x.calls[c] ?? 0));
+    }
+    return {
+      calls,
+      metrics: median(list.map((x) => x.metrics)),
+      polls: list.length,
+      pollIntervalSeconds,
+    };
+  };
+  const full = iterations.filter((x) => x.full);
+  const deferred = iterations.filter((x) => !x.full);
+  if (full.length === 0) {
     throw new Error(
-      `no readiness poll observed (${r.outcome} ${r.error ?? ''})`,
+      `no full readiness poll observed (${r.outcome} ${r.error ?? ''})`,
     );
   }
-  const commands = new Set(iterations.flatMap((x) => Object.keys(x.calls)));
-  const calls: Record<string, number> = {};
-  for (const c of [...commands].sort()) {
-    calls[c] = median(iterations.map((x) => x.calls[c] ?? 0));
-  }
-  const parsed = plan as { readiness?: { pollIntervalSeconds?: number } };
   return {
-    calls,
-    metrics: median(iterations.map((x) => x.metrics)),
-    polls: iterations.length,
-    pollIntervalSeconds: parsed.readiness?.pollIntervalSeconds ?? 300,
+    full: summary(full),
+    deferred: deferred.length > 0 ? summary(deferred) : null,
   };
 }
 
@@ -137,7 +168,7 @@ export async function run(): Promise<Figure[]> {
   ];
   try {
     for (const [label, plan] of plans) {
-      const cost = await measure(plan);
+      const { full: cost, deferred } = await measure(plan);
       const gmd = cost.calls['CloudWatch.GetMetricData'] ?? 0;
       figures.push(
         atMost(
@@ -145,12 +176,26 @@ export async function run(): Promise<Figure[]> {
           gmd,
           'calls',
           Math.max(1, Math.ceil(cost.metrics / 500)),
-          `${cost.metrics} metrics; median of ${cost.polls} polls`,
+          `${cost.metrics} metrics; median of ${cost.polls} full polls`,
         ),
       );
       for (const [command, n] of Object.entries(cost.calls)) {
         if (command === 'CloudWatch.GetMetricData' || n === 0) continue;
         figures.push(info(`poll ${label}: ${command} per poll`, n, 'calls'));
+      }
+      if (deferred) {
+        figures.push(
+          info(
+            `poll ${label}, replicator rules failing: GetMetricData metrics per poll`,
+            deferred.metrics,
+            'metrics',
+          ),
+          info(
+            `poll ${label}, replicator rules failing: AWS calls per poll`,
+            Object.values(deferred.calls).reduce((a, b) => a + b, 0),
+            'calls',
+          ),
+        );
       }
       const perDay = 86_400 / cost.pollIntervalSeconds;
       const transitions = Math.round(perDay * perIteration);
@@ -177,6 +222,16 @@ export async function run(): Promise<Figure[]> {
           'USD',
         ),
       );
+      if (deferred) {
+        const idle = Math.round(perDay * deferred.metrics);
+        figures.push(
+          info(
+            `poll ${label}, replicator rules failing: GetMetricData cost per migration-day`,
+            Number((idle * USD_PER_METRIC).toFixed(4)),
+            'USD',
+          ),
+        );
+      }
     }
   } finally {
     await stopLocalLedger();
