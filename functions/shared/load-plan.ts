@@ -21,6 +21,8 @@ const cache = new WeakMap<
   PlanStore,
   Map<string, Promise<{ plan: Plan; digest: string }>>
 >();
+/** Problems named in the error of an invalid stored plan. */
+const MAX_ISSUES_IN_ERROR = 20;
 /** Versions kept per store: a container serves one migration at a time. */
 const MAX_CACHED_VERSIONS = 4;
 
@@ -61,8 +63,12 @@ async function readPlan(
   const digest = createHash('sha256').update(text).digest('hex');
   const result = parsePlanText(text);
   if (!result.ok) {
+    // The message becomes the failed state's cause: a plan with thousands
+    // of problems names the first ones (`msk-cutover plan` lists them all).
+    const shown = result.issues.slice(0, MAX_ISSUES_IN_ERROR);
+    const more = result.issues.length - shown.length;
     throw new ValidationError(
-      `plan s3://${ref.bucket}/${ref.key}?versionId=${ref.versionId} is invalid: ${result.issues.map(formatIssue).join('; ')}`,
+      `plan s3://${ref.bucket}/${ref.key}?versionId=${ref.versionId} is invalid: ${shown.map(formatIssue).join('; ')}${more > 0 ? `; and ${more} more (msk-cutover plan lists them all)` : ''}`,
     );
   }
   return { plan: result.plan, digest };

@@ -34,6 +34,20 @@ describe('loadPlan', () => {
     expect(String(err)).toMatch(/p\.json\?versionId=v1/);
   });
 
+  it('should name the first 20 problems of a plan with thousands', async () => {
+    const plan = JSON.parse(sample);
+    plan.applications = Array.from({ length: 3000 }, (_, i) => ({
+      name: `app-${i}`,
+      consumerGroups: [`not-replicated-${i}`],
+    }));
+    const err = await loadPlan(storeOf(JSON.stringify(plan)), {
+      ...ref,
+      versionId: 'many',
+    }).catch((e: unknown) => String(e));
+    expect(err).toMatch(/; and \d+ more \(msk-cutover plan lists them all\)$/);
+    expect((err as string).length).toBeLessThan(10_000);
+  });
+
   it('should reject text that is not JSON', async () => {
     await expect(loadPlan(storeOf('{nope'), ref)).rejects.toThrow(
       /not valid JSON/,
