@@ -377,11 +377,19 @@ async function recordMove(event: VerifyCutoverEvent, ledger: Ledger) {
   }
 }
 
+/** Topic → how many applications produce it, once per (read-only) plan. */
+const producersOf = new WeakMap<Plan, Map<string, number>>();
+
 function sharedTopics(plan: Plan, app: Application): Set<string> {
-  const others = new Set(
-    plan.applications
-      .filter((a) => a.name !== app.name)
-      .flatMap((a) => a.produces),
-  );
-  return new Set(app.produces.filter((t) => others.has(t)));
+  let counts = producersOf.get(plan);
+  if (!counts) {
+    counts = new Map();
+    for (const a of plan.applications) {
+      for (const t of new Set(a.produces))
+        counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
+    producersOf.set(plan, counts);
+  }
+  const own = new Set(app.produces);
+  return new Set([...own].filter((t) => (counts.get(t) ?? 0) > 1));
 }
