@@ -872,8 +872,10 @@ export function linkIn(body: string): string | null {
 
 /** The same link with its signature's last character changed. */
 function forgeSignature(link: string): string {
-  const last = link.at(-1) === 'A' ? 'B' : 'A';
-  return `${link.slice(0, -1)}${last}`;
+  // A character well inside the MAC: the last one carries two spare bits.
+  const i = link.length - 10;
+  const forged = link.charAt(i) === 'A' ? 'B' : 'A';
+  return `${link.slice(0, i)}${forged}${link.slice(i + 1)}`;
 }
 
 /** One request to the approval API handler, as API Gateway would send it. */

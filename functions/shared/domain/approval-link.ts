@@ -92,7 +92,14 @@ export function verifyApproval(
   const epoch = Number(match[1]);
   const given = Buffer.from(match[2] ?? '', 'base64url');
   const expected = mac(key, approvalId, epoch);
-  if (given.length !== MAC_BYTES || !timingSafeEqual(given, expected)) {
+  // The decoder ignores the last character's two spare bits, so four
+  // spellings decode to the same MAC: only the canonical one is accepted.
+  const canonical = given.toString('base64url') === match[2];
+  if (
+    !canonical ||
+    given.length !== MAC_BYTES ||
+    !timingSafeEqual(given, expected)
+  ) {
     return { ok: false, reason: 'tampered' };
   }
   const expiresAt = new Date(epoch * 1000);

@@ -70,6 +70,29 @@ describe('approval links', () => {
     });
   });
 
+  it('should refuse another spelling of the same MAC (the last character)', () => {
+    const sig = signApproval(key, id, expires);
+    // Base64url's last character of a 32-byte MAC carries two spare bits:
+    // the spellings that differ only there decode to the same bytes.
+    const alphabet =
+      'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig.at(-1) ?? '');
+    const twins = [0, 1, 2, 3]
+      .map((spare) => alphabet[(last & ~3) | spare])
+      .filter((c) => c !== sig.at(-1))
+      .map((c) => `${sig.slice(0, -1)}${c}`);
+    expect(twins).toHaveLength(3);
+    for (const twin of twins) {
+      expect(Buffer.from(twin.split('.')[1] ?? '', 'base64url')).toEqual(
+        Buffer.from(sig.split('.')[1] ?? '', 'base64url'),
+      );
+      expect(verifyApproval(key, id, twin, before)).toMatchObject({
+        ok: false,
+        reason: 'tampered',
+      });
+    }
+  });
+
   it.each([
     undefined,
     '',
