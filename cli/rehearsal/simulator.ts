@@ -17,7 +17,10 @@
  *   stops;
  * - an application moves `appMoveMinutes` after its cutover or rollback is
  *   approved (its clients stop a minute before they start on the other
- *   cluster, long enough for the synced offsets to catch up).
+ *   cluster, long enough for the synced offsets to catch up);
+ * - ReplicationLatency is measured on replicated records, so a minute in
+ *   which a replicator copies nothing has no datapoint (the reverse one
+ *   until an application produces on the target).
  *
  * Efficiency (a 1,000-application, 5,000-topic plan over weeks of virtual
  * time): nothing is per record. Topic counts are closed-form functions of
@@ -694,6 +697,15 @@ export class ClusterModel {
       case 'ReplicationLatency': {
         if (topic !== undefined && !r.weights.has(topic)) return undefined;
         const behind = this.pendingAt(r, at);
+        // Measured on replicated records: a minute with nothing to copy has
+        // no datapoint (the reverse replicator until an application
+        // produces on the target).
+        const share = topic === undefined ? 1 : (r.weights.get(topic) ?? 0);
+        const flowing =
+          topic === undefined
+            ? this.inflowRate(r, at)
+            : this.topicInflowRate(r, topic, at);
+        if (flowing <= 0 && behind * share < 1) return undefined;
         return Math.round(
           BASE_LATENCY_MS +
             (behind / this.params.replicatorThroughputPerSecond) * 1000,

@@ -159,7 +159,19 @@ export function judgeCutover(input: JudgeInput): CutoverJudgement {
     target: input.reverse,
     source: input.forward,
   };
-  const latestOf = (
+  // Replicators that pinged both clusters (every point 1) in the window.
+  const pings = new Map<string, number>();
+  for (const s of input.series) {
+    if (s.kind !== 'alias' || s.metric !== 'KafkaClusterPingSuccessCount') {
+      continue;
+    }
+    if (s.points.length === 0 || s.points.some((p) => p.value < 1)) continue;
+    pings.set(s.replicator, (pings.get(s.replicator) ?? 0) + 1);
+  }
+  const pinging = new Set(
+    [...pings].filter(([, n]) => n >= 2).map(([name]) => name),
+  );
+  const latestBy = (
     replicators: readonly string[],
     metric: string,
     topic: string,
@@ -172,18 +184,33 @@ export function judgeCutover(input: JudgeInput): CutoverJudgement {
           s.topic === topic &&
           replicators.includes(s.replicator),
       )
-      .map((s) => s.points.at(-1)?.value ?? null);
+      .map((s) => ({
+        replicator: s.kind === 'replicator' ? s.replicator : '',
+        value: s.points.at(-1)?.value ?? null,
+      }));
+  const latestOf = (
+    replicators: readonly string[],
+    metric: string,
+    topic: string,
+  ) => latestBy(replicators, metric, topic).map((x) => x.value);
   for (const topic of [...new Set(input.app.produces)]) {
     const flow = (side: Side) => {
       const values = latestOf(into[side], 'ReplicatorThroughput', topic);
       return values.some((v) => v !== null && v > 0);
     };
     const flowing = { source: flow('source'), target: flow('target') };
-    // The old direction's lag: records written before the move still to copy.
-    const oldLag = latestOf(into[from], 'MessageLag', topic);
+    // The old direction's lag: records written before the move still to
+    // copy. A replicator with nothing left to copy may publish no lag at
+    // all: that counts as drained only while it pings both clusters.
+    const old = latestBy(into[from], 'MessageLag', topic);
+    const oldLag = old.map((x) => x.value);
     const drained =
-      oldLag.length > 0 &&
-      oldLag.every((v) => v !== null && v <= input.maxMessageLag);
+      old.length > 0 &&
+      old.every((x) =>
+        x.value === null
+          ? pinging.has(x.replicator)
+          : x.value <= input.maxMessageLag,
+      );
     const shared = input.sharedTopics.has(topic);
     signals.push({ topic, flowing, drained, oldLag, shared });
     // Another producer of a shared topic may stay on the old side.
@@ -261,13 +288,23 @@ export async function runVerifyCutover(
   const shards = new Set(shardsOfApp(plan, app));
   const specs = replicatorSpecs(plan).filter((s) => shards.has(s.shard));
   const produced = [...new Set(app.produces)];
+  const aliases = new Map(
+    (await deps.ledger.listReplicators(event.migrationId)).map((r) => [
+      r.name,
+      r.clusterAliases,
+    ]),
+  );
   const scoped = (direction: 'forward' | 'reverse') =>
     specs
       .filter((s) => s.direction === direction)
-      .map((s) => ({
-        name: s.name,
-        topics: produced.filter((t) => shardOfTopic(plan, t) === s.shard),
-      }));
+      .map((s) => {
+        const known = aliases.get(s.name);
+        return {
+          name: s.name,
+          topics: produced.filter((t) => shardOfTopic(plan, t) === s.shard),
+          ...(known ? { aliases: known } : {}),
+        };
+      });
   const queries = verifyQueries({
     forward: scoped('forward'),
     reverse: scoped('reverse'),

@@ -207,6 +207,12 @@ export interface VerifyReplicator {
   name: string;
   /** Produced topics of the application in this replicator's shard. */
   topics: readonly string[];
+  /**
+   * Its cluster aliases, when known: its pings are read too, to tell a
+   * direction with nothing left to copy (no MessageLag published) from one
+   * that cannot be observed.
+   */
+  aliases?: QueryReplicator['aliases'];
 }
 
 /** What cutover verification reads: flow and lag of the app's topics. */
@@ -218,7 +224,8 @@ export interface VerifyQueryInput {
 
 /**
  * Per-topic throughput and lag of both directions for produced topics, each
- * topic asked only of the replicators of its own shard.
+ * topic asked only of the replicators of its own shard, and those
+ * replicators' pings.
  */
 export function verifyQueries(input: VerifyQueryInput): QuerySet {
   const set = new QuerySet();
@@ -226,6 +233,12 @@ export function verifyQueries(input: VerifyQueryInput): QuerySet {
     for (const topic of r.topics) {
       set.replicator(r.name, 'ReplicatorThroughput', topic);
       set.replicator(r.name, 'MessageLag', topic);
+    }
+    if (r.topics.length > 0 && r.aliases) {
+      set.alias(
+        { name: r.name, aliases: r.aliases },
+        'KafkaClusterPingSuccessCount',
+      );
     }
   }
   return set;

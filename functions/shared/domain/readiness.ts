@@ -146,6 +146,20 @@ export function evaluateReadiness(
     } else pass('KafkaClusterPingSuccessCount', at, min, 1);
   }
 
+  // A replicator that copies nothing may publish no lag or latency at all
+  // (ReplicationLatency is measured on replicated records): the reverse one
+  // until an application produces on the target, the forward one for a
+  // topic whose producers all moved. When it pings both clusters (every
+  // point 1) in the window it is idle, not unobservable: its missing lag and
+  // latency are noted, not failed. What it does publish is judged.
+  const pinging = new Map<string, number>();
+  for (const s of of('KafkaClusterPingSuccessCount')) {
+    if (s.kind !== 'alias' || s.points.length === 0) continue;
+    if (values(s).some((v) => v < 1)) continue;
+    pinging.set(s.replicator, (pinging.get(s.replicator) ?? 0) + 1);
+  }
+  const idle = (replicator: string) => (pinging.get(replicator) ?? 0) >= 2;
+
   const below = (
     metric: 'MessageLag' | 'ReplicationLatency',
     limit: number,
@@ -154,6 +168,19 @@ export function evaluateReadiness(
     for (const s of of(metric)) {
       const at = where(s);
       if (s.points.length === 0) {
+        if (s.kind === 'replicator' && idle(s.replicator)) {
+          outcomes.push({
+            rule: metric,
+            subject: at,
+            ok: true,
+            value: null,
+            limit,
+          });
+          notes.push(
+            `${metric}: no data for ${at}, which pings both clusters: nothing copied in the window`,
+          );
+          continue;
+        }
         fail(metric, at, null, limit, `${metric}: no data for ${at}`);
         continue;
       }

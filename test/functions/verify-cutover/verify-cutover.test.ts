@@ -184,6 +184,44 @@ describe('verify-cutover toTarget', () => {
     );
   });
 
+  it('should count a direction with nothing left to copy as drained only while it pings', async () => {
+    for (const [name, direction] of [
+      [FWD, 'forward'],
+      [REV, 'reverse'],
+    ] as const) {
+      await h.ledger.putReplicator(MIGRATION, {
+        name,
+        arn: `arn:${name}`,
+        shard: 'default',
+        direction,
+        clusterAliases: { source: 'src-alias', target: 'tgt-alias' },
+      });
+    }
+    // The producer moved: the forward replicator publishes no MessageLag
+    // for its topic any more, but pings both clusters.
+    let pings: number[] | undefined = [1];
+    h.metrics = (metric, dims) =>
+      metric === 'KafkaClusterPingSuccessCount'
+        ? pings
+        : metric === 'MessageLag' && dims.ReplicatorName === FWD
+          ? undefined
+          : producing('target')(metric, dims);
+    const idle = await verify('toTarget', moved());
+    expect(idle.reasons).toEqual([]);
+    expect(idle.verified).toBe(true);
+    await h.ledger.transitionApp(
+      MIGRATION,
+      APP,
+      ['ON_TARGET'],
+      'CUTOVER_APPROVED',
+    );
+    pings = undefined;
+    const unobservable = await verify('toTarget', moved());
+    expect(unobservable.reasons).toEqual([
+      'MessageLag: no data for order_status from the source',
+    ]);
+  });
+
   it('should accept a retried invocation after the move was recorded', async () => {
     h.metrics = producing('target');
     await verify('toTarget', moved());

@@ -116,13 +116,11 @@ describe('evaluateReadiness', () => {
       pts(10, 12_400),
       /MessageLag 12,400 > 1,000 on msk-cutover-m1-fwd/,
     ],
-    ['MessageLag', [], /MessageLag: no data for msk-cutover-m1-fwd/],
     [
       'ReplicationLatency',
       pts(95_000),
       /ReplicationLatency 95,000 ms > 90,000 ms/,
     ],
-    ['ReplicationLatency', [], /ReplicationLatency: no data/],
     ['ConsumerGroupCount', pts(1, 0), /ConsumerGroupCount 0 < 1 expected/],
     [
       'ConsumerGroupCount',
@@ -144,6 +142,43 @@ describe('evaluateReadiness', () => {
     expect(v.ok).toBe(false);
     expect(v.reasons).toHaveLength(1);
     expect(v.reasons[0]).toMatch(reason);
+  });
+
+  describe('a replicator with nothing to copy', () => {
+    const noLag = (pings = pts(1, 1)) =>
+      run((s) =>
+        set(
+          'KafkaClusterPingSuccessCount',
+          pings,
+        )(set('ReplicationLatency', [])(set('MessageLag', [])(s))),
+      );
+
+    it('should note, not fail, missing lag and latency while it pings both clusters', () => {
+      const v = noLag();
+      expect(v.ok).toBe(true);
+      expect(v.notes).toEqual([
+        `MessageLag: no data for ${R}, which pings both clusters: nothing copied in the window`,
+        `ReplicationLatency: no data for ${R}, which pings both clusters: nothing copied in the window`,
+      ]);
+      expect(v.outcomes.filter((o) => o.rule === 'MessageLag')).toEqual([
+        { rule: 'MessageLag', subject: R, ok: true, value: null, limit: 1000 },
+      ]);
+    });
+
+    it.each([
+      ['no ping at all', []],
+      ['a failed ping', pts(1, 0)],
+    ])('should fail them with %s (nothing shows it is idle)', (_, pings) => {
+      const v = noLag(pings);
+      expect(v.ok).toBe(false);
+      expect(v.reasons).toContain(`MessageLag: no data for ${R}`);
+      expect(v.reasons).toContain(`ReplicationLatency: no data for ${R}`);
+    });
+
+    it('should judge the values it does publish', () => {
+      const v = run(set('MessageLag', pts(5000)));
+      expect(v.reasons).toEqual([`MessageLag 5,000 > 1,000 on ${R}`]);
+    });
   });
 
   it.each([
