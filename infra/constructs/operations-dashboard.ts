@@ -44,25 +44,19 @@ function replicatorSearch(
   });
 }
 
-/** What the Kafka-side probe publishes per migration, group and cluster. */
 /**
- * The Kafka probe's totals per cluster: the migration-wide measurement
- * publishes these (a metric set per group of a large estate would be
- * thousands of billed custom metrics); each application's groups are
- * published per group while it moves ({@link groupSearch}).
+ * What the Kafka-side probe publishes: per migration and cluster
+ * (`MigrationId,Cluster`, the migration-wide totals: a metric set per group
+ * of a large estate would be thousands of billed custom metrics), and per
+ * group while its application moves (`MigrationId,ConsumerGroup,Cluster`).
  */
-function clusterTotalSearch(metricName: string, label: string): IMetric {
+function probeSearch(
+  dimensions: 'MigrationId,Cluster' | 'MigrationId,ConsumerGroup,Cluster',
+  metricName: string,
+  label: string,
+): IMetric {
   return new MathExpression({
-    expression: `SEARCH('{${CUSTOM_NAMESPACE},MigrationId,Cluster} MetricName="${metricName}"', 'Maximum', 300)`,
-    label,
-    period: PERIOD,
-    usingMetrics: {},
-  });
-}
-
-function groupSearch(metricName: string, label: string): IMetric {
-  return new MathExpression({
-    expression: `SEARCH('{${CUSTOM_NAMESPACE},MigrationId,ConsumerGroup,Cluster} MetricName="${metricName}"', 'Maximum', 300)`,
+    expression: `SEARCH('{${CUSTOM_NAMESPACE},${dimensions}} MetricName="${metricName}"', 'Maximum', 300)`,
     label,
     period: PERIOD,
     usingMetrics: {},
@@ -178,11 +172,16 @@ export class OperationsDashboard extends Construct {
         title:
           'Consumer lag: all groups and the moving groups (probe), target per group (MSK)',
         left: [
-          clusterTotalSearch(
+          probeSearch(
+            'MigrationId,Cluster',
             'SumOffsetLag',
             'Kafka probe SumOffsetLag, all groups',
           ),
-          groupSearch('SumOffsetLag', 'Kafka probe SumOffsetLag'),
+          probeSearch(
+            'MigrationId,ConsumerGroup,Cluster',
+            'SumOffsetLag',
+            'Kafka probe SumOffsetLag',
+          ),
           new MathExpression({
             expression: `SEARCH('{AWS/Kafka,"Cluster Name","Consumer Group",Topic} MetricName="SumOffsetLag"', 'Maximum', 300)`,
             label: 'MSK SumOffsetLag',
@@ -195,8 +194,16 @@ export class OperationsDashboard extends Construct {
       new GraphWidget({
         title: 'Consumers on each cluster (moves show here)',
         left: [
-          clusterTotalSearch('GroupMembers', 'members, all groups'),
-          groupSearch('GroupMembers', 'members of the moving groups'),
+          probeSearch(
+            'MigrationId,Cluster',
+            'GroupMembers',
+            'members, all groups',
+          ),
+          probeSearch(
+            'MigrationId,ConsumerGroup,Cluster',
+            'GroupMembers',
+            'members of the moving groups',
+          ),
         ],
         width: 12,
       }),

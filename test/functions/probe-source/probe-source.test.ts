@@ -579,14 +579,25 @@ describe('measure', () => {
     };
   }
 
-  it('measures lag on both clusters, parity per group, and flags a group active before sync', async () => {
+  /** Both clusters served; measures the whole migration or one app. */
+  async function measureWith(app?: string) {
     serve(planWith({}), goodSecret());
     const deps = await makeDeps();
     serveTarget(deps);
     const result = await runMeasure(
-      { action: 'measure', migrationId: 'orders-platform', planRef: ref },
+      {
+        action: 'measure',
+        migrationId: 'orders-platform',
+        planRef: ref,
+        ...(app ? { app } : {}),
+      },
       deps,
     );
+    return { deps, result };
+  }
+
+  it('measures lag on both clusters, parity per group, and flags a group active before sync', async () => {
+    const { deps, result } = await measureWith();
     // Source: order-status lag 10 (orders 100-90), customer-notification 0.
     // Target: order-status lag (60-45)+(30-28) = 17; customer-notification has no offsets.
     expect(result).toMatchObject({
@@ -670,18 +681,7 @@ describe('measure', () => {
   });
 
   it("keeps one application's parity per partition and charts its groups", async () => {
-    serve(planWith({}), goodSecret());
-    const deps = await makeDeps();
-    serveTarget(deps);
-    const result = await runMeasure(
-      {
-        action: 'measure',
-        migrationId: 'orders-platform',
-        planRef: ref,
-        app: 'order-status',
-      },
-      deps,
-    );
+    const { deps, result } = await measureWith('order-status');
     const evidence = await deps.ledgerImpl.getEvidence(
       'orders-platform',
       result.measurementId,
@@ -718,18 +718,7 @@ describe('measure', () => {
     if (!orders) throw new Error('fixture');
     orders[1] = 31n; // past the target's end offset 30
     try {
-      serve(planWith({}), goodSecret());
-      const deps = await makeDeps();
-      serveTarget(deps);
-      const result = await runMeasure(
-        {
-          action: 'measure',
-          migrationId: 'orders-platform',
-          planRef: ref,
-          app: 'order-status',
-        },
-        deps,
-      );
+      const { deps, result } = await measureWith('order-status');
       expect(result.errors).toEqual([]);
       const evidence = await deps.ledgerImpl.getEvidence(
         'orders-platform',
@@ -772,18 +761,7 @@ describe('measure', () => {
   });
 
   it('reports zero, not missing, lag for an application without consumer groups', async () => {
-    serve(planWith({}), goodSecret());
-    const deps = await makeDeps();
-    serveTarget(deps);
-    const result = await runMeasure(
-      {
-        action: 'measure',
-        migrationId: 'orders-platform',
-        planRef: ref,
-        app: 'orders',
-      },
-      deps,
-    );
+    const { result } = await measureWith('orders');
     expect(result).toEqual({
       measurementId: `measure-${T0.toISOString()}-orders`,
       skipped: false,
