@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundlingFor, handlerEntry } from '../../../infra/bundling.ts';
+import {
+  bundlingFor,
+  esbuildOptions,
+  handlerEntry,
+} from '../../../infra/bundling.ts';
+import { treeShakeBundle } from '../../../infra/tree-shake.ts';
 import {
   modelOf,
   type RunningBroker,
@@ -55,26 +60,17 @@ afterAll(async () => {
 
 describe('probe-source bundle', () => {
   it('probes the test broker from the esbuild artifact', async () => {
-    // The esbuild call NodejsFunction makes with the stack's options.
+    // The esbuild call NodejsFunction makes with the stack's options, and
+    // the second tree-shaking pass the stack runs after it.
     const options = bundlingFor('probe-source');
     const file = join(dir, 'index.mjs');
     await build({
+      ...esbuildOptions(options),
       entryPoints: [handlerEntry('probe-source')],
       outfile: file,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: options.target,
-      minify: options.minify,
-      keepNames: options.keepNames,
-      mainFields: [...options.mainFields],
-      external: [...options.externalModules],
-      ...(options.banner === undefined
-        ? {}
-        : { banner: { js: options.banner } }),
-      ...(options.alias === undefined ? {} : { alias: { ...options.alias } }),
       logLevel: 'error',
     });
+    if (options.secondTreeShake) await treeShakeBundle(file);
     const plan = JSON.parse(
       readFileSync('events/start-migration.json', 'utf8'),
     );
