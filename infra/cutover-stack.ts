@@ -604,8 +604,9 @@ export class CutoverStack extends Stack {
       [replicatorArns],
     );
     listReplicators('cleanup');
-    // Approvals: only request-approval encrypts a task token; only the
-    // approval functions decrypt one and answer the waiting Task.
+    // Approvals: request-approval encrypts a task token, and
+    // approval-reminders re-encrypts it for the request it re-issues; only
+    // the approval functions decrypt one and answer the waiting Task.
     allow('request-approval', ['kms:Encrypt'], [tokenKey.keyArn]);
     // Gate messages and the page tell the owners the target's brokers.
     for (const phase of [
@@ -616,7 +617,11 @@ export class CutoverStack extends Stack {
       allow(phase, clusterInfo, clusterArns);
     }
     allow('approval-api', ['kms:Decrypt'], [tokenKey.keyArn]);
-    allow('approval-reminders', ['kms:Decrypt'], [tokenKey.keyArn]);
+    allow(
+      'approval-reminders',
+      ['kms:Decrypt', 'kms:Encrypt'],
+      [tokenKey.keyArn],
+    );
     for (const phase of [
       'request-approval',
       'approval-api',
