@@ -153,6 +153,12 @@ export async function runDecide(
         2,
       );
     }
+    if (result.outcome === 'undelivered') {
+      say(
+        `Recorded the decision on the ${gateName(approval)} of migration ${migrationId}: ${decision} (as ${identity.arn}), but Step Functions could not be reached (${result.reason}); approval-reminders sends it again within 15 minutes`,
+      );
+      return decision as Decision;
+    }
   } catch (err) {
     if (err instanceof LedgerConflictError) return fail(err.message, 2);
     throw err;

@@ -308,6 +308,15 @@ async function serve(
         details,
       );
     }
+    if (result.outcome === 'undelivered') {
+      return message(
+        202,
+        'Decision recorded, not yet delivered',
+        `Your decision was recorded, but the workflow could not be reached (${result.reason}). It is sent again within 15 minutes; nothing more to do here.`,
+        'ok',
+        details,
+      );
+    }
     return message(
       200,
       'Decision recorded',

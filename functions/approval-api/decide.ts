@@ -29,7 +29,10 @@ import type {
 } from '../shared/ports.ts';
 
 export interface DecideDeps {
-  ledger: Pick<Ledger, 'decideApproval' | 'audit' | 'getApp' | 'transitionApp'>;
+  ledger: Pick<
+    Ledger,
+    'decideApproval' | 'audit' | 'getApp' | 'transitionApp' | 'markDelivered'
+  >;
   cipher: TokenCipher;
   tasks: TaskTokens;
   clock: Clock;
@@ -51,7 +54,12 @@ export type DecideOutcome =
    * Recorded, but Step Functions says the task is gone (it timed out, or
    * the execution ended): nothing waits for this decision any more.
    */
-  | { outcome: 'gate-closed'; approval: ApprovalRecord; reason: string };
+  | { outcome: 'gate-closed'; approval: ApprovalRecord; reason: string }
+  /**
+   * Recorded, but SendTaskSuccess failed (after the SDK's retries): the
+   * decision stands and approval-reminders sends it again.
+   */
+  | { outcome: 'undelivered'; approval: ApprovalRecord; reason: string };
 
 /** Whether `decision` is one this gate offers. */
 export function isAllowedDecision(
@@ -94,45 +102,96 @@ export async function decideApproval(
     },
     deps.clock.now(),
   );
-  const output: GateDecision = {
-    decision: input.decision,
-    approver: input.approver,
-    ...(input.comment ? { comment: input.comment } : {}),
-    approvalId: approval.approvalId,
-  };
-  const audit = {
-    approvalId: approval.approvalId,
-    kind: approval.kind,
-    app: approval.app ?? null,
-    decision: input.decision,
-    approver: input.approver,
+  await recordAppMove(approval, input.decision, deps);
+  const delivered = await deliverDecision(decided, token, deps, {
     sourceIp: input.sourceIp ?? null,
     userAgent: input.userAgent ?? null,
+  });
+  if (delivered.outcome === 'accepted') {
+    deps.log.info('approval decided', {
+      approvalId: approval.approvalId,
+      kind: approval.kind,
+      decision: input.decision,
+    });
+    return { outcome: 'decided', approval: decided };
+  }
+  return {
+    outcome: delivered.outcome,
+    approval: decided,
+    reason: delivered.reason,
   };
-  await recordAppMove(approval, input.decision, deps);
+}
+
+/**
+ * Sends a decided approval's decision with SendTaskSuccess and records the
+ * answer: accepted, the task already closed, or not delivered (the error is
+ * audited and the approval stays undelivered, for approval-reminders to
+ * send again).
+ */
+export async function deliverDecision(
+  decided: ApprovalRecord,
+  token: string,
+  deps: Pick<DecideDeps, 'ledger' | 'tasks' | 'clock' | 'log'>,
+  extra: Record<string, unknown> = {},
+): Promise<
+  | { outcome: 'accepted' }
+  | { outcome: 'gate-closed' | 'undelivered'; reason: string }
+> {
+  const { decision, approver } = decided;
+  if (decided.status !== 'DECIDED' || !decision || !approver) {
+    throw new Error(`approval ${decided.approvalId} has no decision to send`);
+  }
+  const output: GateDecision = {
+    decision,
+    approver,
+    ...(decided.comment ? { comment: decided.comment } : {}),
+    approvalId: decided.approvalId,
+  };
+  const audit = {
+    approvalId: decided.approvalId,
+    kind: decided.kind,
+    app: decided.app ?? null,
+    decision,
+    approver,
+    ...extra,
+  };
   try {
     await deps.tasks.sendSuccess(token, output);
   } catch (err) {
     if (err instanceof TaskTimedOut || err instanceof TaskDoesNotExist) {
-      await deps.ledger.audit(approval.migrationId, 'approval-gate-closed', {
+      await deps.ledger.markDelivered(
+        decided.approvalId,
+        'gate-closed',
+        deps.clock.now(),
+      );
+      await deps.ledger.audit(decided.migrationId, 'approval-gate-closed', {
         ...audit,
         error: err.name,
       });
       deps.log.warn('gate already closed', {
-        approvalId: approval.approvalId,
+        approvalId: decided.approvalId,
         error: err.name,
       });
-      return { outcome: 'gate-closed', approval: decided, reason: err.name };
+      return { outcome: 'gate-closed', reason: err.name };
     }
-    throw err;
+    const reason = (err as Error).name || 'Error';
+    await deps.ledger.audit(decided.migrationId, 'approval-undelivered', {
+      ...audit,
+      error: reason,
+    });
+    deps.log.error('decision not delivered', {
+      approvalId: decided.approvalId,
+      error: reason,
+    });
+    return { outcome: 'undelivered', reason };
   }
-  await deps.ledger.audit(approval.migrationId, 'approval-decided', audit);
-  deps.log.info('approval decided', {
-    approvalId: approval.approvalId,
-    kind: approval.kind,
-    decision: input.decision,
-  });
-  return { outcome: 'decided', approval: decided };
+  await deps.ledger.markDelivered(
+    decided.approvalId,
+    'accepted',
+    deps.clock.now(),
+  );
+  await deps.ledger.audit(decided.migrationId, 'approval-decided', audit);
+  return { outcome: 'accepted' };
 }
 
 /**

@@ -4,13 +4,19 @@
  * the first one may have expired by then (`linkTtlHours` is often shorter
  * than half of `gateTimeoutHours`) — so it re-issues the approval: a new id,
  * the task token re-encrypted for it, the old link superseded.
+ *
+ * It also sends again every decision that was recorded but never reached
+ * Step Functions (SendTaskSuccess failed after the SDK's retries): without
+ * it the gate would wait until its timeout although a person had decided.
  */
 
+import { deliverDecision } from '../approval-api/decide.ts';
 import {
   type AnnounceDeps,
   announceGate,
   gateOpenedAt,
   reissueApproval,
+  tokenContext,
 } from '../request-approval/gate.ts';
 import { GATES_OVERDUE_METRIC } from '../shared/custom-metrics.ts';
 import type { Plan } from '../shared/domain/plan.ts';
@@ -21,6 +27,7 @@ import type {
   Ledger,
   Metrics,
   PlanStore,
+  TaskTokens,
   TokenCipher,
 } from '../shared/ports.ts';
 
@@ -28,9 +35,16 @@ export interface ApprovalRemindersDeps extends AnnounceDeps {
   plans: PlanStore;
   ledger: Ledger;
   cipher: TokenCipher;
+  tasks: TaskTokens;
   metrics: Pick<Metrics, 'put'>;
   clock: Clock;
 }
+
+/**
+ * A decision this old that has not reached Step Functions is sent again
+ * (younger ones may still be on their way from the page or the CLI).
+ */
+export const REDELIVER_AFTER_MS = 2 * 60_000;
 
 export interface Reminder {
   migrationId: string;
@@ -46,6 +60,11 @@ export interface ApprovalRemindersResult {
   /** Open gates older than their gate timeout (published as a metric). */
   overdue: number;
   reminders: Reminder[];
+  /** Decisions sent again, with what Step Functions answered. */
+  redelivered: {
+    approvalId: string;
+    outcome: 'accepted' | 'gate-closed' | 'undelivered';
+  }[];
 }
 
 /** Whether an open approval is past half of its gate's timeout at `now`. */
@@ -73,12 +92,25 @@ export async function runApprovalReminders(
 ): Promise<ApprovalRemindersResult> {
   const now = deps.clock.now();
   const reminders: Reminder[] = [];
+  const redelivered: ApprovalRemindersResult['redelivered'] = [];
   let open = 0;
   let overdue = 0;
   for (const migration of await deps.ledger.listMigrations()) {
-    const approvals = (
-      await deps.ledger.listApprovals(migration.migrationId)
-    ).filter((a) => a.status === 'OPEN');
+    const all = await deps.ledger.listApprovals(migration.migrationId);
+    for (const decided of all.filter((a) => undelivered(a, now))) {
+      const token = await deps.cipher.decrypt(
+        decided.encryptedTaskToken,
+        tokenContext(decided.migrationId, decided.approvalId),
+      );
+      const sent = await deliverDecision(decided, token, deps, {
+        redelivery: true,
+      });
+      redelivered.push({
+        approvalId: decided.approvalId,
+        outcome: sent.outcome,
+      });
+    }
+    const approvals = all.filter((a) => a.status === 'OPEN');
     open += approvals.length;
     if (approvals.length === 0) continue;
     let plan: Plan | undefined;
@@ -111,8 +143,19 @@ export async function runApprovalReminders(
     open,
     overdue,
     reminded: reminders.length,
+    redelivered: redelivered.length,
   });
-  return { open, overdue, reminders };
+  return { open, overdue, reminders, redelivered };
+}
+
+/** Decided, never answered by Step Functions, and no longer in flight. */
+function undelivered(a: ApprovalRecord, now: Date): boolean {
+  return (
+    a.status === 'DECIDED' &&
+    a.deliveredAt === undefined &&
+    a.decidedAt !== undefined &&
+    now.getTime() - Date.parse(a.decidedAt) >= REDELIVER_AFTER_MS
+  );
 }
 
 async function reissue(

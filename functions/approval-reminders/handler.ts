@@ -2,6 +2,7 @@ import { MskBootstrapBrokers } from '../shared/aws/bootstrap-brokers.ts';
 import { CloudWatchMetrics } from '../shared/aws/metrics.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
 import { SecretsSigningKeys } from '../shared/aws/signing-keys.ts';
+import { SfnTaskTokens } from '../shared/aws/task-tokens.ts';
 import { KmsTokenCipher } from '../shared/aws/token-cipher.ts';
 import {
   cloudwatchClient,
@@ -9,6 +10,7 @@ import {
   kmsClient,
   s3Client,
   secretsClient,
+  sfnClient,
 } from '../shared/clients.ts';
 import { systemClock } from '../shared/clock.ts';
 import { CUSTOM_NAMESPACE } from '../shared/custom-metrics.ts';
@@ -38,6 +40,7 @@ export function wireApprovalReminders(
     plans: new S3PlanStore(s3Client()),
     ledger: ledgerFromEnv(env, clock),
     cipher: new KmsTokenCipher(kmsClient(), env.TOKEN_KEY_ID),
+    tasks: new SfnTaskTokens(sfnClient()),
     metrics: new CloudWatchMetrics(cloudwatchClient(), CUSTOM_NAMESPACE),
     keys: new SecretsSigningKeys(secretsClient(), env.SIGNING_SECRET_ARN),
     notifier: notifierFromEnv(env),

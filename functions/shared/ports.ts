@@ -241,6 +241,14 @@ export interface ApprovalRecord {
   decidedAt?: string;
   sourceIp?: string;
   userAgent?: string;
+  /**
+   * When Step Functions answered the decision's SendTaskSuccess: the
+   * workflow took it (`accepted`) or the task had already closed
+   * (`gate-closed`). Absent on a decided approval: not delivered yet, and
+   * approval-reminders sends it again.
+   */
+  deliveredAt?: string;
+  delivery?: 'accepted' | 'gate-closed';
 }
 
 export interface Ledger {
@@ -313,6 +321,12 @@ export interface Ledger {
     now: Date,
   ): Promise<ApprovalRecord>;
   markReminded(approvalId: string, at: Date): Promise<boolean>;
+  /** Records that a decided approval reached Step Functions (idempotent). */
+  markDelivered(
+    approvalId: string,
+    delivery: NonNullable<ApprovalRecord['delivery']>,
+    at: Date,
+  ): Promise<void>;
 
   /**
    * Readiness bookkeeping between polls (sustained window start, wait start,

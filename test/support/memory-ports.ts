@@ -454,6 +454,17 @@ export class MemoryLedger implements Ledger {
     return true;
   }
 
+  async markDelivered(
+    approvalId: string,
+    delivery: NonNullable<ApprovalRecord['delivery']>,
+    at: Date,
+  ): Promise<void> {
+    const a = this.approvals.get(approvalId);
+    if (a?.status !== 'DECIDED') return;
+    a.deliveredAt = at.toISOString();
+    a.delivery = delivery;
+  }
+
   async getReadinessTracker(
     migrationId: string,
     app?: string,

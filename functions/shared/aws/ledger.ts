@@ -566,6 +566,32 @@ export class DynamoLedger implements Ledger {
     }
   }
 
+  async markDelivered(
+    approvalId: string,
+    delivery: NonNullable<ApprovalRecord['delivery']>,
+    at: Date,
+  ): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: approvalPk(approvalId), SK: 'APPROVAL' },
+          UpdateExpression: 'SET deliveredAt = :at, delivery = :delivery',
+          ConditionExpression: '#status = :decided',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':at': at.toISOString(),
+            ':delivery': delivery,
+            ':decided': 'DECIDED',
+          },
+        }),
+      );
+    } catch (err) {
+      // Not decided (never, or gone): there is no delivery to record.
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
   // ------------------------------------------------------------ readiness
 
   async getReadinessTracker(

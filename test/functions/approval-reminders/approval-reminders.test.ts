@@ -76,8 +76,9 @@ async function openGate(app = 'order-status') {
     },
     context,
   );
+  const link = new URL(fx.lastLink());
   sns.resetHistory();
-  return { approvalId, taskToken };
+  return { approvalId, taskToken, link };
 }
 
 describe('approval reminders', () => {
@@ -182,6 +183,66 @@ describe('approval reminders', () => {
     );
     expect(res.statusCode).toBe(200);
     expect(sfn).toReceiveCommandWith(SendTaskSuccessCommand, { taskToken });
+  });
+
+  it('should send again a decision that never reached Step Functions', async () => {
+    const { approvalId, taskToken, link } = await openGate(
+      'customer-notification',
+    );
+    // Step Functions is unavailable for the page's SendTaskSuccess (after
+    // the SDK's own retries).
+    sfn.on(SendTaskSuccessCommand).rejectsOnce(
+      Object.assign(new Error('Service Unavailable'), {
+        name: 'ServiceUnavailable',
+      }),
+    );
+    const page = await api(httpEvent('GET', link), context);
+    const nonce =
+      /name="nonce" value="([^"]+)"/.exec(page.body ?? '')?.[1] ?? '';
+    const res = await api(
+      httpEvent(
+        'POST',
+        link,
+        new URLSearchParams({
+          nonce,
+          decision: 'cutover',
+          approver: 'Ada',
+        }).toString(),
+      ),
+      context,
+    );
+    expect(res.statusCode).toBe(202);
+    expect(res.body).toContain('Decision recorded, not yet delivered');
+    const decided = await fx.ledger.getApproval(approvalId);
+    expect(decided).toMatchObject({ status: 'DECIDED', decision: 'cutover' });
+    expect(decided?.deliveredAt).toBeUndefined();
+
+    // A sweep within two minutes leaves it alone (it may be in flight).
+    // (History is not reset here: that would replay the rejection.)
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+    fx.clock.advance(60_000);
+    expect((await reminders(schedule, context)).redelivered).toEqual([]);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+
+    // The next one sends the recorded decision with the gate's token, once.
+    fx.clock.advance(15 * 60_000);
+    const swept = await reminders(schedule, context);
+    expect(swept.redelivered).toEqual([{ approvalId, outcome: 'accepted' }]);
+    expect(sfn).toReceiveCommandWith(SendTaskSuccessCommand, {
+      taskToken,
+      output: JSON.stringify({
+        decision: 'cutover',
+        approver: 'Ada',
+        approvalId,
+      }),
+    });
+    expect(await fx.ledger.getApproval(approvalId)).toMatchObject({
+      delivery: 'accepted',
+      deliveredAt: fx.clock.now().toISOString(),
+    });
+    fx.clock.advance(15 * 60_000);
+    expect((await reminders(schedule, context)).redelivered).toEqual([]);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(2);
   });
 
   it('should publish how many gates are past their timeout, 0 included', async () => {

@@ -367,6 +367,25 @@ describe('approvals', () => {
     ).rejects.toThrow(/nope does not exist/);
   });
 
+  it('should record a delivery only on a decided approval', async () => {
+    await ledger.putApproval(approval());
+    await ledger.markDelivered('ap-1', 'accepted', T0);
+    expect((await ledger.getApproval('ap-1'))?.deliveredAt).toBeUndefined();
+    await ledger.decideApproval(
+      'ap-1',
+      { decision: 'cutover', approver: 'a' },
+      T0,
+    );
+    await ledger.markDelivered('ap-1', 'gate-closed', T0);
+    expect(await ledger.getApproval('ap-1')).toMatchObject({
+      status: 'DECIDED',
+      delivery: 'gate-closed',
+      deliveredAt: T0.toISOString(),
+    });
+    await ledger.markDelivered('nope', 'accepted', T0);
+    expect(await ledger.getApproval('nope')).toBeNull();
+  });
+
   it('should mark a reminder once per instant and only while open', async () => {
     await ledger.putApproval(approval());
     expect(await ledger.markReminded('ap-1', T0)).toBe(true);
