@@ -54,6 +54,50 @@ export function printEmail(out: Output, email: SentEmail): void {
   );
 }
 
+/** Lists longer than this are summarized by count in the final summary. */
+const LISTED_AT_MOST = 12;
+const MISMATCHES_SHOWN = 20;
+const CLEANUP_REASON_CHARS = 300;
+
+/** `applications: orders ON_TARGET, …`, or counts per state for many. */
+export function applicationsLine(apps: RehearsalResult['apps']): string {
+  const entries = Object.entries(apps);
+  if (entries.length <= LISTED_AT_MOST) {
+    return entries.map(([a, s]) => `${a} ${s}`).join(', ');
+  }
+  const byState = new Map<string, string[]>();
+  for (const [a, s] of entries) byState.set(s, [...(byState.get(s) ?? []), a]);
+  const counts = [...byState]
+    .sort((x, y) => y[1].length - x[1].length)
+    .map(([s, list]) => `${n(list.length)} ${s}`);
+  // Name the applications outside the most common state (a few of them).
+  const others = [...byState]
+    .sort((x, y) => y[1].length - x[1].length)
+    .slice(1)
+    .flatMap(([s, list]) => list.map((a) => `${a} ${s}`));
+  const named = others.slice(0, LISTED_AT_MOST).join(', ');
+  const more = others.length > LISTED_AT_MOST ? ', …' : '';
+  return `${n(entries.length)} in all: ${counts.join(', ')}${named ? ` (${named}${more})` : ''}`;
+}
+
+/** `gates: cutover orders → cutover; …`, or counts per kind and decision. */
+export function gatesLine(gates: RehearsalResult['gates']): string {
+  if (gates.length === 0) return 'none';
+  if (gates.length <= LISTED_AT_MOST) {
+    return gates
+      .map((g) => `${g.kind}${g.app ? ` ${g.app}` : ''} → ${g.decision}`)
+      .join('; ');
+  }
+  const counts = new Map<string, number>();
+  for (const g of gates) {
+    const key = `${g.kind} → ${g.decision}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return `${n(gates.length)} in all: ${[...counts].map(([k, c]) => `${k} ×${n(c)}`).join('; ')}`;
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+
 /** The final summary. */
 export function printSummary(
   out: Output,
@@ -61,19 +105,23 @@ export function printSummary(
   reportPath?: string,
 ): void {
   const ok = r.mismatches.length === 0;
+  const hidden = r.mismatches.length - MISMATCHES_SHOWN;
+  const reason =
+    r.cleanup && r.cleanup.reason.length > CLEANUP_REASON_CHARS
+      ? `${r.cleanup.reason.slice(0, CLEANUP_REASON_CHARS - 1)}…`
+      : r.cleanup?.reason;
   const lines = [
     '',
     `Scenario ${r.scenario}: ${ok ? 'reached the expected outcome' : 'DID NOT reach the expected outcome'}`,
     `  parent execution ${r.outcome}${r.error ? ` (${r.error})` : ''}, expected ${r.expected.outcome}${r.expected.error ? ` (${r.expected.error})` : ''}`,
-    ...r.mismatches.map((m) => `  ! ${m}`),
-    `  applications: ${Object.entries(r.apps)
-      .map(([a, s]) => `${a} ${s}`)
-      .join(', ')}`,
-    `  replicators: ${r.replicators.created.length} created, ${r.replicators.remaining.length} remaining${r.replicators.remaining.length ? ` (${r.replicators.remaining.join(', ')})` : ''}`,
-    ...(r.cleanup
-      ? [`  cleanup: ${r.cleanup.action}: ${r.cleanup.reason}`]
+    ...r.mismatches.slice(0, MISMATCHES_SHOWN).map((m) => `  ! ${m}`),
+    ...(hidden > 0
+      ? [`  ! … and ${n(hidden)} more (see --json or the report)`]
       : []),
-    `  gates: ${r.gates.map((g) => `${g.kind}${g.app ? ` ${g.app}` : ''} → ${g.decision}`).join('; ') || 'none'}`,
+    `  applications: ${applicationsLine(r.apps)}`,
+    `  replicators: ${r.replicators.created.length} created, ${r.replicators.remaining.length} remaining${r.replicators.remaining.length ? ` (${r.replicators.remaining.join(', ')})` : ''}`,
+    ...(r.cleanup ? [`  cleanup: ${r.cleanup.action}: ${reason}`] : []),
+    `  gates: ${gatesLine(r.gates)}`,
     `  emails sent: ${r.emails.length}`,
     `  executions: ${r.accounting.executions.length}, largest history ${r.accounting.limits.historyEvents} events (limit 25,000), largest payload ${r.accounting.limits.payloadBytes} bytes (limit 262,144)`,
     `  AWS calls: ${Object.values(r.accounting.awsCalls).reduce((a, b) => a + b, 0)} (${Object.keys(r.accounting.awsCalls).length} kinds)`,

@@ -10,7 +10,9 @@ import {
   writeReport,
 } from '../../../cli/rehearsal/report.ts';
 import {
+  applicationsLine,
   elapsed,
+  gatesLine,
   jsonDocument,
   timelinePrinter,
 } from '../../../cli/rehearsal/terminal.ts';
@@ -220,5 +222,38 @@ describe('terminal output', () => {
     );
     for (const e of entries) onPipe(e);
     expect(plain).toBe('[+01:00 | 1.5s] replicators RUNNING\n');
+  });
+});
+
+describe('final summary lines', () => {
+  it('should list a few applications and gates one by one', () => {
+    const r = result();
+    expect(applicationsLine(r.apps)).toBe('orders ON_TARGET');
+    expect(gatesLine(r.gates.slice(0, 1))).toBe('cutover orders → cutover');
+    expect(gatesLine([])).toBe('none');
+  });
+
+  it('should count a thousand of them, naming the ones that differ', () => {
+    const apps: RehearsalResult['apps'] = {};
+    for (let i = 0; i < 1000; i++) apps[`app-${i}`] = 'ON_TARGET';
+    apps['app-7'] = 'ROLLED_BACK';
+    apps['app-9'] = 'SKIPPED';
+    expect(applicationsLine(apps)).toBe(
+      '1,000 in all: 998 ON_TARGET, 1 ROLLED_BACK, 1 SKIPPED (app-7 ROLLED_BACK, app-9 SKIPPED)',
+    );
+    const gate = result().gates[0];
+    if (!gate) throw new Error('fixture');
+    const gates = [
+      ...Array.from({ length: 1000 }, () => ({ ...gate })),
+      ...Array.from({ length: 999 }, () => ({
+        ...gate,
+        kind: 'keep-or-rollback',
+        decision: 'keep',
+      })),
+      { ...gate, kind: 'keep-or-rollback', decision: 'rollback' },
+    ];
+    expect(gatesLine(gates)).toBe(
+      '2,000 in all: cutover → cutover ×1,000; keep-or-rollback → keep ×999; keep-or-rollback → rollback ×1',
+    );
   });
 });
