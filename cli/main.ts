@@ -10,6 +10,7 @@ import { register as registerPlan } from './commands/plan.ts';
 import { register as registerRehearse } from './commands/rehearse.ts';
 import { register as registerStart } from './commands/start.ts';
 import { register as registerStatus } from './commands/status.ts';
+import { register as registerWatch } from './commands/watch.ts';
 import { CliExit } from './exit.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   registerStart(program);
   registerApprove(program);
   registerStatus(program);
+  registerWatch(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
