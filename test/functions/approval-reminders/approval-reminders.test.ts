@@ -81,6 +81,20 @@ async function openGate(app = 'order-status') {
   return { approvalId, taskToken, link };
 }
 
+/** Opens the link's page and posts its form with `decision`, as a person. */
+async function decideOnPage(link: URL, decision: string) {
+  const page = await api(httpEvent('GET', link), context);
+  const nonce = /name="nonce" value="([^"]+)"/.exec(page.body ?? '')?.[1] ?? '';
+  return api(
+    httpEvent(
+      'POST',
+      link,
+      new URLSearchParams({ nonce, decision, approver: 'Ada' }).toString(),
+    ),
+    context,
+  );
+}
+
 describe('approval reminders', () => {
   it('should know when a gate is due (half of its timeout, once)', () => {
     const createdAt = '2026-01-01T00:00:00.000Z';
@@ -166,21 +180,7 @@ describe('approval reminders', () => {
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
 
     // The reminder's link decides the gate with the original task token.
-    const page = await api(httpEvent('GET', link), context);
-    const nonce =
-      /name="nonce" value="([^"]+)"/.exec(page.body ?? '')?.[1] ?? '';
-    const res = await api(
-      httpEvent(
-        'POST',
-        link,
-        new URLSearchParams({
-          nonce,
-          decision: 'postpone',
-          approver: 'Ada',
-        }).toString(),
-      ),
-      context,
-    );
+    const res = await decideOnPage(link, 'postpone');
     expect(res.statusCode).toBe(200);
     expect(sfn).toReceiveCommandWith(SendTaskSuccessCommand, { taskToken });
   });
@@ -196,21 +196,7 @@ describe('approval reminders', () => {
         name: 'ServiceUnavailable',
       }),
     );
-    const page = await api(httpEvent('GET', link), context);
-    const nonce =
-      /name="nonce" value="([^"]+)"/.exec(page.body ?? '')?.[1] ?? '';
-    const res = await api(
-      httpEvent(
-        'POST',
-        link,
-        new URLSearchParams({
-          nonce,
-          decision: 'cutover',
-          approver: 'Ada',
-        }).toString(),
-      ),
-      context,
-    );
+    const res = await decideOnPage(link, 'cutover');
     expect(res.statusCode).toBe(202);
     expect(res.body).toContain('Decision recorded, not yet delivered');
     const decided = await fx.ledger.getApproval(approvalId);
