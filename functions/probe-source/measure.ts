@@ -148,7 +148,10 @@ export async function runMeasure(
   deps: ProbeSourceDeps,
 ): Promise<MeasureResult> {
   const { plan } = await loadPlan(deps.plans, event.planRef);
-  const skip = await reuseLatest(event, plan, deps);
+  // Only the migration-wide measurement is worth sparing: one
+  // application's groups are few, and each check costs two reads.
+  const skip =
+    event.app === undefined ? await reuseLatest(event, plan, deps) : null;
   if (skip) return skip;
   const src = await sourceAccess(plan, deps.inventory);
   const errors: string[] = [];
@@ -285,7 +288,7 @@ export async function runMeasure(
 }
 
 /**
- * The newest measurement of this scope, when this poll need not measure:
+ * The newest migration-wide measurement, when this poll need not measure:
  * the previous poll found the replicator rules failing, and a measurement
  * less than `UNHEALTHY_MEASURE_EVERY_MS` old exists (`groupMeasurementDue`).
  */

@@ -780,24 +780,20 @@ describe('measure', () => {
       action: 'measure',
       migrationId: 'orders-platform',
       planRef: ref,
-      app: 'order-status',
     } as const;
+    const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+    /** The readiness poll at `minute` found the replicator rules `healthy`. */
+    const polled = (minute: number, healthy: boolean, app?: string) =>
+      deps.ledgerImpl.putReadinessTracker('orders-platform', app, {
+        waitingSince: T0.toISOString(),
+        lastPollAt: at(minute).toISOString(),
+        replicatorsHealthy: healthy,
+      });
     const first = await runMeasure(event, deps);
     expect(first.skipped).toBe(false);
-    // The poll after it found the replicator rules failing.
-    await deps.ledgerImpl.putReadinessTracker(
-      'orders-platform',
-      'order-status',
-      {
-        waitingSince: T0.toISOString(),
-        lastPollAt: T0.toISOString(),
-        replicatorsHealthy: false,
-      },
-    );
-    const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+    await polled(0, false);
     deps.clock = { now: () => at(5) };
-    const reused = await runMeasure(event, deps);
-    expect(reused).toEqual({
+    expect(await runMeasure(event, deps)).toEqual({
       measurementId: first.measurementId,
       skipped: true,
       groups: 0,
@@ -806,33 +802,22 @@ describe('measure', () => {
       errors: [],
     });
     // Half an hour after the last measurement, the groups are measured again.
-    await deps.ledgerImpl.putReadinessTracker(
-      'orders-platform',
-      'order-status',
-      {
-        waitingSince: T0.toISOString(),
-        lastPollAt: at(25).toISOString(),
-        replicatorsHealthy: false,
-      },
-    );
+    await polled(25, false);
     deps.clock = { now: () => at(30) };
-    const again = await runMeasure(event, deps);
-    expect(again).toMatchObject({
+    expect(await runMeasure(event, deps)).toMatchObject({
       skipped: false,
-      measurementId: `measure-${at(30).toISOString()}-order-status`,
+      measurementId: `measure-${at(30).toISOString()}`,
     });
     // And on every poll once the replicator rules hold.
-    await deps.ledgerImpl.putReadinessTracker(
-      'orders-platform',
-      'order-status',
-      {
-        waitingSince: T0.toISOString(),
-        lastPollAt: at(30).toISOString(),
-        replicatorsHealthy: true,
-      },
-    );
+    await polled(30, true);
     deps.clock = { now: () => at(35) };
     expect((await runMeasure(event, deps)).skipped).toBe(false);
+    // One application's groups are always measured.
+    await polled(35, false, 'order-status');
+    deps.clock = { now: () => at(40) };
+    expect(
+      (await runMeasure({ ...event, app: 'order-status' }, deps)).skipped,
+    ).toBe(false);
   });
 
   it('rejects an app the plan does not have', async () => {
