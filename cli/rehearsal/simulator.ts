@@ -33,6 +33,7 @@ import type {
   KafkaClusterDescription,
   ReplicationInfoDescription,
 } from '@aws-sdk/client-kafka';
+import { PatternSet } from '../../functions/shared/domain/patterns.ts';
 import type { Plan } from '../../functions/shared/domain/plan.ts';
 
 const MINUTE = 60_000;
@@ -146,6 +147,8 @@ interface SimTopic {
 }
 
 export interface SimReplicator {
+  /** Creation order (memo keys). */
+  serial: number;
   arn: string;
   name: string;
   direction: 'forward' | 'reverse';
@@ -184,12 +187,18 @@ interface InstantValues {
   end: Map<number, number>;
   /** `((app.id * topics + topic.id) * 2 + side) * 4 + depth` → committed. */
   committed: Map<number, number | null>;
+  /** Replicator serial → records per second flowing into it. */
+  inflow: Map<number, number>;
 }
 
-/** Full-match regex semantics, as MSK Replicator applies its patterns. */
+/**
+ * Full-match regex semantics, as MSK Replicator applies its patterns, with
+ * literal names answered from a set (`PatternSet`): a shard lists hundreds
+ * of topics literally.
+ */
 function fullMatch(patterns: string[]): (name: string) => boolean {
-  const res = patterns.map((p) => new RegExp(`^(?:${p})$`));
-  return (name) => res.some((re) => re.test(name));
+  const set = new PatternSet(patterns);
+  return (name) => set.matches(name);
 }
 
 const LITERAL = /^[A-Za-z0-9._-]+$/;
@@ -299,7 +308,7 @@ export class ClusterModel {
   private instant(at: number): InstantValues {
     let values = this.memo.get(at);
     if (values === undefined) {
-      values = { end: new Map(), committed: new Map() };
+      values = { end: new Map(), committed: new Map(), inflow: new Map() };
       this.memo.set(at, values);
       // Instants are visited roughly in order; keep the recent ones.
       if (this.memo.size > MEMO_INSTANTS) {
@@ -457,6 +466,7 @@ export class ClusterModel {
     const region = this.targetClusterArn.split(':')[3] ?? 'us-east-1';
     const account = this.targetClusterArn.split(':')[4] ?? '123456789012';
     const r: SimReplicator = {
+      serial: this.serial,
       arn: `arn:aws:kafka:${region}:${account}:replicator/${name}/${uuid(this.serial)}`,
       name,
       direction,
@@ -635,11 +645,16 @@ export class ClusterModel {
 
   /** Records per second flowing into the replicator at `at`. */
   private inflowRate(r: SimReplicator, at: number): number {
+    // Per instant: every per-topic metric of a poll asks for it.
+    const values = this.instant(at).inflow;
+    const hit = values.get(r.serial);
+    if (hit !== undefined) return hit;
     const from = r.direction === 'forward' ? 'source' : 'target';
     let rate = 0;
     for (const p of r.inflow) {
       if (locationAt(p.app, at) === from) rate += p.rate;
     }
+    values.set(r.serial, rate);
     return rate;
   }
 
