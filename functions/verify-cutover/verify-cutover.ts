@@ -31,7 +31,10 @@ import {
 } from '../shared/domain/metric-queries.ts';
 import { appGroups } from '../shared/domain/patterns.ts';
 import type { Application, Plan } from '../shared/domain/plan.ts';
-import { measuredGroups } from '../shared/domain/readiness.ts';
+import {
+  measuredGroups,
+  pingingReplicators,
+} from '../shared/domain/readiness.ts';
 import {
   replicatorSpecs,
   shardOfTopic,
@@ -159,18 +162,7 @@ export function judgeCutover(input: JudgeInput): CutoverJudgement {
     target: input.reverse,
     source: input.forward,
   };
-  // Replicators that pinged both clusters (every point 1) in the window.
-  const pings = new Map<string, number>();
-  for (const s of input.series) {
-    if (s.kind !== 'alias' || s.metric !== 'KafkaClusterPingSuccessCount') {
-      continue;
-    }
-    if (s.points.length === 0 || s.points.some((p) => p.value < 1)) continue;
-    pings.set(s.replicator, (pings.get(s.replicator) ?? 0) + 1);
-  }
-  const pinging = new Set(
-    [...pings].filter(([, n]) => n >= 2).map(([name]) => name),
-  );
+  const pinging = pingingReplicators(input.series);
   const latestBy = (
     replicators: readonly string[],
     metric: string,
@@ -305,16 +297,14 @@ export async function runVerifyCutover(
           ...(known ? { aliases: known } : {}),
         };
       });
+  const scopedForward = scoped('forward');
+  const scopedReverse = scoped('reverse');
   const queries = verifyQueries({
-    forward: scoped('forward'),
-    reverse: scoped('reverse'),
+    forward: scopedForward,
+    reverse: scopedReverse,
   });
-  const forward = specs
-    .filter((s) => s.direction === 'forward')
-    .map((s) => s.name);
-  const reverse = specs
-    .filter((s) => s.direction === 'reverse')
-    .map((s) => s.name);
+  const forward = scopedForward.map((r) => r.name);
+  const reverse = scopedReverse.map((r) => r.name);
   const lookback = Math.max(
     (plan.readiness.pollIntervalSeconds + 60) * 1000,
     MIN_LOOKBACK_MS,

@@ -75,6 +75,24 @@ function where(s: LabelledSeries): string {
   return `group ${s.group} topic ${s.topic}`;
 }
 
+/**
+ * Replicators whose `KafkaClusterPingSuccessCount` has data for both
+ * clusters in the window, every point 1: running and observable.
+ */
+export function pingingReplicators(
+  series: readonly LabelledSeries[],
+): Set<string> {
+  const clusters = new Map<string, number>();
+  for (const s of series) {
+    if (s.kind !== 'alias' || s.metric !== 'KafkaClusterPingSuccessCount') {
+      continue;
+    }
+    if (s.points.length === 0 || s.points.some((p) => p.value < 1)) continue;
+    clusters.set(s.replicator, (clusters.get(s.replicator) ?? 0) + 1);
+  }
+  return new Set([...clusters].filter(([, n]) => n >= 2).map(([name]) => name));
+}
+
 /** Evaluates every rule on one poll window. */
 export function evaluateReadiness(
   input: ReadinessRulesInput,
@@ -149,16 +167,11 @@ export function evaluateReadiness(
   // A replicator that copies nothing may publish no lag or latency at all
   // (ReplicationLatency is measured on replicated records): the reverse one
   // until an application produces on the target, the forward one for a
-  // topic whose producers all moved. When it pings both clusters (every
-  // point 1) in the window it is idle, not unobservable: its missing lag and
-  // latency are noted, not failed. What it does publish is judged.
-  const pinging = new Map<string, number>();
-  for (const s of of('KafkaClusterPingSuccessCount')) {
-    if (s.kind !== 'alias' || s.points.length === 0) continue;
-    if (values(s).some((v) => v < 1)) continue;
-    pinging.set(s.replicator, (pinging.get(s.replicator) ?? 0) + 1);
-  }
-  const idle = (replicator: string) => (pinging.get(replicator) ?? 0) >= 2;
+  // topic whose producers all moved. When it pings both clusters in the
+  // window it is idle, not unobservable: its missing lag and latency are
+  // noted, not failed. What it does publish is judged.
+  const pinging = pingingReplicators(input.series);
+  const idle = (replicator: string) => pinging.has(replicator);
 
   const below = (
     metric: 'MessageLag' | 'ReplicationLatency',
@@ -431,9 +444,9 @@ export const GROUP_RULES_DEFERRED =
   'consumer-group lag (source and target) is judged once the replicator rules above hold';
 
 /**
- * Whether the `Measure*` state before a poll must measure the groups:
- * always, unless the previous poll of the same wait found the replicator
- * rules failing and the newest measurement is less than
+ * Whether the migration-wide `MeasureSourceLag` before a poll must measure
+ * the groups: always, unless the previous poll of the same wait found the
+ * replicator rules failing and the newest measurement is less than
  * {@link UNHEALTHY_MEASURE_EVERY_MS} old.
  */
 export function groupMeasurementDue(

@@ -140,6 +140,11 @@ export class Harness {
     });
     mocks.sns.on(PublishCommand).resolves({ MessageId: '1' });
     mocks.eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+    await this.putReplicators();
+  }
+
+  /** Records both replicators, with their cluster aliases when given. */
+  async putReplicators(clusterAliases?: { source: string; target: string }) {
     for (const [name, direction] of [
       [FWD, 'forward'],
       [REV, 'reverse'],
@@ -149,6 +154,7 @@ export class Harness {
         arn: arnOf(name),
         shard: 'default',
         direction,
+        ...(clusterAliases ? { clusterAliases } : {}),
       });
     }
   }

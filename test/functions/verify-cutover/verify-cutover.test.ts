@@ -185,18 +185,7 @@ describe('verify-cutover toTarget', () => {
   });
 
   it('should count a direction with nothing left to copy as drained only while it pings', async () => {
-    for (const [name, direction] of [
-      [FWD, 'forward'],
-      [REV, 'reverse'],
-    ] as const) {
-      await h.ledger.putReplicator(MIGRATION, {
-        name,
-        arn: `arn:${name}`,
-        shard: 'default',
-        direction,
-        clusterAliases: { source: 'src-alias', target: 'tgt-alias' },
-      });
-    }
+    await h.putReplicators({ source: 'src-alias', target: 'tgt-alias' });
     // The producer moved: the forward replicator publishes no MessageLag
     // for its topic any more, but pings both clusters.
     let pings: number[] | undefined = [1];
