@@ -151,7 +151,9 @@ export async function runMeasure(
   // Only the migration-wide measurement is worth sparing: one
   // application's groups are few, and each check costs two reads.
   const skip =
-    event.app === undefined ? await reuseLatest(event, plan, deps) : null;
+    event.app === undefined
+      ? await reuseLatest(event.migrationId, plan, deps)
+      : null;
   if (skip) return skip;
   const src = await sourceAccess(plan, deps.inventory);
   const errors: string[] = [];
@@ -213,22 +215,13 @@ export async function runMeasure(
         targetCommitted: target.committed.get(group) ?? [],
         targetEnds: target.ends,
       };
-      let skipping: string[];
-      let rows: Parameters<typeof activeBeforeSync>[0]['parity'];
-      if (scoped) {
-        const p = partitionOffsets(input);
-        parity[group] = p.map(asParity);
-        rows = p;
-        skipping = p
-          .filter((x) => (x.duplicateWindow ?? 0) < 0)
-          .map((x) => `${x.topic}-${x.partition}: ${x.duplicateWindow}`);
-      } else {
-        const { skipping: negative, ...summary } = paritySummary(input);
-        parity[group] = summary;
-        rows = summary;
-        skipping = negative;
-      }
-      if (activeBeforeSync({ targetMembers: t?.members ?? 0, parity: rows })) {
+      // The summary says what to flag; one application's measurement also
+      // keeps every partition as a gate's evidence.
+      const { skipping, ...summary } = paritySummary(input);
+      parity[group] = scoped ? partitionOffsets(input).map(asParity) : summary;
+      if (
+        activeBeforeSync({ targetMembers: t?.members ?? 0, parity: summary })
+      ) {
         flags.push(
           `GROUP ${group} IS ACTIVE ON THE TARGET BEFORE ITS OFFSETS WERE SYNCED: MSK Replicator skips groups with active consumers, so these consumers started from auto.offset.reset; stop them on the target`,
         );
@@ -293,13 +286,13 @@ export async function runMeasure(
  * less than `UNHEALTHY_MEASURE_EVERY_MS` old exists (`groupMeasurementDue`).
  */
 async function reuseLatest(
-  event: MeasureEvent,
+  migrationId: string,
   plan: Plan,
   deps: ProbeSourceDeps,
 ): Promise<MeasureResult | null> {
   const [tracker, latest] = await Promise.all([
-    deps.ledger.getReadinessTracker(event.migrationId, event.app),
-    deps.ledger.latestEvidenceRef(event.migrationId, 'measure', event.app),
+    deps.ledger.getReadinessTracker(migrationId),
+    deps.ledger.latestEvidenceRef(migrationId, 'measure'),
   ]);
   const due = groupMeasurementDue(
     tracker,

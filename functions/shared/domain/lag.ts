@@ -239,19 +239,7 @@ export function asParity(p: PartitionOffsets): PartitionParity {
  */
 export function activeBeforeSync(input: {
   targetMembers: number;
-  /** Rows per partition, or their summary. */
-  parity:
-    | readonly Pick<
-        PartitionOffsets | PartitionParity,
-        'sourceCommitted' | 'targetCommitted'
-      >[]
-    | Pick<ParitySummary, 'unsynced'>;
+  parity: Pick<ParitySummary, 'unsynced'>;
 }): boolean {
-  const { parity } = input;
-  const unsynced = Array.isArray(parity)
-    ? parity.some(
-        (p) => p.sourceCommitted !== null && p.targetCommitted === null,
-      )
-    : (parity as Pick<ParitySummary, 'unsynced'>).unsynced > 0;
-  return input.targetMembers > 0 && unsynced;
+  return input.targetMembers > 0 && input.parity.unsynced > 0;
 }
