@@ -457,22 +457,39 @@ export class DynamoLedger implements Ledger {
 
   /** OPEN → SUPERSEDED; a decision made meanwhile stands. */
   private async supersede(approvalId: string): Promise<void> {
+    await this.updateApprovalIf(
+      approvalId,
+      'SET #status = :superseded',
+      '#status = :open',
+      { ':superseded': 'SUPERSEDED', ':open': 'OPEN' },
+    );
+  }
+
+  /**
+   * One conditional update of an approval item (`#status` names its
+   * status); false when the condition did not hold.
+   */
+  private async updateApprovalIf(
+    approvalId: string,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: approvalPk(approvalId), SK: 'APPROVAL' },
-          UpdateExpression: 'SET #status = :superseded',
-          ConditionExpression: '#status = :open',
+          UpdateExpression: update,
+          ConditionExpression: condition,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':superseded': 'SUPERSEDED',
-            ':open': 'OPEN',
-          },
+          ExpressionAttributeValues: values,
         }),
       );
+      return true;
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
     }
   }
 
@@ -544,26 +561,12 @@ export class DynamoLedger implements Ledger {
   }
 
   async markReminded(approvalId: string, at: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { PK: approvalPk(approvalId), SK: 'APPROVAL' },
-          UpdateExpression: 'SET remindedAt = :at',
-          ConditionExpression:
-            'attribute_exists(PK) AND #status = :open AND (attribute_not_exists(remindedAt) OR remindedAt < :at)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':open': 'OPEN',
-            ':at': at.toISOString(),
-          },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return this.updateApprovalIf(
+      approvalId,
+      'SET remindedAt = :at',
+      'attribute_exists(PK) AND #status = :open AND (attribute_not_exists(remindedAt) OR remindedAt < :at)',
+      { ':open': 'OPEN', ':at': at.toISOString() },
+    );
   }
 
   async markDelivered(
@@ -571,25 +574,13 @@ export class DynamoLedger implements Ledger {
     delivery: NonNullable<ApprovalRecord['delivery']>,
     at: Date,
   ): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { PK: approvalPk(approvalId), SK: 'APPROVAL' },
-          UpdateExpression: 'SET deliveredAt = :at, delivery = :delivery',
-          ConditionExpression: '#status = :decided',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':at': at.toISOString(),
-            ':delivery': delivery,
-            ':decided': 'DECIDED',
-          },
-        }),
-      );
-    } catch (err) {
-      // Not decided (never, or gone): there is no delivery to record.
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+    // Not decided (never, or gone): there is no delivery to record.
+    await this.updateApprovalIf(
+      approvalId,
+      'SET deliveredAt = :at, delivery = :delivery',
+      '#status = :decided',
+      { ':at': at.toISOString(), ':delivery': delivery, ':decided': 'DECIDED' },
+    );
   }
 
   // ------------------------------------------------------------ readiness
