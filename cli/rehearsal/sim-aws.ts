@@ -751,9 +751,6 @@ export class SimulatedAws {
       this.now().getTime(),
     );
     const descending = input.ScanBy !== 'TimestampAscending';
-    // Every group of an application has the same offsets, so its
-    // SumOffsetLag series is computed once per request and shared.
-    const shared = new Map<string, { at: number; value: number }[]>();
     const results = queries.map((q) => {
       if (!q.MetricStat) {
         throw new Error(
@@ -762,36 +759,22 @@ export class SimulatedAws {
       }
       const { Metric, Period, Stat } = q.MetricStat;
       const dims = dimsOf(Metric.Dimensions);
-      const app =
-        Metric.MetricName === 'SumOffsetLag' && dims['Consumer Group']
-          ? this.model.appOfGroup(dims['Consumer Group'])
-          : undefined;
-      const key =
-        app === undefined
-          ? undefined
-          : [app, dims.Topic, dims['Cluster Name'], Period, Stat].join(
-              '\u0000',
-            );
-      let points = key === undefined ? undefined : shared.get(key);
-      if (points === undefined) {
-        const value = this.metricSource(
-          Metric.Namespace,
-          Metric.MetricName,
-          dims,
-        );
-        points = [];
-        const periodMs = Period * 1000;
-        for (
-          let b = Math.floor(from / periodMs) * periodMs;
-          b < to;
-          b += periodMs
-        ) {
-          const vals = value(b, Math.min(b + periodMs, to));
-          if (vals.length) points.push({ at: b, value: aggregate(Stat, vals) });
-        }
-        if (descending) points.reverse();
-        if (key !== undefined) shared.set(key, points);
+      const value = this.metricSource(
+        Metric.Namespace,
+        Metric.MetricName,
+        dims,
+      );
+      const points: { at: number; value: number }[] = [];
+      const periodMs = Period * 1000;
+      for (
+        let b = Math.floor(from / periodMs) * periodMs;
+        b < to;
+        b += periodMs
+      ) {
+        const vals = value(b, Math.min(b + periodMs, to));
+        if (vals.length) points.push({ at: b, value: aggregate(Stat, vals) });
       }
+      if (descending) points.reverse();
       return {
         Id: q.Id,
         Label: Metric.MetricName,

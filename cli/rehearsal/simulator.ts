@@ -52,7 +52,7 @@ const IN_FLIGHT_SECONDS = 0.5;
 /** ReplicationLatency of a replicator that keeps up. */
 const BASE_LATENCY_MS = 250;
 const DELETING_MS = MINUTE;
-/** Virtual instants whose computed values are kept (see `memoized`). */
+/** Virtual instants whose computed values are kept (see `instant`). */
 const MEMO_INSTANTS = 32;
 /** An application's clients are down this long while they move. */
 const RESTART_GAP_MS = MINUTE;
@@ -344,11 +344,6 @@ export class ClusterModel {
 
   appNames(): string[] {
     return [...this.apps.keys()];
-  }
-
-  /** The application a consumer group belongs to, if any. */
-  appOfGroup(group: string): string | undefined {
-    return this.groupApp.get(group)?.name;
   }
 
   // ------------------------------------------------------------ applications

@@ -67,12 +67,10 @@ export function applicationsLine(apps: RehearsalResult['apps']): string {
   }
   const byState = new Map<string, string[]>();
   for (const [a, s] of entries) byState.set(s, [...(byState.get(s) ?? []), a]);
-  const counts = [...byState]
-    .sort((x, y) => y[1].length - x[1].length)
-    .map(([s, list]) => `${n(list.length)} ${s}`);
+  const states = [...byState].sort((x, y) => y[1].length - x[1].length);
+  const counts = states.map(([s, list]) => `${n(list.length)} ${s}`);
   // Name the applications outside the most common state (a few of them).
-  const others = [...byState]
-    .sort((x, y) => y[1].length - x[1].length)
+  const others = states
     .slice(1)
     .flatMap(([s, list]) => list.map((a) => `${a} ${s}`));
   const named = others.slice(0, LISTED_AT_MOST).join(', ');

@@ -97,12 +97,7 @@ describe('the environment credential chain', () => {
 
   it('should sign a bundled client request with the environment credentials, and look nowhere else', async () => {
     const file = join(dir, 'sign', 'index.mjs');
-    await build({
-      ...esbuildOptions(BASE_BUNDLING),
-      stdin: { contents: SIGNING_ENTRY, resolveDir: ROOT, loader: 'ts' },
-      outfile: file,
-      logLevel: 'error',
-    });
+    await buildEntry(SIGNING_ENTRY, file);
     const withCredentials = runBundle(file, {
       AWS_ACCESS_KEY_ID: 'AKIDFROMTHEENVIRONMENT',
       AWS_SECRET_ACCESS_KEY: 'secret',
@@ -152,10 +147,20 @@ try {
 }
 `;
 
-function runBundle(
-  file: string,
-  credentials: Record<string, string>,
-): { authorization?: string; token?: string; error?: string } {
+/** Bundles `contents` (TypeScript) with the stack's shared options. */
+async function buildEntry(contents: string, outfile: string): Promise<void> {
+  await build({
+    ...esbuildOptions(BASE_BUNDLING),
+    stdin: { contents, resolveDir: ROOT, loader: 'ts' },
+    outfile,
+    logLevel: 'error',
+  });
+}
+
+/** Runs a bundle where nothing else resolves; it prints one JSON value. */
+function runBundle<
+  T = { authorization?: string; token?: string; error?: string },
+>(file: string, credentials: Record<string, string>): T {
   const result = spawnSync(process.execPath, [file], {
     encoding: 'utf8',
     cwd: dirname(file),
@@ -168,7 +173,7 @@ function runBundle(
     timeout: 20_000,
   });
   expect(result.stderr).toBe('');
-  return JSON.parse(result.stdout);
+  return JSON.parse(result.stdout) as T;
 }
 
 describe('the second tree-shaking pass', () => {
@@ -237,27 +242,15 @@ describe('the second tree-shaking pass', () => {
 
   it('should leave the SDK calls of a shaken bundle working: requests, answers and errors', async () => {
     const file = join(dir, 'sdk', 'index.mjs');
-    await build({
-      ...esbuildOptions(BASE_BUNDLING),
-      stdin: { contents: SDK_ENTRY, resolveDir: ROOT, loader: 'ts' },
-      outfile: file,
-      logLevel: 'error',
-    });
+    await buildEntry(SDK_ENTRY, file);
     const unshaken = readFileSync(file, 'utf8').length;
     await treeShakeBundle(file);
     expect(readFileSync(file, 'utf8').length).toBeLessThan(unshaken);
-    const result = spawnSync(process.execPath, [file], {
-      encoding: 'utf8',
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_ACCESS_KEY_ID: 'AKIDTEST',
-        AWS_SECRET_ACCESS_KEY: 'secret',
-      },
-      timeout: 20_000,
+    const result = runBundle<unknown>(file, {
+      AWS_ACCESS_KEY_ID: 'AKIDTEST',
+      AWS_SECRET_ACCESS_KEY: 'secret',
     });
-    expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual({
+    expect(result).toEqual({
       plan: '{"migrationId":"m"}',
       missingPlan:
         'ValidationError: plan s3://plans/p.json (version v1) does not exist',
