@@ -681,7 +681,7 @@ export class LocalWorkflow {
 
   /**
    * AWS history events from the interpreter's event log, per state type
-   * (see the table in the README "State document" section).
+   * (see the table in docs/workflow.md, "State document").
    */
   async #account(
     events: AsyncGenerator<LogEvent>,

@@ -43,7 +43,7 @@ const window = {
 export const ScenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
   description: z.string().min(1),
-  /** Overrides of the simulator's parameters (see the README). */
+  /** Overrides of the simulator's parameters (see docs/rehearsal.md). */
   parameters: z
     .strictObject({
       backlogRecords: z.number().int().min(0).optional(),

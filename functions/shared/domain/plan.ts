@@ -166,7 +166,7 @@ export const TeardownSchema = z.strictObject({
 
 /**
  * Parameters of the rehearsal's simulated clusters. Ignored on AWS.
- * Documented in the README ("Rehearsal").
+ * Documented in docs/rehearsal.md.
  */
 export const RehearsalSchema = z.strictObject({
   /** Records already on the source when the forward replicator starts. */

@@ -1,5 +1,5 @@
 /**
- * Readiness rules (DESIGN section 4, README "Readiness rules"): whether
+ * Readiness rules (DESIGN section 4, docs/readiness.md): whether
  * replication is healthy and caught up enough to move applications.
  *
  * Each rule looks at the metrics of one poll window; `advanceTracker` turns

@@ -3,7 +3,7 @@
  * of MSK Replicators per shard (one pair when the plan has no shards).
  *
  * Every field follows the MSK Replicator API for an external
- * `ApacheKafkaCluster` source (see README, "The plan"):
+ * `ApacheKafkaCluster` source (see docs/plan.md):
  * - forward: `SourceKafkaClusterId` (the external cluster) →
  *   `TargetKafkaClusterArn` (MSK); reverse: `SourceKafkaClusterArn` →
  *   `TargetKafkaClusterId`;
