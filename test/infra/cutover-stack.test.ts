@@ -436,8 +436,28 @@ describe('state machines', () => {
     });
     for (const name of ['migration', 'app-cutover']) {
       template.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: `/aws/vendedlogs/states/MskCutover-${name}`,
+        LogGroupName: {
+          'Fn::Join': [
+            '',
+            [`/aws/vendedlogs/states/MskCutover-${name}-`, Match.anyValue()],
+          ],
+        },
       });
+    }
+  });
+
+  it('should let every log group survive destroy-and-redeploy: no fixed name on a retained group', () => {
+    // A retained log group with a literal name is still there after
+    // `cdk destroy`, and the next deploy fails creating it ("already
+    // exists"). Retained groups get a generated name, or one derived from
+    // the stack's id, which CloudFormation draws anew for each stack.
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(groups).length).toBeGreaterThan(2);
+    for (const [id, group] of Object.entries(groups)) {
+      const name = group.Properties?.LogGroupName;
+      if (group.DeletionPolicy !== 'Retain' || name === undefined) continue;
+      expect(typeof name, id).not.toBe('string');
+      expect(JSON.stringify(name), id).toContain('AWS::StackId');
     }
   });
 

@@ -274,13 +274,18 @@ describe('SimulatedAws', () => {
           'ConsumerGroupCount',
           { ReplicatorName: FWD },
           {
-            stat: 'SampleCount',
+            stat: 'Sum',
             periodSeconds: 300,
           },
         ),
       );
-      // 20 minutes in 5-minute periods from the start time: 5 points each.
-      expect(sum.map((p) => p.value)).toEqual([5, 5, 5, 5]);
+      // 20 minutes in 5-minute periods from the start time, each the sum
+      // of five 1-minute values (the replicator's groups).
+      const groups = model.allReplicators()[0]?.groups.length ?? 0;
+      expect(groups).toBeGreaterThan(0);
+      expect(sum.map((p) => p.value)).toEqual(
+        [1, 1, 1, 1].map(() => 5 * groups),
+      );
       expect(sum.map((p) => (p.at.getTime() - START) / MINUTE)).toEqual([
         40, 45, 50, 55,
       ]);
