@@ -22,6 +22,7 @@ import {
 import { InvalidCiphertextException } from '@aws-sdk/client-kms';
 import { NoSuchKey } from '@aws-sdk/client-s3';
 import { ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import type { AwsJsonCall } from '../../functions/shared/aws/aws-json.ts';
 import {
   cloudwatchClient,
   dynamodbClient,
@@ -141,6 +142,15 @@ export interface SimulatedAwsOptions {
    * minutes. @default 1,560 (26 hours)
    */
   metricRetentionMinutes?: number;
+  /**
+   * What exists in the account besides the plan objects: CloudWatch Logs
+   * log groups, S3 buckets and Firehose delivery streams (log delivery).
+   */
+  logDestinations?: {
+    logGroups?: string[];
+    buckets?: string[];
+    deliveryStreams?: string[];
+  };
 }
 
 type Answer = Record<string, unknown>;
@@ -179,17 +189,37 @@ export class SimulatedAws {
   private installedOn: AnyClient[] = [];
 
   private readonly retentionMs: number;
+  /** Log groups, buckets and delivery streams that exist. */
+  readonly logGroups: Set<string>;
+  readonly buckets: Set<string>;
+  readonly deliveryStreams: Set<string>;
 
   constructor(private readonly opts: SimulatedAwsOptions) {
     this.retentionMs = (opts.metricRetentionMinutes ?? 26 * 60) * MINUTE;
+    this.logGroups = new Set(opts.logDestinations?.logGroups ?? []);
+    this.buckets = new Set(opts.logDestinations?.buckets ?? []);
+    this.deliveryStreams = new Set(opts.logDestinations?.deliveryStreams ?? []);
     for (const [path, body] of Object.entries(opts.objects ?? {})) {
       const [bucket = '', ...rest] = path.split('/');
       this.putObject(bucket, rest.join('/'), body);
     }
   }
 
+  /**
+   * The transport of the services the functions reach without an SDK client
+   * (CloudWatch Logs, Firehose: see functions/shared/aws/aws-json.ts):
+   * counted and answered like every other call.
+   */
+  jsonCall(): AwsJsonCall {
+    return async (svc, operation, input) => {
+      this.count(svc, operation);
+      return this.answer(svc, operation, input);
+    };
+  }
+
   /** Stores an object version, returns its VersionId. */
   putObject(bucket: string, key: string, body: string): string {
+    this.buckets.add(bucket);
     const id = `${bucket}/${key}`;
     const versions = this.objects.get(id) ?? [];
     const versionId = `v${versions.length + 1}.${randomBytes(6).toString('hex')}`;
@@ -547,6 +577,51 @@ export class SimulatedAws {
         })),
       };
     },
+    // ------------------------------------------------------------ logs
+    'CloudWatchLogs.DescribeLogGroups': (input: Input) => {
+      // logGroupNamePrefix is a prefix; pages of `limit` (default 50).
+      const prefix = String(input.logGroupNamePrefix ?? '');
+      const all = [...this.logGroups]
+        .filter((g) => g.startsWith(prefix))
+        .sort();
+      const start = Number(input.nextToken ?? 0);
+      const size = Number(input.limit ?? 50);
+      return {
+        logGroups: all.slice(start, start + size).map((logGroupName) => ({
+          logGroupName,
+          arn: `arn:aws:logs:${this.region}:${this.account}:log-group:${logGroupName}:*`,
+        })),
+        ...(start + size < all.length
+          ? { nextToken: String(start + size) }
+          : {}),
+      };
+    },
+    'Firehose.DescribeDeliveryStream': (input: Input) => {
+      const name = String(input.DeliveryStreamName);
+      if (!this.deliveryStreams.has(name)) {
+        throw Object.assign(
+          new Error(
+            `Firehose ${name} under account ${this.account} not found.`,
+          ),
+          {
+            name: 'ResourceNotFoundException',
+            $metadata: { httpStatusCode: 400 },
+          },
+        );
+      }
+      return {
+        DeliveryStreamDescription: {
+          DeliveryStreamName: name,
+          DeliveryStreamStatus: 'ACTIVE',
+        },
+      };
+    },
+    'S3.ListBuckets': (input: Input) => ({
+      Buckets: [...this.buckets]
+        .filter((b) => b.startsWith(String(input.Prefix ?? '')))
+        .sort()
+        .map((Name) => ({ Name })),
+    }),
     // ------------------------------------------------------------ S3
     'S3.GetObject': (input: Input) => {
       const versions = this.objects.get(`${input.Bucket}/${input.Key}`);
@@ -687,6 +762,10 @@ export class SimulatedAws {
       };
     },
   };
+
+  private get account(): string {
+    return this.model.targetClusterArn.split(':')[4] ?? '123456789012';
+  }
 
   private get region(): string {
     return this.model.targetClusterArn.split(':')[3] ?? 'us-east-1';
