@@ -18,6 +18,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedAws } from '../../../cli/rehearsal/sim-aws.ts';
 import { ClusterModel } from '../../../cli/rehearsal/simulator.ts';
 import { AwsInventoryAdapter } from '../../../functions/shared/aws/inventory.ts';
+import { AwsLogDestinations } from '../../../functions/shared/aws/log-destinations.ts';
 import { CloudWatchMetrics } from '../../../functions/shared/aws/metrics.ts';
 import { SnsEventBridgeNotifier } from '../../../functions/shared/aws/notifier.ts';
 import { S3PlanStore } from '../../../functions/shared/aws/plan-store.ts';
@@ -369,6 +370,35 @@ describe('SimulatedAws', () => {
         START + 50 * MINUTE,
       );
     });
+  });
+
+  it('should answer the log-delivery lookups from what exists in the account', async () => {
+    aws = new SimulatedAws({
+      model,
+      now: () => new Date(now),
+      secrets: {},
+      logDestinations: {
+        logGroups: ['/replicators/a', '/replicators/ab', '/other'],
+        deliveryStreams: ['stream-1'],
+        buckets: ['logs-bucket'],
+      },
+    });
+    const c = clients();
+    const destinations = new AwsLogDestinations({
+      s3: c.s3,
+      json: aws.jsonCall(),
+    });
+    expect(await destinations.logGroupExists('/replicators/a')).toBe(true);
+    expect(await destinations.logGroupExists('/replicators')).toBe(false);
+    expect(await destinations.deliveryStreamExists('stream-1')).toBe(true);
+    expect(await destinations.deliveryStreamExists('stream-2')).toBe(false);
+    expect(await destinations.bucketExists('logs-bucket')).toBe(true);
+    expect(await destinations.bucketExists('logs')).toBe(false);
+    aws.logGroups.delete('/replicators/a');
+    expect(await destinations.logGroupExists('/replicators/a')).toBe(false);
+    expect(aws.calls.get('CloudWatchLogs.DescribeLogGroups')).toBe(3);
+    expect(aws.calls.get('Firehose.DescribeDeliveryStream')).toBe(2);
+    expect(aws.calls.get('S3.ListBuckets')).toBe(2);
   });
 
   it('should keep custom metrics put with PutMetricData', async () => {
