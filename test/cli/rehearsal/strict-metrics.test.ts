@@ -26,45 +26,56 @@ describe('rehearsal with exact CloudWatch dimensions', {
     await stopLocalLedger();
   });
 
-  it('should report missing data and never pass readiness when a dimension is misspelt', async () => {
-    // A defect in the query builder: ReplicationFailures asked with
-    // "ReplicatorNAme" instead of "ReplicatorName".
-    const add = QuerySet.prototype.add;
-    vi.spyOn(QuerySet.prototype, 'add').mockImplementation(function (
-      this: QuerySet,
-      subject,
-      dimensions,
-    ) {
-      if (subject.metric !== 'ReplicationFailures') {
-        return add.call(this, subject, dimensions);
-      }
-      const { ReplicatorName, ...rest } = dimensions;
-      return add.call(this, subject, {
-        ...rest,
-        ReplicatorNAme: ReplicatorName ?? '',
+  it.each([
+    {
+      // A replicator metric asked with "ReplicatorNAme".
+      metric: 'ReplicationFailures',
+      from: 'ReplicatorName',
+      to: 'ReplicatorNAme',
+      reason:
+        'ReplicationFailures: no data for msk-cutover-orders-platform-fwd',
+    },
+    {
+      // The consumer-lag dimension is "Cluster Name", with a space.
+      metric: 'SumOffsetLag',
+      from: 'Cluster Name',
+      to: 'ClusterName',
+      reason:
+        'SumOffsetLag on the target: no data for group order-status on orders (offsets not synced yet, or the group is rebalancing)',
+    },
+  ])(
+    'should report missing data and never pass readiness when $metric is asked with "$to"',
+    async ({ metric, from, to, reason }) => {
+      const add = QuerySet.prototype.add;
+      vi.spyOn(QuerySet.prototype, 'add').mockImplementation(function (
+        this: QuerySet,
+        subject,
+        dimensions,
+      ) {
+        if (subject.metric !== metric)
+          return add.call(this, subject, dimensions);
+        const { [from]: value, ...rest } = dimensions;
+        return add.call(this, subject, { ...rest, [to]: value ?? '' });
       });
-    });
-    const polls: PhaseInvocation[] = [];
-    const scenario = loadScenario('happy-path');
-    const r = await rehearse({
-      plan: { ...plan, readiness: { ...plan.readiness, maxWaitHours: 3 } },
-      scenario,
-      observe: (i) => {
-        if (i.phase === 'poll-readiness') polls.push(i);
-      },
-    });
-    expect(r.outcome).toBe('FAILED');
-    expect(r.error).toBe('ReadinessTimeoutError');
-    expect(r.gates).toEqual([]);
-    const results = polls.map(
-      (p) => p.result as { ready: boolean; reasons: string[] },
-    );
-    expect(results.length).toBeGreaterThan(0);
-    expect(results.every((x) => !x.ready)).toBe(true);
-    expect(results.at(-1)?.reasons).toContain(
-      'ReplicationFailures: no data for msk-cutover-orders-platform-fwd',
-    );
-  });
+      const polls: PhaseInvocation[] = [];
+      const r = await rehearse({
+        plan: { ...plan, readiness: { ...plan.readiness, maxWaitHours: 3 } },
+        scenario: loadScenario('happy-path'),
+        observe: (i) => {
+          if (i.phase === 'poll-readiness') polls.push(i);
+        },
+      });
+      expect(r.outcome).toBe('FAILED');
+      expect(r.error).toBe('ReadinessTimeoutError');
+      expect(r.gates).toEqual([]);
+      const results = polls.map(
+        (p) => p.result as { ready: boolean; reasons: string[] },
+      );
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.every((x) => !x.ready)).toBe(true);
+      expect(results.flatMap((x) => x.reasons)).toContain(reason);
+    },
+  );
 
   it('should pass readiness with the documented dimensions (control)', async () => {
     const polls: { ready: boolean }[] = [];
