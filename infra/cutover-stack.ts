@@ -272,6 +272,9 @@ export class CutoverStack extends Stack {
           SERVICE_EXECUTION_ROLE_ARN: replicatorRole.roleArn,
           ALLOWED_SECRET_ARN_PREFIXES: secretScope.join(','),
           ALLOWED_CLUSTER_ARNS: deploy.mskClusterArns.join(','),
+          // create-replicators' iam:PassRole scope besides the stack's role
+          // (granted below): preflight refuses a plan role outside it.
+          PASSABLE_ROLE_ARNS: deploy.replicatorRoleArns.join(','),
         },
       }),
       'probe-source': fn('ProbeSource', {
@@ -539,6 +542,29 @@ export class CutoverStack extends Stack {
       ],
       ['*'],
     );
+    // The plan's log-delivery destinations exist (names known only at run
+    // time). DescribeLogGroups and ListAllMyBuckets take no resource
+    // (service authorization reference); a delivery stream is one ARN.
+    allow(
+      'preflight',
+      ['logs:DescribeLogGroups', 's3:ListAllMyBuckets'],
+      ['*'],
+    );
+    allow(
+      'preflight',
+      ['firehose:DescribeDeliveryStream'],
+      [
+        wildcard(
+          this.formatArn({
+            service: 'firehose',
+            resource: 'deliverystream',
+            resourceName: '*',
+          }),
+          nagArn('firehose', 'deliverystream/*'),
+          'The plan names the delivery stream the replicators log to; preflight only describes it to see that it exists.',
+        ),
+      ],
+    );
     // probe-source: the source credentials, the target over IAM auth, and
     // the source-lag metrics it publishes.
     allow('probe-source', ['secretsmanager:GetSecretValue'], secretScope);
@@ -573,9 +599,12 @@ export class CutoverStack extends Stack {
     listReplicators('create-replicators');
     allow('create-replicators', clusterInfo, clusterArns);
     allow('create-replicators', networkReads, ['*']);
-    allow('create-replicators', ['iam:PassRole'], [replicatorRole.roleArn], {
-      StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' },
-    });
+    allow(
+      'create-replicators',
+      ['iam:PassRole'],
+      [replicatorRole.roleArn, ...deploy.replicatorRoleArns],
+      { StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' } },
+    );
     allow(
       'create-replicators',
       ['iam:CreateServiceLinkedRole'],

@@ -22,6 +22,11 @@ export interface DeployContext {
   readonly replicatorSecretArnPrefixes: string[];
   /** MSK cluster ARNs the replicators may target. Empty: any in the account. */
   readonly mskClusterArns: string[];
+  /**
+   * Service execution roles, besides the stack's own, that a plan may name
+   * (`serviceExecutionRoleArn`): create-replicators may pass them to MSK.
+   */
+  readonly replicatorRoleArns: string[];
 }
 
 /** The context keys, as documented in the README's Deploy section. */
@@ -31,6 +36,7 @@ export const CONTEXT_KEYS = {
   sourceSecurityGroupIds: 'sourceSecurityGroupIds',
   replicatorSecretArnPrefixes: 'replicatorSecretArnPrefixes',
   mskClusterArns: 'mskClusterArns',
+  replicatorRoleArns: 'replicatorRoleArns',
 } as const;
 
 /**
@@ -127,12 +133,24 @@ export function readDeployContext(
     'MSK cluster ARNs (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>)',
   );
 
+  const replicatorRoleArns = list(
+    CONTEXT_KEYS.replicatorRoleArns,
+    get(CONTEXT_KEYS.replicatorRoleArns),
+  );
+  check(
+    CONTEXT_KEYS.replicatorRoleArns,
+    replicatorRoleArns,
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+    'IAM role ARNs (arn:aws:iam::<account>:role/<name>)',
+  );
+
   return {
     ...(vpcId === ''
       ? {}
       : { sourceNetwork: { vpcId, subnetIds, securityGroupIds } }),
     replicatorSecretArnPrefixes,
     mskClusterArns,
+    replicatorRoleArns,
   };
 }
 

@@ -18,7 +18,11 @@
  * - `states:startExecution.sync:2`: a new local execution of the child (or
  *   of the same machine, for a continuation); returns `{Output, Status, ...}`
  *   like AWS, and a failed execution fails the Task with `States.TaskFailed`.
- * - `events:putEvents`: the injected sink.
+ *   Like StartExecution on AWS, a start with the name and input of a
+ *   RUNNING execution joins it; any other reuse of a name fails with
+ *   `StepFunctions.ExecutionAlreadyExists`.
+ * - `aws-sdk:sfn:describeExecution`: the local execution of that ARN.
+ * - `events:putEvents`: the injected sink (an error it throws fails the Task).
  *
  * Wait states: the interpreter offers `waitTimeOverrides` (a fixed number of
  * real milliseconds per state name) and `eventLogs` (an asynchronous report
@@ -224,6 +228,13 @@ export interface LocalWorkflowOptions {
   maxHistoryEvents?: number;
   /** @default 262,144 bytes (the Step Functions payload quota) */
   maxPayloadBytes?: number;
+  /**
+   * Execution name → a lost StartExecution response: the first start of
+   * that name reaches Step Functions, then the Task fails with
+   * `StepFunctions.SdkClientException`, either at once (`running`: the
+   * execution goes on) or once the execution has closed (`closed`).
+   */
+  lostStartResponses?: Record<string, 'running' | 'closed'>;
 }
 
 export interface ExecutionResult {
@@ -298,6 +309,7 @@ const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_CALLBACK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 const START_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
+const DESCRIBE_EXECUTION = 'arn:aws:states:::aws-sdk:sfn:describeExecution';
 /** Resource of a rewritten Wait state (a valid ARN for the validator). */
 const LOCAL_WAIT = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:local-virtual-wait`;
 /**
@@ -413,6 +425,10 @@ interface Running {
   stop: AbortController;
   limitError?: string;
   caught: Set<string>;
+  /** The input it was started with, as JSON (StartExecution idempotency). */
+  input: string;
+  /** Set once it has ended. */
+  result?: ExecutionResult;
 }
 
 // ------------------------------------------------------------ the runner
@@ -547,9 +563,21 @@ export class LocalWorkflow {
         `Invalid Name: '${name}' (1-80 letters, digits, '-' or '_')`,
       );
     }
-    if (this.#executions.has(name)) {
+    const existing = this.#executions.get(name);
+    if (existing) {
+      // StartExecution "is idempotent for STANDARD workflows": the name and
+      // input of a RUNNING execution return it; a closed one, or another
+      // input, is ExecutionAlreadyExists (StartExecution, SFN API model).
+      if (
+        existing.account.status === 'RUNNING' &&
+        existing.input === JSON.stringify(input) &&
+        existing.done
+      ) {
+        await existing.done;
+        if (existing.result) return existing.result;
+      }
       throw new NamedError(
-        'StepFunctions.ExecutionAlreadyExistsException',
+        'StepFunctions.ExecutionAlreadyExists',
         `Execution Already Exists: '${name}'`,
       );
     }
@@ -558,6 +586,7 @@ export class LocalWorkflow {
     const running: Running = {
       arn,
       caught: new Set(),
+      input: JSON.stringify(input),
       stop: new AbortController(),
       account: {
         name,
@@ -575,7 +604,8 @@ export class LocalWorkflow {
     const finished = Promise.withResolvers<void>();
     running.done = finished.promise;
     try {
-      return await this.#run(running, machine, input);
+      running.result = await this.#run(running, machine, input);
+      return running.result;
     } finally {
       finished.resolve();
     }
@@ -867,6 +897,8 @@ export class LocalWorkflow {
         return (input) => this.#gate(input, state, running);
       case START_SYNC:
         return (input) => this.#startSync(input, running);
+      case DESCRIBE_EXECUTION:
+        return async (input) => this.#describeExecution(input);
       case PUT_EVENTS:
         return async (input) => {
           // Step Functions serializes an object Detail into the JSON string
@@ -1024,9 +1056,25 @@ export class LocalWorkflow {
     const childInput =
       typeof input.Input === 'string' ? JSON.parse(input.Input) : input.Input;
     const startDate = this.#clock.now();
+    const name = String(input.Name);
+    const lost = this.#options.lostStartResponses?.[name];
+    if (lost && !this.#executions.has(name)) {
+      const started = this.#execute(
+        machine,
+        name,
+        childInput,
+        running.account.name,
+      );
+      if (lost === 'closed') await started.catch(() => undefined);
+      else started.catch(() => undefined);
+      throw new NamedError(
+        'StepFunctions.SdkClientException',
+        `the StartExecution response for '${name}' was lost (rehearsal fault)`,
+      );
+    }
     const result = await this.#execute(
       machine,
-      String(input.Name),
+      name,
       childInput,
       running.account.name,
     );
@@ -1049,6 +1097,37 @@ export class LocalWorkflow {
         Cause: result.cause,
       }),
     );
+  }
+  /** DescribeExecution, as the AWS SDK integration returns it. */
+  #describeExecution(input: Record<string, unknown>): Json {
+    const arn = String(input.ExecutionArn);
+    const running = [...this.#executions.values()].find((r) => r.arn === arn);
+    if (!running) {
+      throw new NamedError(
+        'Sfn.ExecutionDoesNotExistException',
+        `Execution Does Not Exist: '${arn}'`,
+      );
+    }
+    const { account, result } = running;
+    const status = result
+      ? result.status === 'ABORTED'
+        ? 'ABORTED'
+        : result.status
+      : 'RUNNING';
+    return {
+      ExecutionArn: arn,
+      Name: account.name,
+      StateMachineArn: localStateMachineArn(account.machine),
+      Status: status,
+      StartDate: account.startedAt.getTime(),
+      Input: running.input,
+      ...(account.stoppedAt ? { StopDate: account.stoppedAt.getTime() } : {}),
+      ...(result?.status === 'SUCCEEDED'
+        ? { Output: JSON.stringify(result.output ?? null) }
+        : {}),
+      ...(result?.error ? { Error: result.error } : {}),
+      ...(result?.cause ? { Cause: result.cause } : {}),
+    };
   }
 }
 

@@ -8,6 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { AwsLogDestinations } from '../../functions/shared/aws/log-destinations.ts';
+import { s3Client } from '../../functions/shared/clients.ts';
 import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
 import type { Plan } from '../../functions/shared/domain/plan.ts';
 import type { PlanIssue } from '../../functions/shared/domain/validate.ts';
@@ -298,6 +300,17 @@ export async function rehearse(
     secrets,
     // The readiness window plus a margin is as far back as a phase reads.
     metricRetentionMinutes: plan.readiness.sustainedMinutes + 180,
+    // The plan's log-delivery destinations exist, unless the scenario
+    // says they do not.
+    logDestinations: f.missingLogDestinations
+      ? {}
+      : {
+          logGroups: [plan.replication.logDelivery?.cloudWatchLogGroup ?? ''],
+          buckets: [plan.replication.logDelivery?.s3?.bucket ?? ''],
+          deliveryStreams: [
+            plan.replication.logDelivery?.firehoseDeliveryStream ?? '',
+          ],
+        },
     faults: {
       ...(f.throttling ? { throttling: f.throttling } : {}),
       ...(f.interruptAfterCreate !== undefined
@@ -390,6 +403,14 @@ export async function rehearse(
     if (!mod && !replaced) continue;
     const overrides: Record<string, unknown> = { clock };
     if (phase === 'request-approval') overrides.ledger = virtualLedger();
+    if (phase === 'preflight') {
+      // CloudWatch Logs and Firehose have no SDK client here: their
+      // transport is the simulator's (the adapter itself is the real one).
+      overrides.logDestinations = new AwsLogDestinations({
+        s3: s3Client(),
+        json: aws.jsonCall(),
+      });
+    }
     if (phase === 'probe-source') {
       overrides.kafka = kafka;
       overrides.iamToken = () => async () => 'rehearsal-iam-token';

@@ -90,6 +90,8 @@ export const ScenarioSchema = z.strictObject({
         .optional(),
       interruptAfterCreate: z.number().int().min(1).optional(),
       noSourceAcls: z.boolean().optional(),
+      /** The plan's log-delivery destinations do not exist in the account. */
+      missingLogDestinations: z.boolean().optional(),
     })
     .default({}),
   decisions: z.array(DecisionRuleSchema).default([]),

@@ -22,6 +22,7 @@ import {
 import { InvalidCiphertextException } from '@aws-sdk/client-kms';
 import { NoSuchKey } from '@aws-sdk/client-s3';
 import { ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import type { AwsJsonCall } from '../../functions/shared/aws/aws-json.ts';
 import {
   cloudwatchClient,
   dynamodbClient,
@@ -42,6 +43,45 @@ const MIDDLEWARE = 'rehearsalSimulatedAws';
 const COUNTER = 'rehearsalCallCounter';
 const THROTTLER = 'rehearsalThrottledAnswer';
 const REPLICATOR_NAME = /^[0-9A-Za-z][0-9A-Za-z-]{0,127}$/;
+/** GetMetricData: metrics per request, and datapoints per page by default. */
+const MAX_METRIC_QUERIES = 500;
+const MAX_DATAPOINTS = 100_800;
+/** The statistics the simulator computes (CloudWatch's basic five). */
+const STATISTICS = new Set([
+  'Sum',
+  'Maximum',
+  'Minimum',
+  'SampleCount',
+  'Average',
+]);
+
+/**
+ * The exact dimension sets (sorted names, comma-joined) each metric of
+ * namespace `AWS/Kafka` the migration reads is published with. Taken from
+ * AWS, not from the code that builds the queries, so a query that drifts
+ * from them finds no data here as on AWS:
+ * - MSK Replicator metrics: "Metrics reference"
+ *   (docs.aws.amazon.com/msk/latest/developerguide/msk-replicator-metrics-ref.html),
+ *   column Dimensions; ReplicationFailures from "Monitor replication from
+ *   self-managed Kafka clusters" (msk-replicator-monitor-external.html).
+ * - SumOffsetLag: consumer-lag metrics of the target cluster
+ *   (consumer-lag.html lists "Consumer Group, Topic"; CloudWatch carries
+ *   `Cluster Name` too, see the reference facts' CloudWatch section).
+ */
+const PUBLISHED_DIMENSIONS: Readonly<Record<string, readonly string[]>> = {
+  ReplicationLatency: ['ReplicatorName', 'ReplicatorName,Topic'],
+  MessageLag: ['ReplicatorName', 'ReplicatorName,Topic'],
+  ReplicatorThroughput: ['ReplicatorName', 'ReplicatorName,Topic'],
+  ReplicatorBytesInPerSec: ['ReplicatorName'],
+  ReplicationFailures: ['ReplicatorName'],
+  ReplicatorFailure: ['ReplicatorName'],
+  ConsumerGroupCount: ['ReplicatorName'],
+  ConsumerGroupOffsetSyncFailure: ['ReplicatorName'],
+  AuthError: ['ClusterAlias,ReplicatorName'],
+  ThrottleTime: ['ClusterAlias,ReplicatorName'],
+  KafkaClusterPingSuccessCount: ['ClusterAlias,ReplicatorName'],
+  SumOffsetLag: ['Cluster Name,Consumer Group,Topic'],
+};
 
 /** An email the rehearsal "sent" (SNS Publish). */
 export interface SentEmail {
@@ -102,6 +142,15 @@ export interface SimulatedAwsOptions {
    * minutes. @default 1,560 (26 hours)
    */
   metricRetentionMinutes?: number;
+  /**
+   * What exists in the account besides the plan objects: CloudWatch Logs
+   * log groups, S3 buckets and Firehose delivery streams (log delivery).
+   */
+  logDestinations?: {
+    logGroups?: string[];
+    buckets?: string[];
+    deliveryStreams?: string[];
+  };
 }
 
 type Answer = Record<string, unknown>;
@@ -140,17 +189,37 @@ export class SimulatedAws {
   private installedOn: AnyClient[] = [];
 
   private readonly retentionMs: number;
+  /** Log groups, buckets and delivery streams that exist. */
+  readonly logGroups: Set<string>;
+  readonly buckets: Set<string>;
+  readonly deliveryStreams: Set<string>;
 
   constructor(private readonly opts: SimulatedAwsOptions) {
     this.retentionMs = (opts.metricRetentionMinutes ?? 26 * 60) * MINUTE;
+    this.logGroups = new Set(opts.logDestinations?.logGroups ?? []);
+    this.buckets = new Set(opts.logDestinations?.buckets ?? []);
+    this.deliveryStreams = new Set(opts.logDestinations?.deliveryStreams ?? []);
     for (const [path, body] of Object.entries(opts.objects ?? {})) {
       const [bucket = '', ...rest] = path.split('/');
       this.putObject(bucket, rest.join('/'), body);
     }
   }
 
+  /**
+   * The transport of the services the functions reach without an SDK client
+   * (CloudWatch Logs, Firehose: see functions/shared/aws/aws-json.ts):
+   * counted and answered like every other call.
+   */
+  jsonCall(): AwsJsonCall {
+    return async (svc, operation, input) => {
+      this.count(svc, operation);
+      return this.answer(svc, operation, input);
+    };
+  }
+
   /** Stores an object version, returns its VersionId. */
   putObject(bucket: string, key: string, body: string): string {
+    this.buckets.add(bucket);
     const id = `${bucket}/${key}`;
     const versions = this.objects.get(id) ?? [];
     const versionId = `v${versions.length + 1}.${randomBytes(6).toString('hex')}`;
@@ -508,6 +577,51 @@ export class SimulatedAws {
         })),
       };
     },
+    // ------------------------------------------------------------ logs
+    'CloudWatchLogs.DescribeLogGroups': (input: Input) => {
+      // logGroupNamePrefix is a prefix; pages of `limit` (default 50).
+      const prefix = String(input.logGroupNamePrefix ?? '');
+      const all = [...this.logGroups]
+        .filter((g) => g.startsWith(prefix))
+        .sort();
+      const start = Number(input.nextToken ?? 0);
+      const size = Number(input.limit ?? 50);
+      return {
+        logGroups: all.slice(start, start + size).map((logGroupName) => ({
+          logGroupName,
+          arn: `arn:aws:logs:${this.region}:${this.account}:log-group:${logGroupName}:*`,
+        })),
+        ...(start + size < all.length
+          ? { nextToken: String(start + size) }
+          : {}),
+      };
+    },
+    'Firehose.DescribeDeliveryStream': (input: Input) => {
+      const name = String(input.DeliveryStreamName);
+      if (!this.deliveryStreams.has(name)) {
+        throw Object.assign(
+          new Error(
+            `Firehose ${name} under account ${this.account} not found.`,
+          ),
+          {
+            name: 'ResourceNotFoundException',
+            $metadata: { httpStatusCode: 400 },
+          },
+        );
+      }
+      return {
+        DeliveryStreamDescription: {
+          DeliveryStreamName: name,
+          DeliveryStreamStatus: 'ACTIVE',
+        },
+      };
+    },
+    'S3.ListBuckets': (input: Input) => ({
+      Buckets: [...this.buckets]
+        .filter((b) => b.startsWith(String(input.Prefix ?? '')))
+        .sort()
+        .map((Name) => ({ Name })),
+    }),
     // ------------------------------------------------------------ S3
     'S3.GetObject': (input: Input) => {
       const versions = this.objects.get(`${input.Bucket}/${input.Key}`);
@@ -649,6 +763,10 @@ export class SimulatedAws {
     },
   };
 
+  private get account(): string {
+    return this.model.targetClusterArn.split(':')[4] ?? '123456789012';
+  }
+
   private get region(): string {
     return this.model.targetClusterArn.split(':')[3] ?? 'us-east-1';
   }
@@ -725,6 +843,7 @@ export class SimulatedAws {
     const queries = (input.MetricDataQueries ?? []) as {
       Id: string;
       Expression?: string;
+      ReturnData?: boolean;
       MetricStat?: {
         Metric: {
           Namespace: string;
@@ -735,85 +854,130 @@ export class SimulatedAws {
         Stat: string;
       };
     }[];
-    if (queries.length > 500) {
-      throw new CloudWatchServiceException({
-        name: 'ValidationError',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message:
-          'The collection MetricDataQueries must not have a size greater than 500.',
-      });
+    // "A GetMetricData operation that does not include a query can retrieve
+    // as many as 500 different metrics in a single request, with a total of
+    // as many as 100,800 data points" (CloudWatch API Reference,
+    // GetMetricData). More than 500 is a request validation error.
+    if (queries.length > MAX_METRIC_QUERIES) {
+      throw validationError(
+        `The collection MetricDataQueries must not have a size greater than ${MAX_METRIC_QUERIES}.`,
+      );
     }
-    this.metricsRequested += queries.length;
-    const from = new Date(input.StartTime as Date).getTime();
-    const to = Math.min(
-      new Date(input.EndTime as Date).getTime(),
-      this.now().getTime(),
-    );
-    const descending = input.ScanBy !== 'TimestampAscending';
-    const results = queries.map((q) => {
+    queries.forEach((q, i) => {
+      const at = `MetricDataQueries.member.${i + 1}`;
       if (!q.MetricStat) {
         throw new Error(
           `rehearsal: metric math (${q.Id}) is not simulated; use MetricStat queries`,
         );
       }
-      const { Metric, Period, Stat } = q.MetricStat;
+      const { Period, Stat } = q.MetricStat;
+      // "For metrics with regular resolution, a period can be as short as
+      // one minute (60 seconds) and must be a multiple of 60" (MetricStat,
+      // @aws-sdk/client-cloudwatch models): every metric read here is
+      // regular resolution.
+      if (!Number.isInteger(Period) || Period < 60 || Period % 60 !== 0) {
+        throw validationError(
+          `The value ${Period} for parameter ${at}.MetricStat.Period is not valid: regular-resolution metrics take a multiple of 60 seconds.`,
+        );
+      }
+      if (!STATISTICS.has(Stat)) {
+        throw validationError(
+          `The value ${Stat} for parameter ${at}.MetricStat.Stat is not a statistic the rehearsal knows (${[...STATISTICS].join(', ')}).`,
+        );
+      }
+    });
+    this.metricsRequested += queries.length;
+    // StartTime is inclusive, EndTime exclusive; both are rounded down to
+    // the minute for data less than 15 days old (GetMetricData).
+    const from =
+      Math.floor(new Date(input.StartTime as Date).getTime() / MINUTE) * MINUTE;
+    const to = Math.min(
+      new Date(input.EndTime as Date).getTime(),
+      this.now().getTime(),
+    );
+    // TimestampDescending is the default (GetMetricData `ScanBy`).
+    const descending = input.ScanBy !== 'TimestampAscending';
+    const maxPoints = Number(input.MaxDatapoints ?? MAX_DATAPOINTS);
+    let skip = Number(input.NextToken ?? 0);
+    let budget = maxPoints;
+    let more = false;
+    const results = [];
+    for (const q of queries) {
+      const { Metric, Period, Stat } = q.MetricStat as NonNullable<
+        typeof q.MetricStat
+      >;
       const dims = dimsOf(Metric.Dimensions);
       const value = this.metricSource(
         Metric.Namespace,
         Metric.MetricName,
         dims,
       );
-      const points: { at: number; value: number }[] = [];
+      let points: { at: number; value: number }[] = [];
+      // Datapoints stand for whole periods aligned to the start time.
       const periodMs = Period * 1000;
-      for (
-        let b = Math.floor(from / periodMs) * periodMs;
-        b < to;
-        b += periodMs
-      ) {
+      for (let b = from; b < to; b += periodMs) {
         const vals = value(b, Math.min(b + periodMs, to));
         if (vals.length) points.push({ at: b, value: aggregate(Stat, vals) });
       }
       if (descending) points.reverse();
-      return {
+      // Pagination over the whole request: MaxDatapoints (default 100,800)
+      // per page, the rest behind NextToken.
+      const dropped = Math.min(skip, points.length);
+      points = points.slice(dropped);
+      skip -= dropped;
+      if (points.length > budget) {
+        points = points.slice(0, budget);
+        more = true;
+      }
+      budget -= points.length;
+      if (q.ReturnData === false) continue;
+      results.push({
         Id: q.Id,
         Label: Metric.MetricName,
-        StatusCode: 'Complete',
+        StatusCode: more ? 'PartialData' : 'Complete',
         Timestamps: points.map((p) => new Date(p.at)),
         Values: points.map((p) => p.value),
-      };
-    });
-    return { MetricDataResults: results, Messages: [] };
+      });
+    }
+    const served = Number(input.NextToken ?? 0) + maxPoints;
+    return {
+      MetricDataResults: results,
+      Messages: [],
+      ...(more ? { NextToken: String(served) } : {}),
+    };
   }
 
-  /** Values of one metric with timestamps in [from, to). */
+  /**
+   * Values of one metric with timestamps in [from, to). Like CloudWatch, a
+   * metric is found only by its exact namespace, name and dimension set
+   * (names and values): a missing, extra or misspelt dimension finds
+   * nothing, with no error.
+   */
   private metricSource(
     namespace: string,
     name: string,
     dims: Record<string, string>,
   ): (from: number, to: number) => number[] {
-    if (namespace === 'AWS/Kafka' && dims.ReplicatorName !== undefined) {
+    const none = () => [];
+    if (namespace === 'AWS/Kafka') {
+      const published = PUBLISHED_DIMENSIONS[name];
+      const set = Object.keys(dims).sort().join(',');
+      if (!published?.includes(set)) return none;
+      if (name === 'SumOffsetLag') {
+        if (dims['Cluster Name'] !== this.model.targetClusterName) return none;
+        const group = dims['Consumer Group'] ?? '';
+        const topic = dims.Topic ?? '';
+        return this.perMinute((end) =>
+          this.model.targetSumOffsetLag(group, topic, end),
+        );
+      }
       const r = this.model
         .allReplicators()
         .filter((x) => x.name === dims.ReplicatorName)
         .at(-1);
-      if (!r) return () => [];
+      if (!r) return none;
       return this.perMinute((end) =>
         this.model.replicatorMetric(r, name, dims, end),
-      );
-    }
-    if (
-      namespace === 'AWS/Kafka' &&
-      name === 'SumOffsetLag' &&
-      dims['Consumer Group'] !== undefined &&
-      dims.Topic !== undefined &&
-      (dims['Cluster Name'] === undefined ||
-        dims['Cluster Name'] === this.model.targetClusterName)
-    ) {
-      const group = dims['Consumer Group'];
-      const topic = dims.Topic;
-      return this.perMinute((end) =>
-        this.model.targetSumOffsetLag(group, topic, end),
       );
     }
     const stored = this.custom.get(metricKey(namespace, name, dims));
@@ -852,6 +1016,16 @@ function service(context: Ctx): string {
 
 function command(context: Ctx): string {
   return (context.commandName ?? 'Unknown').replace(/Command$/, '');
+}
+
+/** A CloudWatch request validation error, as the SDK surfaces it. */
+function validationError(message: string): Error {
+  return new CloudWatchServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message,
+  });
 }
 
 function throttlingError(svc: string): Error {

@@ -1,4 +1,6 @@
+import { signedJsonCall } from '../shared/aws/aws-json.ts';
 import { AwsInventoryAdapter } from '../shared/aws/inventory.ts';
+import { AwsLogDestinations } from '../shared/aws/log-destinations.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
 import { MskReplicators } from '../shared/aws/replicators.ts';
 import {
@@ -38,11 +40,19 @@ export function wirePreflight(clock: Clock = systemClock): PreflightDeps {
       quotas: quotasClient(),
     }),
     replicators: new MskReplicators(kafkaClient()),
+    logDestinations: new AwsLogDestinations({
+      s3: s3Client(),
+      json: signedJsonCall(() => s3Client().config.region()),
+    }),
     ledger: ledgerFromEnv(env, clock),
     config: {
       serviceExecutionRoleArn: env.SERVICE_EXECUTION_ROLE_ARN,
       allowedSecretArnPrefixes: list(env.ALLOWED_SECRET_ARN_PREFIXES),
       allowedClusterArns: list(env.ALLOWED_CLUSTER_ARNS),
+      passableRoleArns: [
+        env.SERVICE_EXECUTION_ROLE_ARN,
+        ...list(env.PASSABLE_ROLE_ARNS),
+      ],
     },
     clock,
     log,

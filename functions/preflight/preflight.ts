@@ -33,6 +33,7 @@ import type {
   Clock,
   Ledger,
   Log,
+  LogDestinations,
   MskClusterInfo,
   PlanStore,
   Replicators,
@@ -46,12 +47,19 @@ export interface PreflightConfig {
   allowedSecretArnPrefixes: string[];
   /** MSK clusters the role may use; empty = any in the account. */
   allowedClusterArns: string[];
+  /**
+   * The roles create-replicators may pass to MSK (its iam:PassRole scope):
+   * the stack's replicator role and those of the CDK context
+   * `replicatorRoleArns`.
+   */
+  passableRoleArns: string[];
 }
 
 export interface PreflightDeps {
   plans: PlanStore;
   inventory: AwsInventory;
   replicators: Replicators;
+  logDestinations: LogDestinations;
   ledger: Ledger;
   config: PreflightConfig;
   clock: Clock;
@@ -61,6 +69,7 @@ export interface PreflightDeps {
 /** CDK context keys named in failures (see infra/deploy-context.ts). */
 const CONTEXT_SECRETS = 'replicatorSecretArnPrefixes';
 const CONTEXT_CLUSTERS = 'mskClusterArns';
+const CONTEXT_ROLES = 'replicatorRoleArns';
 /** Certificates expiring sooner than this fail the check. */
 export const CERT_MIN_VALIDITY_DAYS = 30;
 /** The port the replicator uses to reach MSK with IAM authentication. */
@@ -108,6 +117,7 @@ export async function runPreflight(
   if (cluster !== undefined) checkCluster(plan, cluster, checks);
   await checkSecrets(plan, deps.inventory, now, checks);
   await checkNetwork(plan, deps.inventory, checks);
+  await checkLogDelivery(plan, deps.logDestinations, checks);
   await checkReplicators(plan, deps, checks);
 
   const list = checks.list;
@@ -184,6 +194,15 @@ function checkScope(plan: Plan, config: PreflightConfig, checks: Checks) {
       `target cluster ${arn} is outside the deployed scope: add it to the CDK context "${CONTEXT_CLUSTERS}" and redeploy (npx cdk deploy -c ${CONTEXT_CLUSTERS}=...)`,
     );
   }
+  // create-replicators may pass only these roles to MSK: any other one
+  // fails CreateReplicator with AccessDenied on iam:PassRole.
+  const role = plan.serviceExecutionRoleArn ?? config.serviceExecutionRoleArn;
+  checks.check(
+    'scope.serviceExecutionRole',
+    config.passableRoleArns.includes(role),
+    `service execution role ${role} is in the deployed iam:PassRole scope`,
+    `service execution role ${role} is outside the deployed iam:PassRole scope (${config.passableRoleArns.join(', ')}): add it to the CDK context "${CONTEXT_ROLES}" and redeploy (npx cdk deploy -c ${CONTEXT_ROLES}=${role}), or leave serviceExecutionRoleArn out of the plan to use the stack's role`,
+  );
   for (const secret of planSecrets(plan)) {
     const id = `scope.secret.${secret.role}`;
     if (config.allowedSecretArnPrefixes.length === 0) {
@@ -462,6 +481,51 @@ async function checkNetwork(
         `no ${side.name} security group (${side.vpc.securityGroupIds.join(', ')}) allows outbound TCP ${port} to ${side.what}: add an egress rule`,
       );
     }
+  }
+}
+
+// ---------------------------------------------------------------- log delivery
+
+/**
+ * The plan's log-delivery destinations must exist before CreateReplicator
+ * (log-delivery permissions page: "the log group must exist"; likewise the
+ * bucket and the delivery stream).
+ */
+async function checkLogDelivery(
+  plan: Plan,
+  destinations: LogDestinations,
+  checks: Checks,
+) {
+  const d = plan.replication.logDelivery;
+  if (!d) return;
+  const wanted = [
+    d.cloudWatchLogGroup !== undefined && {
+      id: 'logDelivery.cloudWatchLogs',
+      what: `CloudWatch Logs log group ${d.cloudWatchLogGroup}`,
+      exists: () => destinations.logGroupExists(d.cloudWatchLogGroup ?? ''),
+    },
+    d.s3 !== undefined && {
+      id: 'logDelivery.s3',
+      what: `S3 bucket ${d.s3.bucket}`,
+      exists: () => destinations.bucketExists(d.s3?.bucket ?? ''),
+    },
+    d.firehoseDeliveryStream !== undefined && {
+      id: 'logDelivery.firehose',
+      what: `Firehose delivery stream ${d.firehoseDeliveryStream}`,
+      exists: () =>
+        destinations.deliveryStreamExists(d.firehoseDeliveryStream ?? ''),
+    },
+  ];
+  for (const w of wanted) {
+    if (!w) continue;
+    const found = await guarded(checks, w.id, w.exists);
+    if (found === undefined) continue;
+    checks.check(
+      w.id,
+      found,
+      `${w.what} exists in ${plan.region}`,
+      `${w.what} does not exist in ${plan.region}: create it (the replicators deliver their logs there) or change replication.logDelivery`,
+    );
   }
 }
 

@@ -33,6 +33,11 @@ export const envSchemas = {
     ALLOWED_SECRET_ARN_PREFIXES: z._default(z.string(), ''),
     /** Comma-separated MSK cluster ARNs the role may use (deploy-time scope). */
     ALLOWED_CLUSTER_ARNS: z._default(z.string(), ''),
+    /**
+     * Comma-separated roles create-replicators may also pass to MSK (its
+     * iam:PassRole scope besides SERVICE_EXECUTION_ROLE_ARN).
+     */
+    PASSABLE_ROLE_ARNS: z._default(z.string(), ''),
   }),
   'probe-source': z.object({
     ...common,

@@ -99,6 +99,16 @@ export interface AwsInventory {
   bootstrapBrokers(clusterArn: string): Promise<string | null>;
 }
 
+/**
+ * Whether the destinations a replicator delivers its logs to exist
+ * (CreateReplicator `LogDelivery`). Absence is `false`, never an error.
+ */
+export interface LogDestinations {
+  logGroupExists(name: string): Promise<boolean>;
+  bucketExists(name: string): Promise<boolean>;
+  deliveryStreamExists(name: string): Promise<boolean>;
+}
+
 // -------------------------------------------------------------- CloudWatch
 
 export interface MetricQuery {

@@ -32,15 +32,60 @@ export const CHILD_SUBSTITUTIONS = [
 export type ParentSubstitution = (typeof PARENT_SUBSTITUTIONS)[number];
 export type ChildSubstitution = (typeof CHILD_SUBSTITUTIONS)[number];
 
-/** The standard retrier every Lambda Task carries (STYLE rule 8). */
+/**
+ * The standard retrier every Lambda Task carries (STYLE rule 8): the Lambda
+ * service exceptions of AWS's recommended retrier ("Handle Lambda service
+ * exceptions", step-functions/latest/dg/bp-lambda-serviceexception.html:
+ * ClientExecutionTimeoutException, ServiceException, AWSLambdaException,
+ * SdkClientException), Lambda's throttling and our TransientError.
+ */
 export const STANDARD_RETRIER = {
   ErrorEquals: [
+    'Lambda.ClientExecutionTimeoutException',
     'Lambda.ServiceException',
     'Lambda.AWSLambdaException',
     'Lambda.SdkClientException',
     'Lambda.TooManyRequestsException',
     'TransientError',
   ],
+  IntervalSeconds: 2,
+  MaxAttempts: 6,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+} as const;
+
+/**
+ * The retrier of every `states:startExecution.sync:2` Task. Errors of the
+ * Step Functions integration are named `StepFunctions.<error code>`
+ * (`StepFunctions.ExecutionLimitExceeded` in the docs' own example,
+ * connect-stepfunctions.html); the client-side names follow the Lambda
+ * integration's documented pattern (`Lambda.SdkClientException`,
+ * `Lambda.AWSLambdaException`). A retried start cannot start a second
+ * execution: names are deterministic, StartExecution joins a RUNNING
+ * execution of the same name and input, and `ExecutionAlreadyExists` (the
+ * first attempt's execution has closed since) is caught and the execution
+ * adopted (DescribeExecution).
+ */
+export const START_EXECUTION_RETRIER = {
+  ErrorEquals: [
+    'StepFunctions.ExecutionLimitExceeded',
+    'StepFunctions.ThrottlingException',
+    'StepFunctions.SdkClientException',
+    'StepFunctions.AWSStepFunctionsException',
+  ],
+  IntervalSeconds: 2,
+  MaxAttempts: 6,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+} as const;
+
+/**
+ * The retrier of Tasks that only read or publish (DescribeExecution of an
+ * adopted execution, the Migration Completed event): safe to repeat on any
+ * error.
+ */
+export const ANY_ERROR_RETRIER = {
+  ErrorEquals: ['States.ALL'],
   IntervalSeconds: 2,
   MaxAttempts: 6,
   BackoffRate: 2,

@@ -234,6 +234,22 @@ export function judgeCutover(input: JudgeInput): CutoverJudgement {
     }
   }
 
+  // A replicator of the app's shards that fails records ("should be 0",
+  // msk-replicator-monitor-external) cannot have copied the move faithfully.
+  // No datapoint is not a failure here: flow and lag above decide.
+  for (const s of input.series) {
+    if (
+      s.kind !== 'replicator' ||
+      (s.metric !== 'ReplicatorFailure' && s.metric !== 'ReplicationFailures')
+    ) {
+      continue;
+    }
+    const total = s.points.reduce((a, p) => a + p.value, 0);
+    if (total > 0) {
+      reasons.push(`${s.metric} ${n(total)} on ${s.replicator} (must be 0)`);
+    }
+  }
+
   const location = locate(indicators);
   if (indicators.length === 0) {
     return {

@@ -1,6 +1,7 @@
 import {
   ArnFormat,
   Duration,
+  Fn,
   RemovalPolicy,
   Stack,
   Validations,
@@ -26,7 +27,10 @@ export interface WorkflowStateMachineProps<K extends string> {
   readonly definitionFile: string;
   /** One value per placeholder of the file; the type makes it complete. */
   readonly substitutions: Record<K, string>;
-  /** Also the middle part of the vended log group name. */
+  /**
+   * Also the middle part of the vended log group name
+   * (`/aws/vendedlogs/states/<name>-<stack creation id>`).
+   */
   readonly stateMachineName: string;
   readonly logKey: IKey;
   /**
@@ -80,8 +84,19 @@ export class WorkflowStateMachine<K extends string> extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
+    // The execution logs outlive the stack (RETAIN: they are the record of
+    // what the workflow did), so their name must not: a retained group with
+    // a fixed name makes the next deploy after `cdk destroy` fail with
+    // "already exists". The name ends with the first block of the stack's
+    // id (a UUID CloudFormation draws when it creates the stack): stable
+    // across updates, new after destroy-and-redeploy. It keeps the
+    // `/aws/vendedlogs/` prefix, which spares log delivery the CloudWatch
+    // Logs resource policy and its size limit (Step Functions logging docs,
+    // cw-logs: "Logs sent to CloudWatch Logs").
+    const stackUuid = Fn.select(2, Fn.split('/', stack.stackId));
+    const creation = Fn.select(0, Fn.split('-', stackUuid));
     this.logGroup = new LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}-${creation}`,
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,

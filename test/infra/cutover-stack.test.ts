@@ -20,6 +20,7 @@ import { buildApp } from '../../infra/app.ts';
 import { PHASES } from '../../infra/bundling.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
+const TEAM_ROLE = 'arn:aws:iam::123456789012:role/team-replicator';
 const CLUSTER =
   'arn:aws:kafka:eu-west-1:123456789012:cluster/target/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-3';
 
@@ -47,6 +48,7 @@ beforeAll(() => {
         mskClusterArns: CLUSTER,
         replicatorSecretArnPrefixes:
           'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka/prod-*',
+        replicatorRoleArns: TEAM_ROLE,
       },
     }),
     ROOT,
@@ -196,6 +198,9 @@ const CALLS: Record<string, string[]> = {
     'ec2:DescribeSecurityGroups',
     'servicequotas:GetServiceQuota',
     'servicequotas:GetAWSDefaultServiceQuota',
+    'logs:DescribeLogGroups',
+    's3:ListAllMyBuckets',
+    'firehose:DescribeDeliveryStream',
   ],
   ProbeSource: [
     'secretsmanager:GetSecretValue',
@@ -304,6 +309,24 @@ describe('least privilege', () => {
         StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' },
       },
     });
+  });
+
+  it('should let create-replicators pass the roles of the context replicatorRoleArns too, and tell preflight', () => {
+    expect(statementsOf(scoped, 'CreateReplicators')).toContainEqual({
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: [
+        { 'Fn::GetAtt': [expect.stringMatching(/ReplicatorRole/), 'Arn'] },
+        TEAM_ROLE,
+      ],
+      Condition: {
+        StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' },
+      },
+    });
+    expect(
+      functionOf(scoped, 'Preflight').props.Environment.Variables
+        .PASSABLE_ROLE_ARNS,
+    ).toBe(TEAM_ROLE);
   });
 
   it('should let only the functions that issue requests encrypt task tokens and only the approval functions decrypt them', () => {
@@ -436,8 +459,28 @@ describe('state machines', () => {
     });
     for (const name of ['migration', 'app-cutover']) {
       template.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: `/aws/vendedlogs/states/MskCutover-${name}`,
+        LogGroupName: {
+          'Fn::Join': [
+            '',
+            [`/aws/vendedlogs/states/MskCutover-${name}-`, Match.anyValue()],
+          ],
+        },
       });
+    }
+  });
+
+  it('should let every log group survive destroy-and-redeploy: no fixed name on a retained group', () => {
+    // A retained log group with a literal name is still there after
+    // `cdk destroy`, and the next deploy fails creating it ("already
+    // exists"). Retained groups get a generated name, or one derived from
+    // the stack's id, which CloudFormation draws anew for each stack.
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(groups).length).toBeGreaterThan(2);
+    for (const [id, group] of Object.entries(groups)) {
+      const name = group.Properties?.LogGroupName;
+      if (group.DeletionPolicy !== 'Retain' || name === undefined) continue;
+      expect(typeof name, id).not.toBe('string');
+      expect(JSON.stringify(name), id).toContain('AWS::StackId');
     }
   });
 

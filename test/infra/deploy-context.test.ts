@@ -15,7 +15,19 @@ describe('readDeployContext', () => {
     expect(readDeployContext(context({}))).toEqual({
       replicatorSecretArnPrefixes: [],
       mskClusterArns: [],
+      replicatorRoleArns: [],
     });
+  });
+
+  it('should read the extra replicator roles and refuse what is not a role ARN', () => {
+    const role = 'arn:aws:iam::123456789012:role/team/replicator';
+    expect(
+      readDeployContext(context({ replicatorRoleArns: role }))
+        .replicatorRoleArns,
+    ).toEqual([role]);
+    expect(() =>
+      readDeployContext(context({ replicatorRoleArns: 'team-replicator' })),
+    ).toThrow(/context replicatorRoleArns: not IAM role ARNs/);
   });
 
   it('should read comma-separated strings and arrays alike', () => {

@@ -13,9 +13,11 @@ import {
 } from '../../cli/rehearsal/local-sfn.ts';
 import { ERROR_NAMES } from '../../functions/shared/domain/errors.ts';
 import {
+  ANY_ERROR_RETRIER,
   CHILD_SUBSTITUTIONS,
   PARENT_SUBSTITUTIONS,
   STANDARD_RETRIER,
+  START_EXECUTION_RETRIER,
 } from '../../functions/shared/substitutions.ts';
 
 /** asl-validator ships no type declarations; this is the part used here. */
@@ -90,6 +92,45 @@ describe.each(Object.entries(files))('%s.asl.json', (_name, file) => {
     }
   });
 
+  it('should give every Task a Retry with the errors documented for its integration', () => {
+    const tasks = states.filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(5);
+    for (const [name, state] of tasks) {
+      const resource = String(state.Resource);
+      const expected = resource.startsWith('arn:aws:states:::lambda:invoke')
+        ? [STANDARD_RETRIER]
+        : resource === 'arn:aws:states:::states:startExecution.sync:2'
+          ? [START_EXECUTION_RETRIER]
+          : [ANY_ERROR_RETRIER];
+      expect(state.Retry, name).toEqual(expected);
+    }
+    // AWS's recommended Lambda retrier (bp-lambda-serviceexception).
+    expect(STANDARD_RETRIER.ErrorEquals).toEqual(
+      expect.arrayContaining([
+        'Lambda.ClientExecutionTimeoutException',
+        'Lambda.ServiceException',
+        'Lambda.AWSLambdaException',
+        'Lambda.SdkClientException',
+      ]),
+    );
+  });
+
+  it('should adopt the execution of a retried start that says ExecutionAlreadyExists', () => {
+    const starts = states.filter(
+      ([, s]) => s.Resource === 'arn:aws:states:::states:startExecution.sync:2',
+    );
+    expect(starts.length).toBeGreaterThan(0);
+    for (const [name, state] of starts) {
+      const first = (
+        state.Catch as { ErrorEquals: string[]; Next: string }[]
+      )[0];
+      expect(first?.ErrorEquals, name).toEqual([
+        'StepFunctions.ExecutionAlreadyExists',
+      ]);
+      expect(first?.Next, name).toBe(`Describe${name}`);
+    }
+  });
+
   it('should catch specific errors first and States.ALL alone, last, into $.error', () => {
     for (const [name, state] of states) {
       const catchers = (state.Catch ?? []) as {
@@ -98,7 +139,10 @@ describe.each(Object.entries(files))('%s.asl.json', (_name, file) => {
         Next: string;
       }[];
       if (state.Type === 'Task' && name !== 'RecordFailure') {
-        if (name === 'CutoverApplication') continue; // the Map catches it
+        // The Map catches what fails inside it.
+        if (/CutoverApplication/.test(name)) continue;
+        // After the teardown, a failed event is a warning (tested below).
+        if (name === 'PublishMigrationCompleted') continue;
         const last = catchers.at(-1);
         expect(last, name).toEqual({
           ErrorEquals: ['States.ALL'],
@@ -225,8 +269,9 @@ describe('error names', () => {
       for (const e of raised) if (typeof e === 'string') used.add(e);
     }
   }
+  // AWS's own error names (the ASL and its service integrations).
   const ours = [...used].filter(
-    (e) => !e.startsWith('States.') && !e.startsWith('Lambda.'),
+    (e) => !/^(States|Lambda|StepFunctions)\./.test(e),
   );
 
   it('should use only names from ERROR_NAMES', () => {
@@ -257,6 +302,21 @@ describe('the parent workflow', () => {
       'app.$': '$.Output.app',
       'outcome.$': '$.Output.outcome',
     });
+  });
+
+  it('should never fail a finished migration over its completion event', () => {
+    const publish = def.States.PublishMigrationCompleted as State;
+    expect(publish.Retry).toEqual([ANY_ERROR_RETRIER]);
+    expect(publish.Catch).toEqual([
+      {
+        ErrorEquals: ['States.ALL'],
+        ResultPath: '$.completionEventError',
+        Next: 'RecordCompletionEventWarning',
+      },
+    ]);
+    const warning = def.States.RecordCompletionEventWarning as State;
+    expect(warning.Next).toBe('MigrationSucceeded');
+    expect(def.States.MigrationSucceeded?.Type).toBe('Succeed');
   });
 
   it('should publish Migration Completed from source msk-cutover', () => {

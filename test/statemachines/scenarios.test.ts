@@ -64,6 +64,10 @@ interface Script {
   describeFailures?: Error[];
   /** An app whose consumers linger on the source after moving. */
   lingeringOnSource?: string;
+  /** Lost StartExecution responses (see LocalWorkflowOptions). */
+  lostStartResponses?: Record<string, 'running' | 'closed'>;
+  /** PutEvents fails this many times before it succeeds. */
+  eventFailures?: number;
 }
 
 /** A workflow on in-memory AWS, with scripted people and clusters. */
@@ -85,6 +89,7 @@ async function harness(script: Script = {}) {
   const gates: string[] = [];
   const notes: string[] = [];
   const decisions = structuredClone(script.decisions ?? {});
+  let eventFailures = script.eventFailures ?? 0;
   let createdAt: Date | undefined;
   let describeCalls = 0;
   let measurements = 0;
@@ -268,8 +273,17 @@ async function harness(script: Script = {}) {
     clock,
     handlers,
     eventSink: (entries) => {
+      if (eventFailures > 0) {
+        eventFailures -= 1;
+        throw Object.assign(new Error('EventBridge is unavailable'), {
+          name: 'EventBridge.InternalException',
+        });
+      }
       published.push(...entries);
     },
+    ...(script.lostStartResponses
+      ? { lostStartResponses: script.lostStartResponses }
+      : {}),
     onEvent: (e) => timeline.push(e),
   });
   const input: StartMigrationInput = {
@@ -563,4 +577,95 @@ describe('workflow scenarios', () => {
     expect(h.account('orders-platform-1-c1').parent).toBe('orders-platform-1');
     expectWithinLimits(h.workflow.executions());
   });
+
+  it.each([
+    ['orders-platform-1-a0', 'running'],
+    ['orders-platform-1-a1', 'closed'],
+  ] as const)(
+    'RetriedStart: a lost StartExecution response of %s (%s) is retried and the execution adopted, never started twice',
+    async (name, lost) => {
+      const h = await harness({ lostStartResponses: { [name]: lost } });
+
+      const result = await h.start();
+
+      expect(result.status).toBe('SUCCEEDED');
+      const names = h.workflow.executions().map((e) => e.name);
+      expect(names.filter((n) => n === name)).toHaveLength(1);
+      expect(names).toHaveLength(4);
+      expect((await h.ledger.listApps(ID)).map((a) => a.state)).toEqual(
+        APPS.map(() => 'KEPT_ON_TARGET'),
+      );
+      const entered = (state: string) =>
+        h.timeline.filter(
+          (e) =>
+            e.type === 'StateEntered' &&
+            (e as { state: string }).state === state,
+        );
+      // A running child is joined by the retried start itself; a closed one
+      // answers ExecutionAlreadyExists and is adopted by DescribeExecution.
+      expect(entered('DescribeCutoverApplication')).toHaveLength(
+        lost === 'closed' ? 1 : 0,
+      );
+      expect(entered('RecordFailure')).toHaveLength(0);
+    },
+  );
+
+  it('RetriedContinuation: a continuation whose start response was lost after it closed is adopted', async () => {
+    const h = await harness({
+      readyAfterPolls: LOOP_ITERATIONS_PER_EXECUTION + 20,
+      lostStartResponses: { 'orders-platform-1-c1': 'closed' },
+    });
+
+    const result = await h.start();
+
+    expect(result.status).toBe('SUCCEEDED');
+    const names = h.workflow.executions().map((e) => e.name);
+    expect(names.filter((n) => n === 'orders-platform-1-c1')).toHaveLength(1);
+    // The parent returns what the continuation returned.
+    const continuation = h.workflow
+      .executions()
+      .find((e) => e.name === 'orders-platform-1-c1');
+    expect(continuation?.status).toBe('SUCCEEDED');
+    expect(
+      h.timeline.filter(
+        (e) =>
+          e.type === 'StateEntered' &&
+          e.execution === 'orders-platform-1' &&
+          (e as { state: string }).state === 'ReadContinueAsNewExecutionOutput',
+      ),
+    ).toHaveLength(1);
+  });
+
+  it.each([
+    [2, 'retried'],
+    [100, 'given up'],
+  ])(
+    'CompletionEventFails: a PutEvents failing %i times after the teardown is %s, and the migration still succeeds without cleanup',
+    async (failures) => {
+      const h = await harness({ eventFailures: failures });
+
+      const result = await h.start();
+
+      expect(result.status).toBe('SUCCEEDED');
+      expect((await h.ledger.getMigration(ID))?.status).toBe('TORN_DOWN');
+      const recorded = h.timeline.filter(
+        (e) =>
+          e.type === 'StateEntered' &&
+          (e as { state: string }).state === 'RecordFailure',
+      );
+      expect(recorded).toHaveLength(0);
+      if (failures < 6) {
+        expect(h.published).toHaveLength(1);
+        expect(result.output).not.toHaveProperty('completionEvent');
+      } else {
+        expect(h.published).toHaveLength(0);
+        expect(result.output).toMatchObject({
+          completionEvent: {
+            warning: expect.stringContaining('could not be published'),
+            error: { Error: 'EventBridge.InternalException' },
+          },
+        });
+      }
+    },
+  );
 });

@@ -93,6 +93,18 @@ export class LedgerConflictError extends Error {
   }
 }
 
+/**
+ * A child or continuation execution adopted after a retried start
+ * (ExecutionAlreadyExists) ended without succeeding. Raised by the ASL
+ * (Fail / Pass into `$.error`), never thrown by a handler.
+ */
+export class ChildExecutionFailedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ChildExecutionFailedError';
+  }
+}
+
 export const ERROR_NAMES = [
   'ValidationError',
   'TransientError',
@@ -105,6 +117,7 @@ export const ERROR_NAMES = [
   'InvalidDecisionError',
   'TeardownGuardError',
   'LedgerConflictError',
+  'ChildExecutionFailedError',
 ] as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[number];

@@ -18,6 +18,7 @@ export const METRIC_PERIOD_SECONDS = 60;
 
 export type ReplicatorMetric =
   | 'ReplicatorFailure'
+  | 'ReplicationFailures'
   | 'ConsumerGroupOffsetSyncFailure'
   | 'ConsumerGroupCount'
   | 'MessageLag'
@@ -56,6 +57,7 @@ const STATS: Record<
   MetricQuery['stat']
 > = {
   ReplicatorFailure: 'Sum',
+  ReplicationFailures: 'Sum',
   ConsumerGroupOffsetSyncFailure: 'Sum',
   ConsumerGroupCount: 'Maximum',
   MessageLag: 'Maximum',
@@ -181,6 +183,10 @@ export function readinessQueries(input: ReadinessQueryInput): QuerySet {
   const set = new QuerySet();
   for (const r of input.replicators) {
     set.replicator(r.name, 'ReplicatorFailure');
+    // "should be 0" on the external-cluster monitoring page
+    // (msk-replicator-monitor-external); a different counter from
+    // ReplicatorFailure (msk-replicator-metrics-ref).
+    set.replicator(r.name, 'ReplicationFailures');
     set.replicator(r.name, 'ConsumerGroupOffsetSyncFailure');
     set.replicator(r.name, 'ConsumerGroupCount');
     if (r.topics === undefined) {
@@ -225,7 +231,7 @@ export interface VerifyQueryInput {
 /**
  * Per-topic throughput and lag of both directions for produced topics, each
  * topic asked only of the replicators of its own shard, and those
- * replicators' pings.
+ * replicators' failure counters and pings.
  */
 export function verifyQueries(input: VerifyQueryInput): QuerySet {
   const set = new QuerySet();
@@ -233,6 +239,10 @@ export function verifyQueries(input: VerifyQueryInput): QuerySet {
     for (const topic of r.topics) {
       set.replicator(r.name, 'ReplicatorThroughput', topic);
       set.replicator(r.name, 'MessageLag', topic);
+    }
+    if (r.topics.length > 0) {
+      set.replicator(r.name, 'ReplicatorFailure');
+      set.replicator(r.name, 'ReplicationFailures');
     }
     if (r.topics.length > 0 && r.aliases) {
       set.alias(

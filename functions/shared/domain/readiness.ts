@@ -13,6 +13,7 @@ import type { Readiness } from './plan.ts';
 
 export type RuleId =
   | 'ReplicatorFailure'
+  | 'ReplicationFailures'
   | 'ConsumerGroupOffsetSyncFailure'
   | 'KafkaClusterPingSuccessCount'
   | 'MessageLag'
@@ -119,6 +120,7 @@ export function evaluateReadiness(
 
   for (const metric of [
     'ReplicatorFailure',
+    'ReplicationFailures',
     'ConsumerGroupOffsetSyncFailure',
   ] as const) {
     for (const s of of(metric)) {

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
@@ -15,6 +18,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedAws } from '../../../cli/rehearsal/sim-aws.ts';
 import { ClusterModel } from '../../../cli/rehearsal/simulator.ts';
 import { AwsInventoryAdapter } from '../../../functions/shared/aws/inventory.ts';
+import { AwsLogDestinations } from '../../../functions/shared/aws/log-destinations.ts';
 import { CloudWatchMetrics } from '../../../functions/shared/aws/metrics.ts';
 import { SnsEventBridgeNotifier } from '../../../functions/shared/aws/notifier.ts';
 import { S3PlanStore } from '../../../functions/shared/aws/plan-store.ts';
@@ -178,6 +182,223 @@ describe('SimulatedAws', () => {
     ).toBe(true);
     // The second call was throttled once and retried by the SDK.
     expect(aws.calls.get('CloudWatch.GetMetricData')).toBe(3);
+  });
+
+  describe('GetMetricData, as strict as CloudWatch', () => {
+    const FWD = 'msk-cutover-x-fwd';
+    const q = (
+      metricName: string,
+      dimensions: Record<string, string>,
+      extra: Partial<MetricQuery> = {},
+    ): MetricQuery => ({
+      id: `q${metricName.length}${Object.keys(dimensions).length}`,
+      namespace: 'AWS/Kafka',
+      metricName,
+      dimensions,
+      stat: 'Maximum',
+      periodSeconds: 60,
+      ...extra,
+    });
+    /** Points of one query after an hour of a RUNNING replicator. */
+    async function pointsOf(query: MetricQuery) {
+      const c = clients();
+      await new MskReplicators(c.kafka).create(request(FWD));
+      now = START + 60 * MINUTE;
+      const [series] = await new CloudWatchMetrics(c.cw).query(
+        [query],
+        new Date(START + 40 * MINUTE),
+        new Date(now),
+      );
+      return series?.points ?? [];
+    }
+
+    it.each([
+      ['ReplicatorFailure', { ReplicatorName: FWD }],
+      ['ReplicationFailures', { ReplicatorName: FWD }],
+      ['MessageLag', { ReplicatorName: FWD }],
+      ['MessageLag', { ReplicatorName: FWD, Topic: 'orders' }],
+      ['ConsumerGroupCount', { ReplicatorName: FWD }],
+      ['ConsumerGroupOffsetSyncFailure', { ReplicatorName: FWD }],
+      ['AuthError', { ReplicatorName: FWD, ClusterAlias: 'SRC' }],
+    ])(
+      'should return data for %s by its documented dimensions %j',
+      async (name, dims) => {
+        const alias = model.aliasOf('source');
+        const d = Object.fromEntries(
+          Object.entries(dims).map(([k, v]) => [k, v === 'SRC' ? alias : v]),
+        );
+        expect(await pointsOf(q(name, d))).toHaveLength(20);
+      },
+    );
+
+    it.each([
+      ['a misspelt dimension name', 'MessageLag', { ReplicatorNAME: FWD }],
+      ['a misspelt value', 'MessageLag', { ReplicatorName: `${FWD}x` }],
+      [
+        'an extra dimension',
+        'ReplicatorFailure',
+        { ReplicatorName: FWD, Topic: 'orders' },
+      ],
+      [
+        'a missing dimension',
+        'KafkaClusterPingSuccessCount',
+        { ReplicatorName: FWD },
+      ],
+      [
+        'a dimension of another metric',
+        'ReplicationFailures',
+        { ReplicatorName: FWD, ClusterAlias: 'x' },
+      ],
+      [
+        'the consumer-lag metric without Cluster Name',
+        'SumOffsetLag',
+        { 'Consumer Group': 'order-status', Topic: 'orders' },
+      ],
+    ])(
+      'should return no data and no error for %s',
+      async (_what, name, dims) => {
+        expect(await pointsOf(q(name, dims))).toEqual([]);
+      },
+    );
+
+    it('should return no data in another namespace', async () => {
+      expect(
+        await pointsOf(
+          q('MessageLag', { ReplicatorName: FWD }, { namespace: 'AWS/MSK' }),
+        ),
+      ).toEqual([]);
+    });
+
+    it('should aggregate by period and statistic, aligned to the period', async () => {
+      const sum = await pointsOf(
+        q(
+          'ConsumerGroupCount',
+          { ReplicatorName: FWD },
+          {
+            stat: 'Sum',
+            periodSeconds: 300,
+          },
+        ),
+      );
+      // 20 minutes in 5-minute periods from the start time, each the sum
+      // of five 1-minute values (the replicator's groups).
+      const groups = model.allReplicators()[0]?.groups.length ?? 0;
+      expect(groups).toBeGreaterThan(0);
+      expect(sum.map((p) => p.value)).toEqual(
+        [1, 1, 1, 1].map(() => 5 * groups),
+      );
+      expect(sum.map((p) => (p.at.getTime() - START) / MINUTE)).toEqual([
+        40, 45, 50, 55,
+      ]);
+    });
+
+    it('should refuse a period that is not a multiple of 60, as a ValidationError', async () => {
+      await expect(
+        pointsOf(
+          q('MessageLag', { ReplicatorName: FWD }, { periodSeconds: 90 }),
+        ),
+      ).rejects.toMatchObject({ name: 'ValidationError' });
+    });
+
+    it('should refuse more than 500 metrics in one request', async () => {
+      const c = clients();
+      const queries = Array.from({ length: 501 }, (_, i) => ({
+        Id: `q${i}`,
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/Kafka',
+            MetricName: 'MessageLag',
+            Dimensions: [{ Name: 'ReplicatorName', Value: FWD }],
+          },
+          Period: 60,
+          Stat: 'Maximum',
+        },
+      }));
+      await expect(
+        c.cw.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: queries,
+            StartTime: new Date(START),
+            EndTime: new Date(START + MINUTE),
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'ValidationError',
+        $metadata: { httpStatusCode: 400 },
+      });
+    });
+
+    it('should page by MaxDatapoints, newest first unless ScanBy says otherwise', async () => {
+      const c = clients();
+      await new MskReplicators(c.kafka).create(request(FWD));
+      now = START + 60 * MINUTE;
+      const input = {
+        MetricDataQueries: ['a', 'b'].map((Id) => ({
+          Id,
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/Kafka',
+              MetricName: 'ConsumerGroupCount',
+              Dimensions: [{ Name: 'ReplicatorName', Value: FWD }],
+            },
+            Period: 60,
+            Stat: 'Maximum',
+          },
+        })),
+        StartTime: new Date(START + 50 * MINUTE),
+        EndTime: new Date(now),
+        MaxDatapoints: 15,
+      };
+      const first = await c.cw.send(new GetMetricDataCommand(input));
+      expect(first.MetricDataResults?.map((r) => r.Values?.length)).toEqual([
+        10, 5,
+      ]);
+      const stamps = first.MetricDataResults?.[0]?.Timestamps ?? [];
+      expect(stamps[0]?.getTime()).toBe(START + 59 * MINUTE);
+      expect(first.NextToken).toBeDefined();
+      const rest = await c.cw.send(
+        new GetMetricDataCommand({ ...input, NextToken: first.NextToken }),
+      );
+      expect(rest.MetricDataResults?.map((r) => r.Values?.length)).toEqual([
+        0, 5,
+      ]);
+      expect(rest.NextToken).toBeUndefined();
+      const ascending = await c.cw.send(
+        new GetMetricDataCommand({ ...input, ScanBy: 'TimestampAscending' }),
+      );
+      expect(ascending.MetricDataResults?.[0]?.Timestamps?.[0]?.getTime()).toBe(
+        START + 50 * MINUTE,
+      );
+    });
+  });
+
+  it('should answer the log-delivery lookups from what exists in the account', async () => {
+    aws = new SimulatedAws({
+      model,
+      now: () => new Date(now),
+      secrets: {},
+      logDestinations: {
+        logGroups: ['/replicators/a', '/replicators/ab', '/other'],
+        deliveryStreams: ['stream-1'],
+        buckets: ['logs-bucket'],
+      },
+    });
+    const c = clients();
+    const destinations = new AwsLogDestinations({
+      s3: c.s3,
+      json: aws.jsonCall(),
+    });
+    expect(await destinations.logGroupExists('/replicators/a')).toBe(true);
+    expect(await destinations.logGroupExists('/replicators')).toBe(false);
+    expect(await destinations.deliveryStreamExists('stream-1')).toBe(true);
+    expect(await destinations.deliveryStreamExists('stream-2')).toBe(false);
+    expect(await destinations.bucketExists('logs-bucket')).toBe(true);
+    expect(await destinations.bucketExists('logs')).toBe(false);
+    aws.logGroups.delete('/replicators/a');
+    expect(await destinations.logGroupExists('/replicators/a')).toBe(false);
+    expect(aws.calls.get('CloudWatchLogs.DescribeLogGroups')).toBe(3);
+    expect(aws.calls.get('Firehose.DescribeDeliveryStream')).toBe(2);
+    expect(aws.calls.get('S3.ListBuckets')).toBe(2);
   });
 
   it('should keep custom metrics put with PutMetricData', async () => {

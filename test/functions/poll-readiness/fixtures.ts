@@ -62,6 +62,7 @@ export type MetricSource = (
 export const healthyMetrics: MetricSource = (metric) =>
   ({
     ReplicatorFailure: [0],
+    ReplicationFailures: [0],
     ConsumerGroupOffsetSyncFailure: [0],
     ConsumerGroupCount: [2],
     MessageLag: [10],

@@ -171,7 +171,7 @@ describe('poll-readiness (migration)', () => {
       `KafkaClusterPingSuccessCount: no data for ${FWD} (source cluster src-alias): the replicator is not reaching it`,
     );
     // The consumer-group rules wait until the replicator rules hold.
-    expect(r.reasons).toHaveLength(15);
+    expect(r.reasons).toHaveLength(17);
     expect(r.reasons.at(-1)).toBe(GROUP_RULES_DEFERRED);
     expect(
       (await h.ledger.getReadinessTracker(MIGRATION))?.replicatorsHealthy,
@@ -239,7 +239,7 @@ describe('poll-readiness (migration)', () => {
     }
     expect(error).toBeInstanceOf(ReadinessTimeoutError);
     expect(String(error)).toMatch(
-      /orders-platform: replication not ready after 1 hours \(since 2026-03-01T10:00:00.000Z\): ReplicatorFailure: no data .* \(10 more in readiness-/,
+      /orders-platform: replication not ready after 1 hours \(since 2026-03-01T10:00:00.000Z\): ReplicatorFailure: no data .* \(12 more in readiness-/,
     );
   });
 });

@@ -18,7 +18,11 @@ import {
   NotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-kafka';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListBucketsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   DecryptionFailure,
   GetSecretValueCommand,
@@ -35,8 +39,10 @@ import {
   type PreflightConfig,
   runPreflight,
 } from '../../../functions/preflight/preflight.ts';
+import type { AwsJsonCall } from '../../../functions/shared/aws/aws-json.ts';
 import { AwsInventoryAdapter } from '../../../functions/shared/aws/inventory.ts';
 import { DynamoLedger } from '../../../functions/shared/aws/ledger.ts';
+import { AwsLogDestinations } from '../../../functions/shared/aws/log-destinations.ts';
 import { S3PlanStore } from '../../../functions/shared/aws/plan-store.ts';
 import { MskReplicators } from '../../../functions/shared/aws/replicators.ts';
 import type { CheckResult } from '../../../functions/shared/contracts.ts';
@@ -77,6 +83,28 @@ let now = new Date();
 let plan: PlanInput;
 let config: PreflightConfig;
 let log: MemoryLog;
+/** What exists in the account: log groups, delivery streams, buckets. */
+let account: { logGroups: string[]; streams: string[]; buckets: string[] };
+/** CloudWatch Logs and Firehose over their JSON protocol (AWS mocked). */
+const jsonCalls: { service: string; operation: string }[] = [];
+const json: AwsJsonCall = async (service, operation, input) => {
+  jsonCalls.push({ service, operation });
+  if (operation === 'DescribeLogGroups') {
+    const prefix = String(input.logGroupNamePrefix);
+    return {
+      logGroups: account.logGroups
+        .filter((n) => n.startsWith(prefix))
+        .map((logGroupName) => ({ logGroupName })),
+    };
+  }
+  if (account.streams.includes(String(input.DeliveryStreamName))) {
+    return { DeliveryStreamDescription: {} };
+  }
+  throw Object.assign(new Error('Firehose stream not found'), {
+    name: 'ResourceNotFoundException',
+    $metadata: { httpStatusCode: 400 },
+  });
+};
 
 beforeAll(async () => {
   // A real two-certificate chain from openssl (1 and 2 years of validity).
@@ -132,7 +160,22 @@ beforeEach(async () => {
     serviceExecutionRoleArn: ROLE,
     allowedSecretArnPrefixes: [SECRET_SCOPE],
     allowedClusterArns: [],
+    passableRoleArns: [ROLE],
   };
+  account = {
+    logGroups: [
+      `${basePlan.replication.logDelivery?.cloudWatchLogGroup}-old`,
+      basePlan.replication.logDelivery?.cloudWatchLogGroup ?? '',
+    ],
+    streams: ['replicator-logs'],
+    buckets: ['replicator-logs-bucket'],
+  };
+  jsonCalls.length = 0;
+  s3.on(ListBucketsCommand).callsFake((input) => ({
+    Buckets: account.buckets
+      .filter((b) => b.startsWith(input.Prefix ?? ''))
+      .map((Name) => ({ Name })),
+  }));
   s3.on(GetObjectCommand).callsFake(() => ({
     Body: { transformToString: async () => JSON.stringify(plan) },
   }));
@@ -202,6 +245,7 @@ function deps() {
       quotas: new ServiceQuotasClient({}),
     }),
     replicators: new MskReplicators(new KafkaClient({ maxAttempts: 1 })),
+    logDestinations: new AwsLogDestinations({ s3: new S3Client({}), json }),
     ledger,
     config,
     clock: { now: () => now },
@@ -239,6 +283,7 @@ describe('preflight', () => {
     const checks = (await ledger.getChecks(MIGRATION, 'preflight')) ?? [];
     expect(checks.map((c) => c.id)).toEqual([
       'scope.cluster',
+      'scope.serviceExecutionRole',
       'scope.secret.scram',
       'msk.cluster.exists',
       'msk.cluster.active',
@@ -253,9 +298,19 @@ describe('preflight', () => {
       'vpc.target.subnets',
       'vpc.target.securityGroups',
       'vpc.target.egress.9098',
+      'logDelivery.cloudWatchLogs',
       'quota.replicators',
     ]);
     expect(result.passed).toBe(checks.length);
+    expect(checks[1]).toEqual({
+      id: 'scope.serviceExecutionRole',
+      ok: true,
+      severity: 'error',
+      reason: `service execution role ${ROLE} is in the deployed iam:PassRole scope`,
+    });
+    expect(jsonCalls).toEqual([
+      { service: 'CloudWatchLogs', operation: 'DescribeLogGroups' },
+    ]);
     expect(checks.find((c) => c.id === 'tls.chain.expiry')?.reason).toContain(
       `CN=test-ca-0 on ${firstExpiry.toISOString().slice(0, 10)}`,
     );
@@ -444,6 +499,56 @@ describe('preflight', () => {
     expect(JSON.stringify(checks)).not.toContain(PASSWORD);
     expect(err.message).not.toContain(PASSWORD);
     expect(log.text()).not.toContain(PASSWORD);
+  });
+
+  it('should refuse a log group that does not exist, and create nothing', async () => {
+    account.logGroups = [
+      `${basePlan.replication.logDelivery?.cloudWatchLogGroup}-old`,
+    ];
+    const { err, checks } = await failing();
+    const group = basePlan.replication.logDelivery?.cloudWatchLogGroup;
+    expect(failed(checks)).toEqual([
+      [
+        'logDelivery.cloudWatchLogs',
+        `CloudWatch Logs log group ${group} does not exist in us-east-1: create it (the replicators deliver their logs there) or change replication.logDelivery`,
+      ],
+    ]);
+    expect(err.message).toContain('logDelivery.cloudWatchLogs');
+    expect(kafka.commandCalls(CreateReplicatorCommand)).toHaveLength(0);
+  });
+
+  it('should check an S3 bucket and a Firehose stream named by the plan', async () => {
+    plan.replication.logDelivery = {
+      s3: { bucket: 'replicator-logs-bucket', prefix: 'm/' },
+      firehoseDeliveryStream: 'no-such-stream',
+    };
+    const { checks } = await failing();
+    expect(failed(checks)).toEqual([
+      [
+        'logDelivery.firehose',
+        'Firehose delivery stream no-such-stream does not exist in us-east-1: create it (the replicators deliver their logs there) or change replication.logDelivery',
+      ],
+    ]);
+    expect(checks.find((c) => c.id === 'logDelivery.s3')?.ok).toBe(true);
+    account.buckets = [];
+    plan.replication.logDelivery = { s3: { bucket: 'replicator-logs-bucket' } };
+    const again = await failing();
+    expect(failed(again.checks).map(([id]) => id)).toEqual(['logDelivery.s3']);
+  });
+
+  it('should refuse a plan role outside the iam:PassRole scope, naming the context key', async () => {
+    const other = 'arn:aws:iam::123456789012:role/team-replicator';
+    plan.serviceExecutionRoleArn = other;
+    const { checks } = await failing();
+    const [id, reason] = failed(checks)[0] ?? [];
+    expect(id).toBe('scope.serviceExecutionRole');
+    expect(reason).toContain(
+      `service execution role ${other} is outside the deployed iam:PassRole scope`,
+    );
+    expect(reason).toContain('CDK context "replicatorRoleArns"');
+    expect(reason).toContain(`-c replicatorRoleArns=${other}`);
+    config.passableRoleArns = [ROLE, other];
+    await expect(run()).resolves.toMatchObject({ ok: true });
   });
 
   it('should accept a separate CA secret holding only the certificate', async () => {

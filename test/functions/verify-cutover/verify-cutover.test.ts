@@ -114,9 +114,36 @@ describe('verify-cutover toTarget', () => {
     ).toEqual([
       `${FWD}/order_status`,
       `${FWD}/order_status`,
+      FWD,
+      FWD,
       `${REV}/order_status`,
       `${REV}/order_status`,
+      REV,
+      REV,
     ]);
+    expect(
+      input?.MetricDataQueries?.map((q) => q.MetricStat?.Metric?.MetricName),
+    ).toEqual([
+      'ReplicatorThroughput',
+      'MessageLag',
+      'ReplicatorFailure',
+      'ReplicationFailures',
+      'ReplicatorThroughput',
+      'MessageLag',
+      'ReplicatorFailure',
+      'ReplicationFailures',
+    ]);
+  });
+
+  it('should not verify while a replicator of the app reports ReplicationFailures', async () => {
+    const flowing = producing('target');
+    h.metrics = (metric, dims) =>
+      metric === 'ReplicationFailures' && dims.ReplicatorName === REV
+        ? [0, 4]
+        : flowing(metric, dims);
+    const r = await verify('toTarget', moved());
+    expect(r.verified).toBe(false);
+    expect(r.reasons).toContain(`ReplicationFailures 4 on ${REV} (must be 0)`);
   });
 
   it('should explain why an application has not moved yet', async () => {

@@ -33,6 +33,7 @@ function healthy(): LabelledSeries[] {
   });
   const value: Record<string, number[]> = {
     ReplicatorFailure: [0, 0],
+    ReplicationFailures: [0, 0],
     ConsumerGroupOffsetSyncFailure: [0, 0],
     ConsumerGroupCount: [1, 1],
     MessageLag: [10, 20],
@@ -100,6 +101,16 @@ describe('evaluateReadiness', () => {
       'ReplicatorFailure',
       [],
       /ReplicatorFailure: no data for msk-cutover-m1-fwd/,
+    ],
+    [
+      'ReplicationFailures',
+      pts(0, 3),
+      /ReplicationFailures 3 on msk-cutover-m1-fwd \(must be 0\)/,
+    ],
+    [
+      'ReplicationFailures',
+      [],
+      /ReplicationFailures: no data for msk-cutover-m1-fwd/,
     ],
     [
       'ConsumerGroupOffsetSyncFailure',
