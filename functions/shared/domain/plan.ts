@@ -100,6 +100,27 @@ export function unmeasurableGroupProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The same checks as the plan's `serviceExecutionRoleArn` and
+ * `source.clusterId`, for values given outside a plan (CLI options):
+ * a message, or undefined when the value is fine.
+ */
+export function roleArnProblem(value: string): string | undefined {
+  const bad = unsafeCharacter(value);
+  if (bad !== undefined) return unsafeMessage(bad);
+  return value.length <= PLAN_LIMITS.arn && IAM_ROLE_ARN_PATTERN.test(value)
+    ? undefined
+    : `${JSON.stringify(value)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`;
+}
+
+export function sourceClusterIdProblem(value: string): string | undefined {
+  const bad = unsafeCharacter(value);
+  if (bad !== undefined) return unsafeMessage(bad);
+  return SOURCE_CLUSTER_ID_PATTERN.test(value)
+    ? undefined
+    : `${JSON.stringify(value)} ${SOURCE_CLUSTER_ID_MESSAGE}`;
+}
+
 /** Bounds on every string and list of a plan. */
 export const PLAN_LIMITS = {
   /** No plan string is longer (a bound for fields without a tighter one). */
