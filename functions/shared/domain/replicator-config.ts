@@ -18,6 +18,7 @@
  */
 import type {
   CreateReplicatorCommandInput,
+  DeleteReplicatorCommandInput,
   DescribeReplicatorResponse,
   KafkaCluster,
   LogDelivery,
@@ -308,6 +309,16 @@ export function buildReplicatorRequests(
       },
     };
   });
+}
+
+/**
+ * The DeleteReplicator request for one replicator: no `CurrentVersion`, so
+ * a delete does not fail on a version that moved (an update in flight).
+ */
+export function deleteReplicatorInput(
+  replicatorArn: string,
+): DeleteReplicatorCommandInput {
+  return { ReplicatorArn: replicatorArn };
 }
 
 /**
