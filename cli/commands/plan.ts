@@ -11,6 +11,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importCliFiles } from '../../functions/shared/domain/import-cli.ts';
+import {
+  roleArnProblem,
+  sourceClusterIdProblem,
+} from '../../functions/shared/domain/plan.ts';
 import type { PlanIssue } from '../../functions/shared/domain/plan-rules.ts';
 import {
   formatIssue,
@@ -82,6 +86,18 @@ export async function runPlanCommand(
   options: PlanCommandOptions,
   output: Output,
 ): Promise<number> {
+  // The options fill plan fields: the plan's own checks apply.
+  const optionProblems = [
+    ['--role-arn', options.roleArn, roleArnProblem],
+    ['--source-cluster-id', options.sourceClusterId, sourceClusterIdProblem],
+  ] as const;
+  for (const [flag, value, problemOf] of optionProblems) {
+    const problem = value === undefined ? undefined : problemOf(value);
+    if (problem !== undefined) {
+      output.stderr(`msk-cutover plan: ${flag}: ${problem}\n`);
+      return 2;
+    }
+  }
   if (options.importCli !== undefined) {
     return importCommand(options.importCli, options, output);
   }

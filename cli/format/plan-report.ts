@@ -15,14 +15,15 @@ import {
 import {
   type PolicyDocument,
   parseClusterArn,
+  planTrustPolicy,
   REPLICATOR_MANAGED_POLICY,
-  REPLICATOR_TRUST_POLICY,
   replicatorRolePolicy,
 } from '../../functions/shared/domain/role-policy.ts';
 import {
   kafkaAclsCommands,
   type RequiredAcl,
   requiredSourceAcls,
+  sourceAclsScript,
 } from '../../functions/shared/domain/source-acls.ts';
 
 export interface PlanReportOptions {
@@ -67,8 +68,9 @@ export interface PlanReport {
     linkTtlHours: number;
     gateTimeoutHours: number;
   };
-  sourceAcls: { acls: RequiredAcl[]; commands: string[] };
+  sourceAcls: { acls: RequiredAcl[]; commands: string[]; principal: string };
   rolePolicy: PolicyDocument;
+  trustPolicy: ReturnType<typeof planTrustPolicy>;
 }
 
 /** Placeholder used when neither the plan nor the options name the cluster id. */
@@ -147,12 +149,14 @@ export function planReport(
     },
     sourceAcls: {
       acls,
+      principal: options.scramUser,
       commands: kafkaAclsCommands(acls, {
         principal: options.scramUser,
         bootstrap: plan.source.bootstrapBrokers.join(','),
       }),
     },
     rolePolicy: replicatorRolePolicy(plan),
+    trustPolicy: planTrustPolicy(plan),
   };
 }
 
@@ -177,38 +181,30 @@ export function planFiles(plan: Plan, report: PlanReport): Map<string, string> {
     );
     files.set(`${dir}/log-delivery.json`, json(r.input.LogDelivery));
   }
-  files.set('source-acls.sh', sourceAclsScript(report));
+  files.set(
+    'source-acls.sh',
+    sourceAclsScript({
+      migrationId: report.migrationId,
+      sourceName: report.source.name,
+      acls: report.sourceAcls.acls,
+      principal: report.sourceAcls.principal,
+      bootstrap: report.source.bootstrapBrokers.join(','),
+    }),
+  );
   files.set('replicator-role-policy.json', json(report.rolePolicy));
-  files.set('replicator-role-trust-policy.json', json(REPLICATOR_TRUST_POLICY));
+  files.set('replicator-role-trust-policy.json', json(report.trustPolicy));
   return files;
-}
-
-function sourceAclsScript(report: PlanReport): string {
-  const lines = [
-    '#!/bin/sh',
-    `# Kafka ACLs the source cluster's admin grants the MSK Replicator user of`,
-    `# migration ${report.migrationId} (${report.source.name}).`,
-    '# admin.properties holds the admin client settings (SASL_SSL, SCRAM',
-    '# credentials of an admin user, trust store). The principal is the SCRAM',
-    '# user stored in the replicator secret.',
-    'set -eu',
-    '',
-  ];
-  report.sourceAcls.acls.forEach((acl, i) => {
-    lines.push(`# ${acl.reason}`);
-    lines.push(report.sourceAcls.commands[i] ?? '');
-  });
-  return `${lines.join('\n')}\n`;
 }
 
 /** The report as one JSON-ready document (`--json`). */
 export function planJson(report: PlanReport): unknown {
+  const { trustPolicy, ...rest } = report;
   return {
     valid: true,
-    ...report,
+    ...rest,
     rolePolicy: {
       policy: report.rolePolicy,
-      trustPolicy: REPLICATOR_TRUST_POLICY,
+      trustPolicy,
       note: `Attach this inline policy to the replicators' role; it replaces the managed ${REPLICATOR_MANAGED_POLICY}, which covers no secrets.`,
     },
   };

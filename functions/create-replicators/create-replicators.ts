@@ -21,6 +21,7 @@ import {
   type ReplicatorRequest,
   sameReplicatorSettings,
 } from '../shared/domain/replicator-config.ts';
+import { createReplicatorRequestIssues } from '../shared/domain/replicator-model.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
   Clock,
@@ -66,6 +67,19 @@ export async function runCreateReplicators(
     serviceExecutionRoleArn:
       plan.serviceExecutionRoleArn ?? deps.serviceExecutionRoleArn,
   });
+
+  // Checked against the SDK's model and the documented limits before the
+  // first call: a request AWS would refuse creates nothing.
+  const problems = requests.flatMap((r) =>
+    createReplicatorRequestIssues(r.input).map(
+      (i) => `${r.name}: ${i.path || '(request)'}: ${i.message}`,
+    ),
+  );
+  if (problems.length > 0) {
+    throw new ValidationError(
+      `CreateReplicator would refuse ${problems.length === 1 ? 'this request' : 'these requests'}; nothing was created: ${problems.slice(0, 10).join('; ')}`,
+    );
+  }
 
   const replicators: ReplicatorRef[] = [];
   let created = 0;

@@ -15,6 +15,7 @@ import { PreflightFailedError } from '../shared/domain/errors.ts';
 import { checkKafkaVersion } from '../shared/domain/kafka-version.ts';
 import { appTopics, Selection } from '../shared/domain/patterns.ts';
 import type { Plan } from '../shared/domain/plan.ts';
+import { commentText } from '../shared/domain/safe-text.ts';
 import {
   kafkaAclsCommands,
   type RequiredAcl,
@@ -299,7 +300,7 @@ async function sessionChecks(
         ...kafkaAclsCommands(missing, { principal: username, bootstrap }),
         ...denied.map(
           (g) =>
-            `# ${describeDeny(g.deny as KafkaAcl)} blocks ${g.required.operation} on ${g.affected.join(', ')}: remove it`,
+            `# ${commentText(`${describeDeny(g.deny as KafkaAcl)} blocks ${g.required.operation} on ${g.affected.join(', ')}: remove it`)}`,
         ),
       ];
       checks.push(

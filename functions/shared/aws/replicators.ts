@@ -15,6 +15,7 @@ import {
   paginateListReplicators,
   type ReplicatorSummary,
 } from '@aws-sdk/client-kafka';
+import { deleteReplicatorInput } from '../domain/replicator-config.ts';
 import type { CreateOutcome, Replicators } from '../ports.ts';
 import { rethrowAws } from './transient.ts';
 
@@ -80,7 +81,7 @@ export class MskReplicators implements Replicators {
   async delete(arn: string): Promise<void> {
     try {
       await this.kafka.send(
-        new DeleteReplicatorCommand({ ReplicatorArn: arn }),
+        new DeleteReplicatorCommand(deleteReplicatorInput(arn)),
       );
     } catch (err) {
       // Already gone is the outcome we want (a retried delete).

@@ -11,6 +11,7 @@
 
 import type { PlanInput } from './plan.ts';
 import type { PlanIssue } from './plan-rules.ts';
+import { commentText } from './safe-text.ts';
 
 export type ImportResult =
   | {
@@ -206,7 +207,7 @@ export function importCliFiles(
       issues: [
         {
           path: infoAt('SourceKafkaClusterId'),
-          message: `is ${infoSource}, but ${at(apacheAt, 'ApacheKafkaCluster.ApacheKafkaClusterId')} is ${clusterId}; both must name the same cluster`,
+          message: `is ${commentText(String(infoSource))}, but ${at(apacheAt, 'ApacheKafkaCluster.ApacheKafkaClusterId')} is ${commentText(String(clusterId))}; both must name the same cluster`,
         },
       ],
     };
@@ -256,14 +257,14 @@ export function importCliFiles(
     : undefined;
   if (nameType !== undefined && nameType !== 'IDENTICAL') {
     notes.push(
-      `${infoAt('TopicReplication.TopicNameConfiguration.Type')} is ${nameType}; msk-cutover always uses IDENTICAL (ENHANCED offset sync and cutover by app need the same topic names)`,
+      `${infoAt('TopicReplication.TopicNameConfiguration.Type')} is ${commentText(String(nameType))}; msk-cutover always uses IDENTICAL (ENHANCED offset sync and cutover by app need the same topic names)`,
     );
   }
   const syncMode = str(groups.ConsumerGroupOffsetSyncMode);
   const bidirectional = syncMode === 'ENHANCED';
   if (!bidirectional) {
     notes.push(
-      `${infoAt('ConsumerGroupReplication.ConsumerGroupOffsetSyncMode')} is ${syncMode ?? 'not set (LEGACY)'}: the draft sets bidirectional false (forward only, no offsets on rollback); set it true for ENHANCED sync with a reverse replicator`,
+      `${infoAt('ConsumerGroupReplication.ConsumerGroupOffsetSyncMode')} is ${syncMode === undefined ? 'not set (LEGACY)' : commentText(String(syncMode))}: the draft sets bidirectional false (forward only, no offsets on rollback); set it true for ENHANCED sync with a reverse replicator`,
     );
   }
   if (bool(groups.SynchroniseConsumerGroupOffsets) === false) {

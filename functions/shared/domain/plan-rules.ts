@@ -14,9 +14,11 @@ import {
   literalTopicCount,
   MAX_TOPICS_PER_REPLICATOR,
   planShards,
+  REPLICATOR_DESCRIPTION_MAX_LENGTH,
   REPLICATOR_NAME_MAX_LENGTH,
   REPLICATOR_NAME_PATTERN,
   REPLICATOR_QUOTA_CODE,
+  replicatorDescription,
   replicatorSpecs,
 } from './replicator-config.ts';
 import { didYouMean } from './suggest.ts';
@@ -33,8 +35,20 @@ export interface RuleResult {
   warnings: PlanIssue[];
 }
 
-/** Kafka's legal topic name: at most 249 of `[a-zA-Z0-9._-]`. */
+/**
+ * Kafka's legal topic name: at most 249 of `[a-zA-Z0-9._-]`, and never `.`
+ * or `..` (Kafka's `Topic.validate`).
+ */
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+export function topicNameProblem(topic: string): string | undefined {
+  if (topic === '.' || topic === '..') {
+    return `\`${topic}\` is not a Kafka topic name: Kafka refuses "." and ".."`;
+  }
+  if (!TOPIC_NAME.test(topic)) {
+    return `\`${topic}\` is not a Kafka topic name (letters, digits, ".", "_", "-", at most 249)`;
+  }
+  return undefined;
+}
 /** API limits on pattern length. */
 const MAX_TOPIC_PATTERN = 249;
 const MAX_GROUP_PATTERN = 256;
@@ -151,7 +165,8 @@ export function checkPlanRules(plan: Plan): RuleResult {
 
   // Replicator names and the replicator quota.
   const specs = replicatorSpecs(plan);
-  for (const { name } of specs) {
+  let longest: { name: string; length: number } | undefined;
+  for (const { name, shard, direction } of specs) {
     if (
       name.length > REPLICATOR_NAME_MAX_LENGTH ||
       !REPLICATOR_NAME_PATTERN.test(name)
@@ -161,6 +176,23 @@ export function checkPlanRules(plan: Plan): RuleResult {
         message: `gives the replicator name \`${name}\`, which MSK Replicator rejects (letters, digits and dashes, at most ${REPLICATOR_NAME_MAX_LENGTH})`,
       });
     }
+    const length = replicatorDescription(plan, shard, direction).length;
+    if (longest === undefined || length > longest.length) {
+      longest = { name, length };
+    }
+  }
+  // The Description the requests carry names the source.
+  if (
+    longest !== undefined &&
+    longest.length > REPLICATOR_DESCRIPTION_MAX_LENGTH
+  ) {
+    const room =
+      plan.source.name.length -
+      (longest.length - REPLICATOR_DESCRIPTION_MAX_LENGTH);
+    errors.push({
+      path: 'source.name',
+      message: `makes the Description of replicator \`${longest.name}\` ${longest.length} characters; CreateReplicator allows at most ${REPLICATOR_DESCRIPTION_MAX_LENGTH}: shorten source.name to at most ${Math.max(room, 1)} characters`,
+    });
   }
   if (specs.length > DEFAULT_REPLICATOR_QUOTA) {
     warnings.push({
@@ -206,11 +238,9 @@ export function checkPlanRules(plan: Plan): RuleResult {
     for (const field of ['produces', 'consumes'] as const) {
       app[field].forEach((topic, j) => {
         const path = `${at}.${field}[${j}]`;
-        if (!TOPIC_NAME.test(topic)) {
-          errors.push({
-            path,
-            message: `\`${topic}\` is not a Kafka topic name (letters, digits, ".", "_", "-", at most 249)`,
-          });
+        const problem = topicNameProblem(topic);
+        if (problem !== undefined) {
+          errors.push({ path, message: problem });
           return;
         }
         // Without any topic list there is nothing to cover; reported above.

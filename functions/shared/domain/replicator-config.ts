@@ -18,6 +18,7 @@
  */
 import type {
   CreateReplicatorCommandInput,
+  DeleteReplicatorCommandInput,
   DescribeReplicatorResponse,
   KafkaCluster,
   LogDelivery,
@@ -30,9 +31,15 @@ import type { Application, Plan } from './plan.ts';
 export const DEFAULT_SHARD = 'default';
 /** Every replicator this tool creates starts with this (IAM scopes on it). */
 export const REPLICATOR_NAME_PREFIX = 'msk-cutover-';
-/** `ReplicatorName` pattern and length from the API model. */
+/**
+ * `ReplicatorName`: 1 to 128 characters, `^[0-9A-Za-z][0-9A-Za-z-]{0,}$`
+ * (botocore kafka service-2.json; the SDK's doc string: "Alpha-numeric
+ * characters with '-' are allowed").
+ */
 export const REPLICATOR_NAME_PATTERN = /^[0-9A-Za-z][0-9A-Za-z-]{0,}$/;
 export const REPLICATOR_NAME_MAX_LENGTH = 128;
+/** CreateReplicator `Description`: at most 1,024 characters (API, CloudFormation). */
+export const REPLICATOR_DESCRIPTION_MAX_LENGTH = 1024;
 /** Topics one replicator can copy ("in sorted order"; more need a new one). */
 export const MAX_TOPICS_PER_REPLICATOR = 750;
 /** Default Service Quotas limit of replicators per account and Region. */
@@ -251,6 +258,20 @@ export function logDelivery(plan: Plan): LogDelivery {
   };
 }
 
+/** The `Description` of one replicator, as CreateReplicator receives it. */
+export function replicatorDescription(
+  plan: Pick<Plan, 'migrationId'> & { source: Pick<Plan['source'], 'name'> },
+  shard: string,
+  direction: Direction,
+): string {
+  const arrow =
+    direction === 'forward'
+      ? `${plan.source.name} to MSK`
+      : `MSK back to ${plan.source.name}`;
+  const scope = shard === DEFAULT_SHARD ? '' : ` (shard ${shard})`;
+  return `msk-cutover ${plan.migrationId}: ${direction} replication from ${arrow}${scope}`;
+}
+
 /**
  * The CreateReplicator request of every replicator the plan implies: forward
  * then reverse for each shard (forward only when `bidirectional` is false).
@@ -267,18 +288,13 @@ export function buildReplicatorRequests(
   return replicatorSpecs(plan).map(({ shard, direction, name }) => {
     const topics = shards.get(shard);
     if (topics === undefined) throw new Error(`unknown shard ${shard}`);
-    const arrow =
-      direction === 'forward'
-        ? `${plan.source.name} to MSK`
-        : `MSK back to ${plan.source.name}`;
-    const scope = shard === DEFAULT_SHARD ? '' : ` (shard ${shard})`;
     return {
       shard,
       direction,
       name,
       input: {
         ReplicatorName: name,
-        Description: `msk-cutover ${plan.migrationId}: ${direction} replication from ${arrow}${scope}`,
+        Description: replicatorDescription(plan, shard, direction),
         KafkaClusters: structuredClone(clusters),
         ReplicationInfoList: [
           replicationInfo(plan, topics, direction, options.sourceClusterId),
@@ -293,6 +309,16 @@ export function buildReplicatorRequests(
       },
     };
   });
+}
+
+/**
+ * The DeleteReplicator request for one replicator: no `CurrentVersion`, so
+ * a delete does not fail on a version that moved (an update in flight).
+ */
+export function deleteReplicatorInput(
+  replicatorArn: string,
+): DeleteReplicatorCommandInput {
+  return { ReplicatorArn: replicatorArn };
 }
 
 /**

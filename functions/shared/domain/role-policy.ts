@@ -44,44 +44,66 @@ export function parseClusterArn(arn: string): {
   return { partition, region, account, clusterName, clusterUuid };
 }
 
-/** Trust policy: only MSK (Replicator) may assume the role. */
-export const REPLICATOR_TRUST_POLICY = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { Service: 'kafka.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-    },
-  ],
-} as const;
+/** Where the replicators' role may reach: the same shape for a plan and a stack. */
+export interface ReplicatorRoleScope {
+  partition: string;
+  region: string;
+  /** The account that owns the role (and the replicators). */
+  account: string;
+  /** Secret ARNs, or ARN prefixes ending in `*`, the replicators read. */
+  secretArns: readonly string[];
+  /** MSK cluster ARNs the replicators use (`cluster/*` for any). */
+  clusterArns: readonly string[];
+}
 
 /**
- * The replicator role's permissions policy for `plan`:
- * - Secrets Manager read actions on the SCRAM secret (and the CA secret);
- * - `kms:Decrypt` only via Secrets Manager in the plan's Region (needed when
- *   the secrets use a customer managed key);
- * - `kafka-cluster:*` data-plane actions the replicators use, on the target
- *   cluster and on its topics and groups (`/*` because replicators also own
- *   internal topics such as `mskr-offset-syncs.*` and pick up new topics).
+ * Trust policy: only MSK (Replicator) may assume the role, and only on
+ * behalf of this account (`aws:SourceAccount`, the confused-deputy guard
+ * of the MSK Developer Guide's "Service execution role (SER)" page).
+ */
+export function replicatorTrustPolicy(account: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'kafka.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': account } },
+      },
+    ],
+  } as const;
+}
+
+/** The cluster's topic or group ARNs (`…:topic/<name>/<uuid>/*`). */
+function clusterContents(clusterArn: string, type: 'topic' | 'group'): string {
+  return `${clusterArn.replace(':cluster/', `:${type}/`)}/*`;
+}
+
+/**
+ * The replicator role's permissions policy for a scope; `msk-cutover plan`
+ * (`replicatorRolePolicy`) and the stack's replicator role
+ * (infra/constructs/replicator-role.ts) both use it, so the policy a plan
+ * prints is the policy the stack deploys for the same secrets and cluster:
+ * - Secrets Manager read actions on the secrets (MSK Developer Guide,
+ *   msk-replicator-ser-additional-perms);
+ * - `kms:Decrypt` only via Secrets Manager in the Region (needed when the
+ *   secrets use a customer managed key);
+ * - `kafka-cluster:*` data-plane actions on the target cluster, and on its
+ *   topics and groups (`/*`: replicators also own internal topics and pick
+ *   up new topics). `WriteDataIdempotently` is a cluster action ("equivalent
+ *   to Apache Kafka's IDEMPOTENT_WRITE CLUSTER ACL", IAM access control
+ *   page), so it is granted on the cluster ARN, not on topics.
  * This replaces `AWSMSKReplicatorExecutionRole`, which grants the Kafka side
  * on every cluster and none of the secrets.
  */
-export function replicatorRolePolicy(plan: Plan): PolicyDocument {
-  const { partition, region, account, clusterName, clusterUuid } =
-    parseClusterArn(plan.target.mskClusterArn);
-  const secrets = [
-    ...new Set(
-      [plan.source.saslScram.secretArn, plan.source.tls.rootCaSecretArn].filter(
-        (s) => s !== undefined,
-      ),
-    ),
-  ];
+export function replicatorRolePolicyDocument(
+  scope: ReplicatorRoleScope,
+): PolicyDocument {
+  const { partition, region } = scope;
   const secretAccounts = [
-    ...new Set(secrets.map((s) => s.split(':')[4] ?? account)),
+    ...new Set(scope.secretArns.map((s) => s.split(':')[4] ?? scope.account)),
   ];
-  const kafka = (type: string, suffix: string) =>
-    `arn:${partition}:kafka:${region}:${account}:${type}/${clusterName}/${clusterUuid}${suffix}`;
   return {
     Version: '2012-10-17',
     Statement: [
@@ -94,7 +116,7 @@ export function replicatorRolePolicy(plan: Plan): PolicyDocument {
           'secretsmanager:GetSecretValue',
           'secretsmanager:ListSecretVersionIds',
         ],
-        Resource: secrets,
+        Resource: [...scope.secretArns],
       },
       {
         Sid: 'DecryptSecretsThroughSecretsManager',
@@ -118,8 +140,9 @@ export function replicatorRolePolicy(plan: Plan): PolicyDocument {
           'kafka-cluster:AlterCluster',
           'kafka-cluster:DescribeClusterDynamicConfiguration',
           'kafka-cluster:AlterClusterDynamicConfiguration',
+          'kafka-cluster:WriteDataIdempotently',
         ],
-        Resource: [plan.target.mskClusterArn],
+        Resource: [...scope.clusterArns],
       },
       {
         Sid: 'TargetClusterTopics',
@@ -132,16 +155,46 @@ export function replicatorRolePolicy(plan: Plan): PolicyDocument {
           'kafka-cluster:AlterTopicDynamicConfiguration',
           'kafka-cluster:ReadData',
           'kafka-cluster:WriteData',
-          'kafka-cluster:WriteDataIdempotently',
         ],
-        Resource: [kafka('topic', '/*')],
+        Resource: scope.clusterArns.map((c) => clusterContents(c, 'topic')),
       },
       {
         Sid: 'TargetClusterGroups',
         Effect: 'Allow',
         Action: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
-        Resource: [kafka('group', '/*')],
+        Resource: scope.clusterArns.map((c) => clusterContents(c, 'group')),
       },
     ],
   };
+}
+
+/** The scope of a plan: its secrets and its target cluster. */
+export function planRoleScope(plan: Plan): ReplicatorRoleScope {
+  const { partition, region, account } = parseClusterArn(
+    plan.target.mskClusterArn,
+  );
+  const secrets = [
+    ...new Set(
+      [plan.source.saslScram.secretArn, plan.source.tls.rootCaSecretArn].filter(
+        (s) => s !== undefined,
+      ),
+    ),
+  ];
+  return {
+    partition,
+    region,
+    account,
+    secretArns: secrets,
+    clusterArns: [plan.target.mskClusterArn],
+  };
+}
+
+/** The replicator role's permissions policy for `plan`. */
+export function replicatorRolePolicy(plan: Plan): PolicyDocument {
+  return replicatorRolePolicyDocument(planRoleScope(plan));
+}
+
+/** The trust policy of the replicator role for `plan` (its cluster's account). */
+export function planTrustPolicy(plan: Plan) {
+  return replicatorTrustPolicy(planRoleScope(plan).account);
 }

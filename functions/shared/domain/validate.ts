@@ -5,8 +5,9 @@
  * message a Kafka admin understands; an invalid plan creates nothing.
  */
 
-import { type Plan, PlanSchema } from './plan.ts';
+import { PLAN_LIMITS, type Plan, PlanSchema } from './plan.ts';
 import { checkPlanRules, type PlanIssue } from './plan-rules.ts';
+import { commentText, unsafeCharacter, unsafeMessage } from './safe-text.ts';
 import { didYouMean } from './suggest.ts';
 import type * as z from './zod.ts';
 
@@ -40,6 +41,8 @@ export function formatPath(path: readonly PathKey[]): string {
  * but risky.
  */
 export function validatePlan(input: unknown): PlanValidation {
+  const shape = documentIssues(input);
+  if (shape.length > 0) return { ok: false, issues: shape };
   const parsed = PlanSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((issue) =>
@@ -56,6 +59,60 @@ export function validatePlan(input: unknown): PlanValidation {
   const { errors, warnings } = checkPlanRules(parsed.data);
   if (errors.length > 0) return { ok: false, issues: errors };
   return { ok: true, plan: parsed.data, warnings };
+}
+
+/**
+ * What no schema check can report safely, found before the schema runs:
+ * nesting deeper than any plan has (a 5,000-deep document would overflow
+ * the stack of every recursive step after this one), field names with
+ * characters a message cannot echo, and strings longer than any plan field
+ * allows. Iterative, so its own depth is bounded by the heap, not the stack.
+ */
+function documentIssues(input: unknown): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  const stack: { value: unknown; path: PathKey[] }[] = [
+    { value: input, path: [] },
+  ];
+  while (stack.length > 0 && issues.length < 20) {
+    const { value, path } = stack.pop() as { value: unknown; path: PathKey[] };
+    if (typeof value === 'string') {
+      if (value.length > PLAN_LIMITS.anyString) {
+        issues.push({
+          path: formatPath(path),
+          message: `is ${value.length} characters long; no plan field allows more than ${PLAN_LIMITS.anyString}`,
+        });
+      }
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= PLAN_LIMITS.depth) {
+      issues.push({
+        path: formatPath(path),
+        message: `is nested more than ${PLAN_LIMITS.depth} levels deep; no plan field is`,
+      });
+      continue;
+    }
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) {
+        stack.push({ value: value[i], path: [...path, i] });
+      }
+      continue;
+    }
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i] as [string, unknown];
+      const bad = unsafeCharacter(key);
+      if (bad !== undefined || key.length > 256) {
+        issues.push({
+          path: formatPath(path),
+          message: `has a field name that ${bad !== undefined ? unsafeMessage(bad) : `is ${key.length} characters long`}: ${show(key)}`,
+        });
+        continue;
+      }
+      stack.push({ value: child, path: [...path, key] });
+    }
+  }
+  return issues;
 }
 
 /**
@@ -207,9 +264,12 @@ function typeName(value: unknown): string {
   return `${typeof value} ${show(value)}`;
 }
 
-/** A value for a message, cut short: plans can hold long lists. */
+/**
+ * A value for a message, cut short (plans can hold long lists), with every
+ * character a terminal or page would interpret written as an escape.
+ */
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = commentText(JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

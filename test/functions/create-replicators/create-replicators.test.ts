@@ -284,6 +284,20 @@ describe('create-replicators', () => {
     expect(msk.kafka).not.toHaveReceivedCommand(CreateReplicatorCommand);
   });
 
+  it('should create nothing when a request would not pass the API model', async () => {
+    // A cluster id the probe read from a broker, which no request may carry.
+    await deps.ledger.updateMigration('orders-platform', {
+      sourceClusterId: 'id with spaces',
+    });
+
+    const run = runCreateReplicators(event(), deps);
+    await expect(run).rejects.toBeInstanceOf(ValidationError);
+    await expect(run).rejects.toThrow(
+      `${FWD}: KafkaClusters[0].ApacheKafkaCluster.ApacheKafkaClusterId: "id with spaces" is not a Kafka cluster id`,
+    );
+    expect(msk.kafka).not.toHaveReceivedCommand(CreateReplicatorCommand);
+  });
+
   describe('handler', () => {
     beforeEach(() => {
       vi.stubEnv('LEDGER_TABLE', 'msk-cutover-ledger');

@@ -447,11 +447,18 @@ describe('probe', () => {
     await probeFails(deps);
     const reason = check(deps.checks, 'kafka.acls').reason;
     const head = `kafka-acls.sh --bootstrap-server ${source.bootstrap} --command-config admin.properties --add --allow-principal User:repl`;
-    expect(reason).toContain(`${head} --operation Write --topic orders\n`);
+    // One call per resource with every missing operation: Read and
+    // Describe are held on `orders`, so they are not asked for again.
     expect(reason).toContain(
-      `${head} --operation Create --topic mskr-offset-syncs --resource-pattern-type prefixed`,
+      `${head} --operation DescribeConfigs --operation Create --operation Write --operation Alter --operation AlterConfigs --topic orders\n`,
     );
-    expect(reason).not.toContain('--operation Read --topic orders\n');
+    expect(reason).toContain(
+      `${head} --operation Create --operation Read --operation Write --operation Describe --operation DescribeConfigs --operation Alter --operation AlterConfigs --topic __amazon_msk_replicator_ --resource-pattern-type prefixed`,
+    );
+    // ALL on the cluster covers every cluster operation.
+    expect(reason).not.toContain('--cluster');
+    expect(reason).not.toContain('mskr-offset-syncs');
+    expect(reason).not.toContain('ClusterAction');
     expect(reason).toContain(
       '# DENY READ on GROUP PREFIXED "order" for User:repl from host * blocks Read on order-status',
     );

@@ -222,7 +222,7 @@ describe('aclGaps', () => {
       need({
         resourceType: 'CLUSTER',
         resourceName: 'kafka-cluster',
-        operation: 'ClusterAction',
+        operation: 'IdempotentWrite',
       }),
     ];
     expect(aclGaps(required, [], P, existing)[0]?.kind).toBe('missing');
@@ -233,7 +233,7 @@ describe('aclGaps', () => {
           acl({
             resourceType: 'CLUSTER',
             resourceName: 'kafka-cluster',
-            operation: 'CLUSTER_ACTION',
+            operation: 'IDEMPOTENT_WRITE',
           }),
         ],
         P,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PlanSchema } from '../../../../functions/shared/domain/plan.ts';
 import {
   parseClusterArn,
+  planTrustPolicy,
   replicatorRolePolicy,
 } from '../../../../functions/shared/domain/role-policy.ts';
 
@@ -63,6 +64,15 @@ describe('replicatorRolePolicy', () => {
     expect(policy.Statement.flatMap((s) => s.Resource)).not.toContain('*');
   });
 
+  it('grants WriteDataIdempotently on the cluster, the resource IAM authorizes it on', () => {
+    expect(statement('TargetCluster')?.Action).toContain(
+      'kafka-cluster:WriteDataIdempotently',
+    );
+    expect(statement('TargetClusterTopics')?.Action).not.toContain(
+      'kafka-cluster:WriteDataIdempotently',
+    );
+  });
+
   it('adds a separate root CA secret once', () => {
     const input = sample();
     const ca = SECRET.replace('onprem-replicator-AbCdEf', 'ca-XyZ123');
@@ -73,6 +83,22 @@ describe('replicatorRolePolicy', () => {
     expect(
       replicatorRolePolicy(PlanSchema.parse(input)).Statement[0]?.Resource,
     ).toEqual([SECRET]);
+  });
+});
+
+describe('planTrustPolicy', () => {
+  it('lets only MSK assume the role, for the cluster account (aws:SourceAccount)', () => {
+    expect(planTrustPolicy(PlanSchema.parse(sample()))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'kafka.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+        },
+      ],
+    });
   });
 });
 

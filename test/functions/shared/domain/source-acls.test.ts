@@ -64,7 +64,9 @@ describe('aclScopeOfPattern', () => {
 });
 
 describe('requiredSourceAcls', () => {
-  it('scopes topic and group ACLs to the literal names of the example plan', () => {
+  const CLUSTER_NAME_PREFIX = 'orders-express';
+
+  it("follows the docs' lists for the example plan (bidirectional, ACLs copied)", () => {
     const acls = requiredSourceAcls(planWith({}));
     const topic = acls.filter((a) => a.resourceType === 'TOPIC');
     expect(
@@ -73,20 +75,32 @@ describe('requiredSourceAcls', () => {
       new Set([
         'LITERAL:orders',
         'LITERAL:order_status',
-        'PREFIXED:mskr-offset-syncs',
+        'PREFIXED:__amazon_msk_replicator_',
+        `PREFIXED:${CLUSTER_NAME_PREFIX}`,
       ]),
     );
-    expect(
-      topic.filter((a) => a.resourceName === 'orders').map((a) => a.operation),
-    ).toEqual([
-      'Alter',
-      'AlterConfigs',
-      'Create',
+    const opsOf = (name: string) =>
+      topic.filter((a) => a.resourceName === name).map((a) => a.operation);
+    expect(opsOf('orders')).toEqual([
+      'Read',
       'Describe',
       'DescribeConfigs',
+      'Create',
+      'Write',
+      'Alter',
+      'AlterConfigs',
+    ]);
+    const heartbeat = [
+      'Create',
       'Read',
       'Write',
-    ]);
+      'Describe',
+      'DescribeConfigs',
+      'Alter',
+      'AlterConfigs',
+    ];
+    expect(opsOf('__amazon_msk_replicator_')).toEqual(heartbeat);
+    expect(opsOf(CLUSTER_NAME_PREFIX)).toEqual(heartbeat);
     const group = acls.filter((a) => a.resourceType === 'GROUP');
     expect(group.map((a) => `${a.resourceName}:${a.operation}`)).toEqual([
       'order-status:Read',
@@ -96,7 +110,66 @@ describe('requiredSourceAcls', () => {
     ]);
     expect(
       acls.filter((a) => a.resourceType === 'CLUSTER').map((a) => a.operation),
-    ).toEqual(['Create', 'ClusterAction', 'Describe', 'DescribeConfigs']);
+    ).toEqual([
+      'Create',
+      'Describe',
+      'IdempotentWrite',
+      'DescribeConfigs',
+      'Alter',
+    ]);
+    const names = acls.map((a) => `${a.resourceName}:${a.operation}`);
+    expect(names.some((n) => n.includes('ClusterAction'))).toBe(false);
+    expect(names.some((n) => n.includes('mskr-offset-syncs'))).toBe(false);
+  });
+
+  it('asks only for the source side when the plan is one-way', () => {
+    const acls = requiredSourceAcls(planWith({ bidirectional: false }));
+    const scopes = new Set(
+      acls
+        .filter((a) => a.resourceType === 'TOPIC')
+        .map((a) => `${a.patternType}:${a.resourceName}`),
+    );
+    expect(scopes).toEqual(
+      new Set([
+        'LITERAL:orders',
+        'LITERAL:order_status',
+        'PREFIXED:__amazon_msk_replicator_',
+      ]),
+    );
+    expect(
+      acls.filter((a) => a.resourceName === 'orders').map((a) => a.operation),
+    ).toEqual(['Read', 'Describe', 'DescribeConfigs']);
+    expect(
+      acls.filter((a) => a.resourceType === 'CLUSTER').map((a) => a.operation),
+    ).toEqual(['Create', 'Describe', 'IdempotentWrite', 'DescribeConfigs']);
+  });
+
+  it('asks for cluster Alter only when ACLs are copied into the external cluster', () => {
+    const acls = requiredSourceAcls(
+      planWith({ copyAccessControlListsForTopics: false }),
+    );
+    expect(
+      acls.filter((a) => a.resourceType === 'CLUSTER').map((a) => a.operation),
+    ).not.toContain('Alter');
+  });
+
+  it('uses the first 28 characters of a long MSK cluster name', () => {
+    const name = 'a-very-long-msk-express-cluster-name-for-orders';
+    const plan = PlanSchema.parse({
+      ...example,
+      target: {
+        ...example.target,
+        mskClusterArn: example.target.mskClusterArn.replace(
+          'orders-express',
+          name,
+        ),
+      },
+    });
+    const prefixes = requiredSourceAcls(plan)
+      .filter((a) => a.patternType === 'PREFIXED')
+      .map((a) => a.resourceName);
+    expect(prefixes).toContain(name.slice(0, 28));
+    expect(name.slice(0, 28)).toHaveLength(28);
   });
 
   it('collapses everything into the wildcard when one pattern cannot be scoped', () => {
@@ -106,18 +179,23 @@ describe('requiredSourceAcls', () => {
         consumerGroups: ['.*'],
       }),
     );
-    const topicNames = new Set(
-      acls.filter((a) => a.resourceType === 'TOPIC').map((a) => a.resourceName),
+    const dataTopics = acls.filter(
+      (a) => a.resourceType === 'TOPIC' && a.patternType === 'LITERAL',
     );
-    expect(topicNames).toEqual(new Set(['*']));
-    const wildcard = acls.find((a) => a.resourceType === 'TOPIC');
-    expect(wildcard?.reason).toContain('"pay(ments|outs)"');
+    expect(new Set(dataTopics.map((a) => a.resourceName))).toEqual(
+      new Set(['*']),
+    );
+    expect(dataTopics[0]?.reason).toContain('"pay(ments|outs)"');
+    // The wildcard covers the heartbeat prefixes for every operation it has.
+    expect(
+      acls.filter((a) => a.patternType === 'PREFIXED').map((a) => a.operation),
+    ).toEqual([]);
     expect(
       acls.filter((a) => a.resourceType === 'GROUP').map((a) => a.resourceName),
     ).toEqual(['*', '*']);
   });
 
-  it('drops literal names a prefix already covers and omits the offset-sync prefix when one-way', () => {
+  it('drops literal names a prefix already covers', () => {
     const acls = requiredSourceAcls(
       planWith({
         topics: ['orders\\..*', 'orders\\.created'],
@@ -129,27 +207,60 @@ describe('requiredSourceAcls', () => {
         .filter((a) => a.resourceType === 'TOPIC')
         .map((a) => `${a.patternType}:${a.resourceName}`),
     );
-    expect(topicScopes).toEqual(new Set(['PREFIXED:orders.']));
+    expect(topicScopes).toEqual(
+      new Set(['PREFIXED:orders.', 'PREFIXED:__amazon_msk_replicator_']),
+    );
   });
 });
 
 describe('kafkaAclsCommands', () => {
-  it('prints one exact kafka-acls.sh line per ACL, quoting the wildcard', () => {
+  const head =
+    'kafka-acls.sh --bootstrap-server k1:9096,k2:9096 --command-config admin.properties --add --allow-principal User:replicator';
+
+  it('prints one kafka-acls.sh call per resource with all its operations', () => {
+    const acls = requiredSourceAcls(planWith({}));
+    const lines = kafkaAclsCommands(acls, {
+      principal: 'replicator',
+      bootstrap: 'k1:9096,k2:9096',
+    });
+    const ops = (list: string[]) =>
+      list.map((o) => `--operation ${o}`).join(' ');
+    const topicOps = ops([
+      'Read',
+      'Describe',
+      'DescribeConfigs',
+      'Create',
+      'Write',
+      'Alter',
+      'AlterConfigs',
+    ]);
+    const heartbeatOps = ops([
+      'Create',
+      'Read',
+      'Write',
+      'Describe',
+      'DescribeConfigs',
+      'Alter',
+      'AlterConfigs',
+    ]);
+    expect(lines).toEqual([
+      `${head} ${topicOps} --topic orders`,
+      `${head} ${topicOps} --topic order_status`,
+      `${head} ${heartbeatOps} --topic __amazon_msk_replicator_ --resource-pattern-type prefixed`,
+      `${head} ${heartbeatOps} --topic orders-express --resource-pattern-type prefixed`,
+      `${head} ${ops(['Read', 'Describe'])} --group order-status`,
+      `${head} ${ops(['Read', 'Describe'])} --group customer-notification`,
+      `${head} ${ops(['Create', 'Describe', 'IdempotentWrite', 'DescribeConfigs', 'Alter'])} --cluster`,
+    ]);
+  });
+
+  it('quotes the wildcard for the shell', () => {
     const acls = requiredSourceAcls(planWith({ topics: ['orders.*', '.*'] }));
     const lines = kafkaAclsCommands(
-      acls.filter(
-        (a) => a.operation === 'Read' || a.operation === 'ClusterAction',
-      ),
+      acls.filter((a) => a.operation === 'Read'),
       { principal: 'replicator', bootstrap: 'k1:9096,k2:9096' },
     );
-    const head =
-      'kafka-acls.sh --bootstrap-server k1:9096,k2:9096 --command-config admin.properties --add --allow-principal User:replicator';
-    expect(lines).toEqual([
-      `${head} --operation Read --topic '*'`,
-      `${head} --operation Read --group order-status`,
-      `${head} --operation Read --group customer-notification`,
-      `${head} --operation ClusterAction --cluster`,
-    ]);
+    expect(lines[0]).toBe(`${head} --operation Read --topic '*'`);
   });
 
   it('marks prefixed resources', () => {
