@@ -4,10 +4,20 @@
  * Exit codes: 0 the scenario's expected outcome was reached, 3 it was not,
  * 2 invalid input (plan, scenario, options).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { formatIssue } from '../../functions/shared/domain/validate.ts';
 import { CliExit } from '../exit.ts';
+import { safeWriter } from '../format/terminal-text.ts';
+import { whileInterruptible } from '../interrupt.ts';
+import {
+  errnoWords,
+  isFileSystemError,
+  outputDirectoryProblem,
+} from '../paths.ts';
+import { readPlanFile } from '../plan-input.ts';
 import type { Output } from '../rehearsal/terminal.ts';
+
+const DEFAULT_REPORT = 'rehearsal-report';
 
 export interface RehearseOptions {
   scenario?: string;
@@ -34,12 +44,22 @@ const processIo = (): RehearseIo => ({
   },
 });
 
+/** Every write through the terminal sanitizer. */
+function sanitized(io: RehearseIo): RehearseIo {
+  const wrap = (o: Output): Output => ({
+    write: safeWriter((t) => o.write(t)),
+    isTTY: o.isTTY,
+  });
+  return { stdout: wrap(io.stdout), stderr: wrap(io.stderr) };
+}
+
 /** Runs the command; returns the exit code. */
 export async function runRehearseCommand(
   file: string | undefined,
   options: RehearseOptions,
-  io: RehearseIo = processIo(),
+  rawIo: RehearseIo = processIo(),
 ): Promise<number> {
+  const io = sanitized(rawIo);
   // Handlers log through Powertools; the rehearsal shows its own timeline.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const { loadScenario, scenarioNames } = await import(
@@ -66,15 +86,16 @@ export async function runRehearseCommand(
     );
     return 2;
   }
-  let plan: unknown;
-  try {
-    plan = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    io.stderr.write(
-      `msk-cutover rehearse: cannot read ${file}: ${(err as Error).message}\n`,
-    );
+  const read = await readPlanFile(file);
+  if (!read.ok) {
+    if ('message' in read) {
+      io.stderr.write(`msk-cutover rehearse: ${read.message}\n`);
+    } else {
+      printIssues(io, file, read.issues);
+    }
     return 2;
   }
+  const plan = read.input;
   let scenario: Awaited<ReturnType<typeof loadScenario>>;
   try {
     scenario = loadScenario(options.scenario ?? 'happy-path');
@@ -90,6 +111,19 @@ export async function runRehearseCommand(
   if (!validation.ok) {
     printIssues(io, file, validation.issues);
     return 2;
+  }
+  const reportDir =
+    options.report === false ? undefined : (options.report ?? DEFAULT_REPORT);
+  if (reportDir !== undefined) {
+    // Checked now: the rehearsal takes a while, and its report is written
+    // at the end.
+    const problem = await outputDirectoryProblem('--report', reportDir);
+    if (problem !== undefined) {
+      io.stderr.write(
+        `msk-cutover rehearse: ${problem}; nothing ran (or give --no-report)\n`,
+      );
+      return 2;
+    }
   }
   const { InvalidPlanError, rehearse } = await import(
     '../rehearsal/rehearse.ts'
@@ -115,10 +149,18 @@ export async function runRehearseCommand(
       ...(live ? { onTimeline: live } : {}),
       ...(interactive ? { onEmail: (e) => printEmail(io.stdout, e) } : {}),
     });
-    const reportPath =
-      options.report === false
-        ? undefined
-        : writeReport(options.report ?? 'rehearsal-report', result);
+    let reportPath: string | undefined;
+    if (reportDir !== undefined) {
+      try {
+        reportPath = writeReport(reportDir, result);
+      } catch (err) {
+        if (!isFileSystemError(err)) throw err;
+        io.stderr.write(
+          `msk-cutover rehearse: --report ${reportDir}: cannot write the report (${errnoWords(err)})\n`,
+        );
+        return 2;
+      }
+    }
     if (options.json) {
       io.stdout.write(`${JSON.stringify(jsonDocument(result), null, 2)}\n`);
     } else {
@@ -145,7 +187,7 @@ function printIssues(
     `msk-cutover rehearse: ${file} is not a valid plan; nothing ran:\n`,
   );
   for (const issue of issues) {
-    io.stderr.write(`  ${issue.path || '(plan)'}: ${issue.message}\n`);
+    io.stderr.write(`  ${formatIssue(issue)}\n`);
   }
 }
 
@@ -168,7 +210,7 @@ export function register(program: Command): void {
       '--interactive',
       'serve the approval page on localhost and wait for your clicks',
     )
-    .option('--report <dir>', 'write the HTML report here', 'rehearsal-report')
+    .option('--report <dir>', 'write the HTML report here', DEFAULT_REPORT)
     .option('--no-report', 'do not write the HTML report')
     .option(
       '--json',
@@ -179,7 +221,15 @@ export function register(program: Command): void {
       'list the scenarios and their expected outcomes',
     )
     .action(async (file: string | undefined, options: RehearseOptions) => {
-      const code = await runRehearseCommand(file, options);
+      // Ctrl-C or a kill removes the temporary ledger before exiting.
+      const { removeLocalLedgerDirectory } = await import(
+        '../rehearsal/local-aws.ts'
+      );
+      const code = await whileInterruptible(
+        'msk-cutover rehearse',
+        removeLocalLedgerDirectory,
+        () => runRehearseCommand(file, options),
+      );
       if (code !== 0) throw new CliExit(code);
     });
 }

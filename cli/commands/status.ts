@@ -22,6 +22,10 @@ import {
   stackOutputs,
 } from '../aws/stack.ts';
 import { CliExit } from '../exit.ts';
+import { safeWriter } from '../format/terminal-text.ts';
+
+const errOut = safeWriter((t) => process.stderr.write(t));
+
 import { executionArn } from './start.ts';
 
 export interface StatusOptions {
@@ -56,7 +60,7 @@ export interface MigrationStatus {
   }[];
 }
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+const say = safeWriter((line: string) => process.stdout.write(`${line}\n`));
 
 /** Builds the status from the ledger (and the execution, when readable). */
 export async function migrationStatus(
@@ -73,7 +77,7 @@ export async function migrationStatus(
     ]);
   } catch (err) {
     if (err instanceof StackLookupError) {
-      process.stderr.write(`msk-cutover: ${err.message}\n`);
+      errOut(`msk-cutover: ${err.message}\n`);
       throw new CliExit(2);
     }
     throw err;
@@ -81,7 +85,7 @@ export async function migrationStatus(
   const ledger = new DynamoLedger(aws.dynamodb(), outputs.LedgerTableName);
   const migration = await ledger.getMigration(migrationId);
   if (!migration) {
-    process.stderr.write(
+    errOut(
       `msk-cutover: no migration ${migrationId} in stack ${opts.stack}'s ledger (start it with \`msk-cutover start <plan.json>\`)\n`,
     );
     throw new CliExit(2);

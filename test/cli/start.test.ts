@@ -136,7 +136,9 @@ describe('msk-cutover start', () => {
 
   it('should refuse a missing file', async () => {
     expect(await main(['start', '/nonexistent/plan.json'])).toBe(2);
-    expect(err.join('')).toContain('cannot read /nonexistent/plan.json');
+    expect(err.join('')).toContain(
+      '/nonexistent/plan.json: cannot read the file (no such file or directory)',
+    );
   });
 
   it('should refuse to start a migration that is already running', async () => {
