@@ -31,7 +31,7 @@ import {
   stackOutputs,
 } from '../aws/stack.ts';
 import { CliExit } from '../exit.ts';
-import { safeWriter } from '../format/terminal-text.ts';
+import { safeWriter, terminalValue } from '../format/terminal-text.ts';
 
 const errOut = safeWriter((t) => process.stderr.write(t));
 
@@ -56,7 +56,8 @@ export const DEFAULT_DECISIONS: Record<
 /** Life of a request re-issued for a CLI decision. */
 const REISSUE_MINUTES = 10;
 
-const say = safeWriter((line: string) => process.stdout.write(`${line}\n`));
+/** One line: whatever a value holds, it cannot start another. */
+const say = (line: string) => process.stdout.write(`${terminalValue(line)}\n`);
 const fail = (line: string, code: number): never => {
   errOut(`msk-cutover: ${line}\n`);
   throw new CliExit(code);

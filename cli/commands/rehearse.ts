@@ -133,7 +133,9 @@ export async function runRehearseCommand(
     await import('../rehearsal/terminal.ts');
   const { writeReport } = await import('../rehearsal/report.ts');
   const start = new Date('2026-01-05T08:00:00Z');
-  const live = options.json ? undefined : timelinePrinter(io.stdout, start);
+  // The timeline writes its progress line's own control sequence, so it
+  // gets the raw output; it sanitizes every entry itself.
+  const live = options.json ? undefined : timelinePrinter(rawIo.stdout, start);
   const interactive = options.interactive === true;
   try {
     if (!options.json) {

@@ -28,7 +28,7 @@ import {
   stackOutputs,
 } from '../aws/stack.ts';
 import { CliExit } from '../exit.ts';
-import { safeWriter } from '../format/terminal-text.ts';
+import { safeWriter, terminalValue } from '../format/terminal-text.ts';
 import { loadPlanFile } from '../plan-input.ts';
 
 export interface StartOptions {
@@ -44,9 +44,9 @@ export function executionArn(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
-const out = safeWriter((t) => process.stdout.write(t));
 const errOut = safeWriter((t) => process.stderr.write(t));
-const say = (line: string) => out(`${line}\n`);
+/** One line: whatever a value holds, it cannot start another. */
+const say = (line: string) => process.stdout.write(`${terminalValue(line)}\n`);
 const fail = (line: string, code: number): never => {
   errOut(`msk-cutover: ${line}\n`);
   throw new CliExit(code);

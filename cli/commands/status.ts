@@ -22,7 +22,11 @@ import {
   stackOutputs,
 } from '../aws/stack.ts';
 import { CliExit } from '../exit.ts';
-import { safeWriter } from '../format/terminal-text.ts';
+import {
+  safeWriter,
+  terminalText,
+  terminalValue,
+} from '../format/terminal-text.ts';
 
 const errOut = safeWriter((t) => process.stderr.write(t));
 
@@ -60,7 +64,8 @@ export interface MigrationStatus {
   }[];
 }
 
-const say = safeWriter((line: string) => process.stdout.write(`${line}\n`));
+/** One line: whatever a value holds, it cannot start another. */
+const say = (line: string) => process.stdout.write(`${terminalValue(line)}\n`);
 
 /** Builds the status from the ledger (and the execution, when readable). */
 export async function migrationStatus(
@@ -193,7 +198,10 @@ export function register(program: Command): void {
     .action(async (migrationId: string, opts: StatusOptions) => {
       const status = await migrationStatus(migrationId, opts);
       if (opts.json) {
-        say(JSON.stringify(status, null, 2));
+        // Multi-line: sanitized as text (escapes keep the JSON valid).
+        process.stdout.write(
+          `${terminalText(JSON.stringify(status, null, 2))}\n`,
+        );
       } else {
         for (const line of formatStatus(status)) say(line);
       }

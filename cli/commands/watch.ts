@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { cliClients } from '../aws/clients.ts';
 import { DEFAULT_STACK_NAME } from '../aws/stack.ts';
 import { CliExit } from '../exit.ts';
-import { safeWriter } from '../format/terminal-text.ts';
+import { safeWriter, terminalValue } from '../format/terminal-text.ts';
 import {
   formatStatus,
   type MigrationStatus,
@@ -137,7 +137,8 @@ export function register(program: Command): void {
         read: () => migrationStatus(migrationId, opts, aws),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         now: () => new Date(),
-        write: safeWriter((line) => process.stdout.write(`${line}\n`)),
+        // One line each: whatever a value holds, it cannot start another.
+        write: (line) => process.stdout.write(`${terminalValue(line)}\n`),
       });
       if (code !== 0) throw new CliExit(code);
     });

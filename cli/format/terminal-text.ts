@@ -47,7 +47,7 @@ export function terminalValue(value: unknown): string {
 
 /** Whether `text` holds a character `terminalText` would escape. */
 export function hasUnsafeTerminalText(text: string): boolean {
-  return new RegExp(UNSAFE_IN_TEXT.source).test(text);
+  return new RegExp(UNSAFE_IN_TEXT.source, 'u').test(text);
 }
 
 /** A writer whose every write goes through `terminalText`. */
