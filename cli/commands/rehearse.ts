@@ -15,6 +15,7 @@ import {
   outputDirectoryProblem,
 } from '../paths.ts';
 import { readPlanFile } from '../plan-input.ts';
+import type { Scenario } from '../rehearsal/scenario.ts';
 import type { Output } from '../rehearsal/terminal.ts';
 
 const DEFAULT_REPORT = 'rehearsal-report';
@@ -53,27 +54,27 @@ function sanitized(io: RehearseIo): RehearseIo {
   return { stdout: wrap(io.stdout), stderr: wrap(io.stderr) };
 }
 
-/** Runs the command; returns the exit code. */
-export async function runRehearseCommand(
+/** What a rehearsal needs once every input was checked. */
+export interface CheckedRehearsal {
+  plan: unknown;
+  scenario: Scenario;
+  reportDir: string | undefined;
+}
+
+/**
+ * Everything `rehearse` checks before it starts anything: the options, the
+ * plan file (read, parsed, validated with the scenario's changes), the
+ * scenario and the report directory. Problems are printed.
+ *
+ * @returns what the rehearsal needs, or the exit code (2)
+ */
+export async function checkRehearsal(
   file: string | undefined,
   options: RehearseOptions,
   rawIo: RehearseIo = processIo(),
-): Promise<number> {
+): Promise<CheckedRehearsal | number> {
   const io = sanitized(rawIo);
-  // Handlers log through Powertools; the rehearsal shows its own timeline.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const { loadScenario, scenarioNames } = await import(
-    '../rehearsal/scenario.ts'
-  );
-  if (options.listScenarios) {
-    for (const name of scenarioNames()) {
-      const s = loadScenario(name);
-      io.stdout.write(
-        `${name.padEnd(22)} ${s.expected.outcome.padEnd(9)} ${s.description}\n`,
-      );
-    }
-    return 0;
-  }
+  const { loadScenario, mergePlan } = await import('../rehearsal/scenario.ts');
   if (options.autoApprove && options.interactive) {
     io.stderr.write(
       'msk-cutover rehearse: choose --auto-approve or --interactive, not both\n',
@@ -96,14 +97,13 @@ export async function runRehearseCommand(
     return 2;
   }
   const plan = read.input;
-  let scenario: Awaited<ReturnType<typeof loadScenario>>;
+  let scenario: Scenario;
   try {
     scenario = loadScenario(options.scenario ?? 'happy-path');
   } catch (err) {
     io.stderr.write(`msk-cutover rehearse: ${(err as Error).message}\n`);
     return 2;
   }
-  const { mergePlan } = await import('../rehearsal/scenario.ts');
   const { validatePlan } = await import(
     '../../functions/shared/domain/validate.ts'
   );
@@ -125,6 +125,33 @@ export async function runRehearseCommand(
       return 2;
     }
   }
+  return { plan, scenario, reportDir };
+}
+
+/** Runs the command; returns the exit code. */
+export async function runRehearseCommand(
+  file: string | undefined,
+  options: RehearseOptions,
+  rawIo: RehearseIo = processIo(),
+): Promise<number> {
+  const io = sanitized(rawIo);
+  // Handlers log through Powertools; the rehearsal shows its own timeline.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const { loadScenario, scenarioNames } = await import(
+    '../rehearsal/scenario.ts'
+  );
+  if (options.listScenarios) {
+    for (const name of scenarioNames()) {
+      const s = loadScenario(name);
+      io.stdout.write(
+        `${name.padEnd(22)} ${s.expected.outcome.padEnd(9)} ${s.description}\n`,
+      );
+    }
+    return 0;
+  }
+  const ready = await checkRehearsal(file, options, rawIo);
+  if (typeof ready === 'number') return ready;
+  const { plan, scenario, reportDir } = ready;
   const { InvalidPlanError, rehearse } = await import(
     '../rehearsal/rehearse.ts'
   );
@@ -171,7 +198,7 @@ export async function runRehearseCommand(
     return result.mismatches.length === 0 ? 0 : 3;
   } catch (err) {
     if (err instanceof InvalidPlanError) {
-      printIssues(io, file, err.issues);
+      printIssues(io, file ?? '', err.issues);
       return 2;
     }
     throw err;
