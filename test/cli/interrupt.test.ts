@@ -90,4 +90,40 @@ describe('a rehearsal interrupted by a signal', () => {
     },
     120_000,
   );
+
+  it('should stop quietly with 141 and remove the ledger when its reader goes away', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'msk-cutover-epipe-'));
+    temps.push(tmp);
+    const child = spawn(
+      process.execPath,
+      ['cli/bin.mjs', 'rehearse', 'events/start-migration.json', '--no-report'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, TMPDIR: tmp },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    let seen = '';
+    let ledgerWhileRunning: string[] = [];
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    // Like `| head`: read until the workflow runs, then close the pipe.
+    child.stdout.on('data', (c: Buffer) => {
+      seen += c.toString();
+      if (ledgerWhileRunning.length === 0 && /replicators: /.test(seen)) {
+        ledgerWhileRunning = ledgerDirs(tmp);
+        child.stdout.destroy();
+      }
+    });
+    const code = await new Promise<number | null>((resolve) =>
+      child.once('exit', (c) => resolve(c)),
+    );
+    expect(ledgerWhileRunning).toHaveLength(1);
+    expect(ledgerDirs(tmp)).toEqual([]);
+    expect(code).toBe(141);
+    expect(stderr).not.toMatch(/^\s+at .+:\d+/m);
+    expect(stderr).not.toContain('EPIPE');
+  }, 120_000);
 });
