@@ -12,7 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importCliFiles } from '../../functions/shared/domain/import-cli.ts';
 import type { PlanIssue } from '../../functions/shared/domain/plan-rules.ts';
-import { formatIssue } from '../../functions/shared/domain/validate.ts';
+import {
+  formatIssue,
+  formatPath,
+} from '../../functions/shared/domain/validate.ts';
 import { CliExit } from '../exit.ts';
 import {
   planFiles,
@@ -22,7 +25,12 @@ import {
 } from '../format/plan-report.ts';
 import { safeWriter } from '../format/terminal-text.ts';
 import { errnoWords, outputDirectoryProblem } from '../paths.ts';
-import { loadPlanFile, readPlanText } from '../plan-input.ts';
+import {
+  loadPlanFile,
+  MAX_PLAN_DEPTH,
+  readPlanText,
+  tooDeep,
+} from '../plan-input.ts';
 
 export interface PlanCommandOptions {
   out?: string;
@@ -189,12 +197,21 @@ async function importCommand(
       output.stderr(`${read.message}\n`);
       return 2;
     }
+    let input: unknown;
     try {
-      inputs.push(JSON.parse(read.text));
+      input = JSON.parse(read.text);
     } catch (err) {
       output.stderr(`${f}: is not valid JSON: ${(err as Error).message}\n`);
       return 2;
     }
+    const deep = tooDeep(input, MAX_PLAN_DEPTH);
+    if (deep !== null) {
+      output.stderr(
+        `${f}: ${formatPath(deep)}: is nested more than ${MAX_PLAN_DEPTH} levels deep; the AWS CLI's files are far flatter\n`,
+      );
+      return 2;
+    }
+    inputs.push(input);
   }
   if (options.out !== undefined) {
     const problem = await outputDirectoryProblem('--out', options.out);

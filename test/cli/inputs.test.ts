@@ -150,6 +150,25 @@ describe('plans nested thousands of levels deep', () => {
   });
 });
 
+describe('plan --import-cli files nested thousands of levels deep', () => {
+  it('should exit 2 with the file and the path', async () => {
+    const clusters = file(
+      'deep-clusters.json',
+      `{"Clusters": ${nested(5000)}}`,
+    );
+    const info = file('info.json', '{}');
+    const err: string[] = [];
+    const code = await runPlanCommand(
+      undefined,
+      { scramUser: 'msk-replicator', importCli: [clusters, info] },
+      { stdout: () => undefined, stderr: (t) => err.push(t) },
+    );
+    expect(code).toBe(2);
+    expect(err.join('')).toContain(`${clusters}: Clusters.a.a`);
+    expect(err.join('')).toContain('levels deep');
+  });
+});
+
 describe('a UTF-8 byte-order mark before a valid plan', () => {
   const bom = file('bom.json', `\ufeff${SAMPLE_TEXT}`);
 
