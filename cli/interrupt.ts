@@ -26,14 +26,16 @@ export async function whileInterruptible<T>(
 ): Promise<T> {
   const handlers = SIGNALS.map((signal) => {
     const handler = () => {
+      let removed = 'temporary files removed';
       try {
         cleanup();
-      } finally {
-        process.stderr.write(
-          `\n${command}: interrupted (${signal}); temporary files removed\n`,
-        );
-        process.exit(signalExitCode(signal));
+      } catch (err) {
+        removed = `could not remove the temporary files (${(err as Error).message})`;
       }
+      process.stderr.write(
+        `\n${command}: interrupted (${signal}); ${removed}\n`,
+      );
+      process.exit(signalExitCode(signal));
     };
     process.once(signal, handler);
     return [signal, handler] as const;
