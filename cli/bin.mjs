@@ -13,5 +13,25 @@ if (major < 22) {
 }
 const { register } = await import('tsx/esm/api');
 register();
+const { terminalValue } = await import('./format/terminal-text.ts');
+// The reader of our output went away (`msk-cutover rehearse | head`): stop
+// quietly, with the shell's code for SIGPIPE (128 + 13), instead of a stack
+// trace. Exiting runs the `exit` handlers that remove temporary files.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(141);
+    throw err;
+  });
+}
+// Last resort: a fault that escaped every command still ends with one line.
+const fatal = (err) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(
+    `msk-cutover: unexpected failure: ${terminalValue(message)}\n`,
+  );
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv.slice(2));

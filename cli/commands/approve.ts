@@ -31,6 +31,9 @@ import {
   stackOutputs,
 } from '../aws/stack.ts';
 import { CliExit } from '../exit.ts';
+import { safeWriter, terminalValue } from '../format/terminal-text.ts';
+
+const errOut = safeWriter((t) => process.stderr.write(t));
 
 export interface DecideOptions {
   app?: string;
@@ -53,9 +56,10 @@ export const DEFAULT_DECISIONS: Record<
 /** Life of a request re-issued for a CLI decision. */
 const REISSUE_MINUTES = 10;
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+/** One line: whatever a value holds, it cannot start another. */
+const say = (line: string) => process.stdout.write(`${terminalValue(line)}\n`);
 const fail = (line: string, code: number): never => {
-  process.stderr.write(`msk-cutover: ${line}\n`);
+  errOut(`msk-cutover: ${line}\n`);
   throw new CliExit(code);
 };
 
@@ -63,8 +67,8 @@ const fail = (line: string, code: number): never => {
 const cliLog: Log = {
   debug: () => undefined,
   info: () => undefined,
-  warn: (message) => process.stderr.write(`msk-cutover: ${message}\n`),
-  error: (message) => process.stderr.write(`msk-cutover: ${message}\n`),
+  warn: (message) => errOut(`msk-cutover: ${message}\n`),
+  error: (message) => errOut(`msk-cutover: ${message}\n`),
 };
 
 function gateName(a: Pick<ApprovalRecord, 'kind' | 'app'>): string {

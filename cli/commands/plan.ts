@@ -7,7 +7,7 @@
  * Exit codes: 0 valid, 2 invalid plan or unreadable file (every problem on
  * its own line with its JSON path), 1 unexpected failure.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importCliFiles } from '../../functions/shared/domain/import-cli.ts';
@@ -18,7 +18,7 @@ import {
 import type { PlanIssue } from '../../functions/shared/domain/plan-rules.ts';
 import {
   formatIssue,
-  parsePlanText,
+  formatPath,
 } from '../../functions/shared/domain/validate.ts';
 import { CliExit } from '../exit.ts';
 import {
@@ -27,6 +27,14 @@ import {
   planReport,
   planSummary,
 } from '../format/plan-report.ts';
+import { safeWriter } from '../format/terminal-text.ts';
+import { errnoWords, outputDirectoryProblem } from '../paths.ts';
+import {
+  loadPlanFile,
+  MAX_PLAN_DEPTH,
+  readPlanText,
+  tooDeep,
+} from '../plan-input.ts';
 
 export interface PlanCommandOptions {
   out?: string;
@@ -86,6 +94,11 @@ export async function runPlanCommand(
   options: PlanCommandOptions,
   output: Output,
 ): Promise<number> {
+  // Everything printed goes through the terminal sanitizer.
+  const out: Output = {
+    stdout: safeWriter(output.stdout),
+    stderr: safeWriter(output.stderr),
+  };
   // The options fill plan fields: the plan's own checks apply.
   const optionProblems = [
     ['--role-arn', options.roleArn, roleArnProblem],
@@ -94,23 +107,37 @@ export async function runPlanCommand(
   for (const [flag, value, problemOf] of optionProblems) {
     const problem = value === undefined ? undefined : problemOf(value);
     if (problem !== undefined) {
-      output.stderr(`msk-cutover plan: ${flag}: ${problem}\n`);
+      out.stderr(`msk-cutover plan: ${flag}: ${problem}\n`);
       return 2;
     }
   }
   if (options.importCli !== undefined) {
-    return importCommand(options.importCli, options, output);
+    return importCommand(options.importCli, options, out);
   }
   if (file === undefined) {
-    output.stderr('msk-cutover plan: missing <plan.json>\n');
+    out.stderr('msk-cutover plan: missing <plan.json>\n');
     return 2;
   }
-  const text = await readText(file, output);
-  if (text === undefined) return 2;
-  const result = parsePlanText(text);
-  if (!result.ok) {
-    reportIssues(file, result.issues, options.json === true, output);
+  const loaded = await loadPlanFile(file);
+  if (!loaded.ok) {
+    if ('message' in loaded) {
+      out.stderr(`${loaded.message}\n`);
+    } else {
+      reportIssues(file, loaded.issues, options.json === true, out);
+    }
     return 2;
+  }
+  const result = loaded.validation;
+  if (!result.ok) {
+    reportIssues(file, result.issues, options.json === true, out);
+    return 2;
+  }
+  if (options.out !== undefined) {
+    const problem = await outputDirectoryProblem('--out', options.out);
+    if (problem !== undefined) {
+      out.stderr(`msk-cutover plan: ${problem}; nothing was written\n`);
+      return 2;
+    }
   }
   const report = planReport(result.plan, result.warnings, {
     scramUser: options.scramUser,
@@ -122,23 +149,45 @@ export async function runPlanCommand(
   if (options.out !== undefined) {
     const files = planFiles(result.plan, report);
     const root = resolve(options.out);
-    for (const [path, content] of files) {
-      const target = join(root, path);
+    const written = await writeFiles(root, files);
+    if (written !== undefined) {
+      out.stderr(`msk-cutover plan: --out ${options.out}: ${written}\n`);
+      return 2;
+    }
+    if (options.json !== true) {
+      out.stderr(`Wrote ${files.size} files to ${root}\n`);
+    }
+  }
+  if (options.json === true) {
+    out.stdout(`${JSON.stringify(planJson(report), null, 2)}\n`);
+  } else {
+    out.stdout(planSummary(result.plan, report));
+  }
+  return 0;
+}
+
+/**
+ * Writes `files` under `root`.
+ *
+ * @returns the problem as one line when a file could not be written (a
+ * directory in the way, a full disk), undefined when all were written
+ */
+async function writeFiles(
+  root: string,
+  files: Map<string, string>,
+): Promise<string | undefined> {
+  for (const [path, content] of files) {
+    const target = join(root, path);
+    try {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, content, {
         mode: path.endsWith('.sh') ? 0o755 : 0o644,
       });
-    }
-    if (options.json !== true) {
-      output.stderr(`Wrote ${files.size} files to ${root}\n`);
+    } catch (err) {
+      return `cannot write ${target} (${errnoWords(err)})`;
     }
   }
-  if (options.json === true) {
-    output.stdout(`${JSON.stringify(planJson(report), null, 2)}\n`);
-  } else {
-    output.stdout(planSummary(result.plan, report));
-  }
-  return 0;
+  return undefined;
 }
 
 async function importCommand(
@@ -159,12 +208,31 @@ async function importCommand(
   }
   const inputs: unknown[] = [];
   for (const f of [clustersFile, infoFile]) {
-    const text = await readText(f, output);
-    if (text === undefined) return 2;
+    const read = await readPlanText(f);
+    if (!read.ok) {
+      output.stderr(`${read.message}\n`);
+      return 2;
+    }
+    let input: unknown;
     try {
-      inputs.push(JSON.parse(text));
+      input = JSON.parse(read.text);
     } catch (err) {
       output.stderr(`${f}: is not valid JSON: ${(err as Error).message}\n`);
+      return 2;
+    }
+    const deep = tooDeep(input, MAX_PLAN_DEPTH);
+    if (deep !== null) {
+      output.stderr(
+        `${f}: ${formatPath(deep)}: is nested more than ${MAX_PLAN_DEPTH} levels deep; the AWS CLI's files are far flatter\n`,
+      );
+      return 2;
+    }
+    inputs.push(input);
+  }
+  if (options.out !== undefined) {
+    const problem = await outputDirectoryProblem('--out', options.out);
+    if (problem !== undefined) {
+      output.stderr(`msk-cutover plan: ${problem}; nothing was written\n`);
       return 2;
     }
   }
@@ -181,8 +249,14 @@ async function importCommand(
   const planText = `${JSON.stringify(result.plan, null, 2)}\n`;
   if (options.out !== undefined) {
     const target = join(resolve(options.out), 'plan.json');
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, planText);
+    const written = await writeFiles(
+      resolve(options.out),
+      new Map([['plan.json', planText]]),
+    );
+    if (written !== undefined) {
+      output.stderr(`msk-cutover plan: --out ${options.out}: ${written}\n`);
+      return 2;
+    }
     output.stderr(`Wrote the draft plan to ${target}\n`);
   }
   if (options.json === true) {
@@ -200,27 +274,6 @@ async function importCommand(
     output.stderr(`${lines.join('\n')}\n`);
   }
   return 0;
-}
-
-async function readText(
-  file: string,
-  output: Output,
-): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'is a directory'
-            : (err as Error).message;
-    output.stderr(`${file}: cannot read the file (${why})\n`);
-    return undefined;
-  }
 }
 
 function reportIssues(

@@ -4,10 +4,21 @@
  * Exit codes: 0 the scenario's expected outcome was reached, 3 it was not,
  * 2 invalid input (plan, scenario, options).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { formatIssue } from '../../functions/shared/domain/validate.ts';
 import { CliExit } from '../exit.ts';
+import { safeWriter } from '../format/terminal-text.ts';
+import { whileInterruptible } from '../interrupt.ts';
+import {
+  errnoWords,
+  isFileSystemError,
+  outputDirectoryProblem,
+} from '../paths.ts';
+import { readPlanFile } from '../plan-input.ts';
+import type { Scenario } from '../rehearsal/scenario.ts';
 import type { Output } from '../rehearsal/terminal.ts';
+
+const DEFAULT_REPORT = 'rehearsal-report';
 
 export interface RehearseOptions {
   scenario?: string;
@@ -34,12 +45,96 @@ const processIo = (): RehearseIo => ({
   },
 });
 
+/** Every write through the terminal sanitizer. */
+function sanitized(io: RehearseIo): RehearseIo {
+  const wrap = (o: Output): Output => ({
+    write: safeWriter((t) => o.write(t)),
+    isTTY: o.isTTY,
+  });
+  return { stdout: wrap(io.stdout), stderr: wrap(io.stderr) };
+}
+
+/** What a rehearsal needs once every input was checked. */
+export interface CheckedRehearsal {
+  plan: unknown;
+  scenario: Scenario;
+  reportDir: string | undefined;
+}
+
+/**
+ * Everything `rehearse` checks before it starts anything: the options, the
+ * plan file (read, parsed, validated with the scenario's changes), the
+ * scenario and the report directory. Problems are printed.
+ *
+ * @returns what the rehearsal needs, or the exit code (2)
+ */
+export async function checkRehearsal(
+  file: string | undefined,
+  options: RehearseOptions,
+  rawIo: RehearseIo = processIo(),
+): Promise<CheckedRehearsal | number> {
+  const io = sanitized(rawIo);
+  const { loadScenario, mergePlan } = await import('../rehearsal/scenario.ts');
+  if (options.autoApprove && options.interactive) {
+    io.stderr.write(
+      'msk-cutover rehearse: choose --auto-approve or --interactive, not both\n',
+    );
+    return 2;
+  }
+  if (!file) {
+    io.stderr.write(
+      'msk-cutover rehearse: give a plan file (e.g. events/start-migration.json)\n',
+    );
+    return 2;
+  }
+  const read = await readPlanFile(file);
+  if (!read.ok) {
+    if ('message' in read) {
+      io.stderr.write(`msk-cutover rehearse: ${read.message}\n`);
+    } else {
+      printIssues(io, file, read.issues);
+    }
+    return 2;
+  }
+  const plan = read.input;
+  let scenario: Scenario;
+  try {
+    scenario = loadScenario(options.scenario ?? 'happy-path');
+  } catch (err) {
+    io.stderr.write(`msk-cutover rehearse: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { validatePlan } = await import(
+    '../../functions/shared/domain/validate.ts'
+  );
+  const validation = validatePlan(mergePlan(plan, scenario.plan));
+  if (!validation.ok) {
+    printIssues(io, file, validation.issues);
+    return 2;
+  }
+  const reportDir =
+    options.report === false ? undefined : (options.report ?? DEFAULT_REPORT);
+  if (reportDir !== undefined) {
+    // Checked now: the rehearsal takes a while, and its report is written
+    // at the end.
+    const problem = await outputDirectoryProblem('--report', reportDir);
+    if (problem !== undefined) {
+      io.stderr.write(
+        `msk-cutover rehearse: ${problem}; nothing ran (or give --no-report)\n`,
+      );
+      return 2;
+    }
+  }
+  return { plan, scenario, reportDir };
+}
+
 /** Runs the command; returns the exit code. */
 export async function runRehearseCommand(
   file: string | undefined,
   options: RehearseOptions,
-  io: RehearseIo = processIo(),
+  rawIo: RehearseIo = processIo(),
 ): Promise<number> {
+  const io = sanitized(rawIo);
   // Handlers log through Powertools; the rehearsal shows its own timeline.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const { loadScenario, scenarioNames } = await import(
@@ -54,43 +149,9 @@ export async function runRehearseCommand(
     }
     return 0;
   }
-  if (options.autoApprove && options.interactive) {
-    io.stderr.write(
-      'msk-cutover rehearse: choose --auto-approve or --interactive, not both\n',
-    );
-    return 2;
-  }
-  if (!file) {
-    io.stderr.write(
-      'msk-cutover rehearse: give a plan file (e.g. events/start-migration.json)\n',
-    );
-    return 2;
-  }
-  let plan: unknown;
-  try {
-    plan = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    io.stderr.write(
-      `msk-cutover rehearse: cannot read ${file}: ${(err as Error).message}\n`,
-    );
-    return 2;
-  }
-  let scenario: Awaited<ReturnType<typeof loadScenario>>;
-  try {
-    scenario = loadScenario(options.scenario ?? 'happy-path');
-  } catch (err) {
-    io.stderr.write(`msk-cutover rehearse: ${(err as Error).message}\n`);
-    return 2;
-  }
-  const { mergePlan } = await import('../rehearsal/scenario.ts');
-  const { validatePlan } = await import(
-    '../../functions/shared/domain/validate.ts'
-  );
-  const validation = validatePlan(mergePlan(plan, scenario.plan));
-  if (!validation.ok) {
-    printIssues(io, file, validation.issues);
-    return 2;
-  }
+  const ready = await checkRehearsal(file, options, rawIo);
+  if (typeof ready === 'number') return ready;
+  const { plan, scenario, reportDir } = ready;
   const { InvalidPlanError, rehearse } = await import(
     '../rehearsal/rehearse.ts'
   );
@@ -99,7 +160,9 @@ export async function runRehearseCommand(
     await import('../rehearsal/terminal.ts');
   const { writeReport } = await import('../rehearsal/report.ts');
   const start = new Date('2026-01-05T08:00:00Z');
-  const live = options.json ? undefined : timelinePrinter(io.stdout, start);
+  // The timeline writes its progress line's own control sequence, so it
+  // gets the raw output; it sanitizes every entry itself.
+  const live = options.json ? undefined : timelinePrinter(rawIo.stdout, start);
   const interactive = options.interactive === true;
   try {
     if (!options.json) {
@@ -115,10 +178,18 @@ export async function runRehearseCommand(
       ...(live ? { onTimeline: live } : {}),
       ...(interactive ? { onEmail: (e) => printEmail(io.stdout, e) } : {}),
     });
-    const reportPath =
-      options.report === false
-        ? undefined
-        : writeReport(options.report ?? 'rehearsal-report', result);
+    let reportPath: string | undefined;
+    if (reportDir !== undefined) {
+      try {
+        reportPath = writeReport(reportDir, result);
+      } catch (err) {
+        if (!isFileSystemError(err)) throw err;
+        io.stderr.write(
+          `msk-cutover rehearse: --report ${reportDir}: cannot write the report (${errnoWords(err)})\n`,
+        );
+        return 2;
+      }
+    }
     if (options.json) {
       io.stdout.write(`${JSON.stringify(jsonDocument(result), null, 2)}\n`);
     } else {
@@ -127,7 +198,7 @@ export async function runRehearseCommand(
     return result.mismatches.length === 0 ? 0 : 3;
   } catch (err) {
     if (err instanceof InvalidPlanError) {
-      printIssues(io, file, err.issues);
+      printIssues(io, file ?? '', err.issues);
       return 2;
     }
     throw err;
@@ -145,7 +216,7 @@ function printIssues(
     `msk-cutover rehearse: ${file} is not a valid plan; nothing ran:\n`,
   );
   for (const issue of issues) {
-    io.stderr.write(`  ${issue.path || '(plan)'}: ${issue.message}\n`);
+    io.stderr.write(`  ${formatIssue(issue)}\n`);
   }
 }
 
@@ -168,7 +239,7 @@ export function register(program: Command): void {
       '--interactive',
       'serve the approval page on localhost and wait for your clicks',
     )
-    .option('--report <dir>', 'write the HTML report here', 'rehearsal-report')
+    .option('--report <dir>', 'write the HTML report here', DEFAULT_REPORT)
     .option('--no-report', 'do not write the HTML report')
     .option(
       '--json',
@@ -179,7 +250,15 @@ export function register(program: Command): void {
       'list the scenarios and their expected outcomes',
     )
     .action(async (file: string | undefined, options: RehearseOptions) => {
-      const code = await runRehearseCommand(file, options);
+      // Ctrl-C or a kill removes the temporary ledger before exiting.
+      const { removeLocalLedgerDirectory } = await import(
+        '../rehearsal/local-aws.ts'
+      );
+      const code = await whileInterruptible(
+        'msk-cutover rehearse',
+        removeLocalLedgerDirectory,
+        () => runRehearseCommand(file, options),
+      );
       if (code !== 0) throw new CliExit(code);
     });
 }

@@ -6,7 +6,6 @@
  * execution named after the migration. A migration that is already running
  * is refused, never started twice.
  */
-import { readFile } from 'node:fs/promises';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
@@ -21,10 +20,7 @@ import type {
   StartMigrationInput,
 } from '../../functions/shared/contracts.ts';
 import { ValidationError } from '../../functions/shared/domain/errors.ts';
-import {
-  formatIssue,
-  parsePlanText,
-} from '../../functions/shared/domain/validate.ts';
+import { formatIssue } from '../../functions/shared/domain/validate.ts';
 import { type CliClients, cliClients } from '../aws/clients.ts';
 import {
   DEFAULT_STACK_NAME,
@@ -32,6 +28,8 @@ import {
   stackOutputs,
 } from '../aws/stack.ts';
 import { CliExit } from '../exit.ts';
+import { safeWriter, terminalValue } from '../format/terminal-text.ts';
+import { loadPlanFile } from '../plan-input.ts';
 
 export interface StartOptions {
   stack: string;
@@ -46,9 +44,11 @@ export function executionArn(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+const errOut = safeWriter((t) => process.stderr.write(t));
+/** One line: whatever a value holds, it cannot start another. */
+const say = (line: string) => process.stdout.write(`${terminalValue(line)}\n`);
 const fail = (line: string, code: number): never => {
-  process.stderr.write(`msk-cutover: ${line}\n`);
+  errOut(`msk-cutover: ${line}\n`);
   throw new CliExit(code);
 };
 
@@ -87,22 +87,20 @@ export async function runStart(
   opts: StartOptions,
   clients?: CliClients,
 ): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf-8');
-  } catch (err) {
-    return fail(`cannot read ${file}: ${(err as Error).message}`, 2);
-  }
-  const checked = parsePlanText(text);
+  const loaded = await loadPlanFile(file);
+  if (!loaded.ok && 'message' in loaded) return fail(loaded.message, 2);
+  const checked = loaded.ok
+    ? loaded.validation
+    : { ok: false as const, issues: loaded.issues };
   if (!checked.ok) {
-    process.stderr.write(
+    errOut(
       `msk-cutover: ${file} is not a valid plan (${checked.issues.length} problem${checked.issues.length === 1 ? '' : 's'}); nothing was started:\n`,
     );
-    for (const issue of checked.issues) {
-      process.stderr.write(`  ${formatIssue(issue)}\n`);
-    }
+    for (const issue of checked.issues) errOut(`  ${formatIssue(issue)}\n`);
     throw new CliExit(2);
   }
+  // Uploaded as read, without a byte-order mark (the phases parse it).
+  const text = (loaded as { text: string }).text;
   const plan = checked.plan;
   const aws = clients ?? cliClients(opts.region ?? plan.region);
   let outputs: { StateMachineArn: string; PlanBucketName: string };

@@ -22,6 +22,14 @@ import {
   stackOutputs,
 } from '../aws/stack.ts';
 import { CliExit } from '../exit.ts';
+import {
+  safeWriter,
+  terminalText,
+  terminalValue,
+} from '../format/terminal-text.ts';
+
+const errOut = safeWriter((t) => process.stderr.write(t));
+
 import { executionArn } from './start.ts';
 
 export interface StatusOptions {
@@ -56,7 +64,8 @@ export interface MigrationStatus {
   }[];
 }
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+/** One line: whatever a value holds, it cannot start another. */
+const say = (line: string) => process.stdout.write(`${terminalValue(line)}\n`);
 
 /** Builds the status from the ledger (and the execution, when readable). */
 export async function migrationStatus(
@@ -73,7 +82,7 @@ export async function migrationStatus(
     ]);
   } catch (err) {
     if (err instanceof StackLookupError) {
-      process.stderr.write(`msk-cutover: ${err.message}\n`);
+      errOut(`msk-cutover: ${err.message}\n`);
       throw new CliExit(2);
     }
     throw err;
@@ -81,7 +90,7 @@ export async function migrationStatus(
   const ledger = new DynamoLedger(aws.dynamodb(), outputs.LedgerTableName);
   const migration = await ledger.getMigration(migrationId);
   if (!migration) {
-    process.stderr.write(
+    errOut(
       `msk-cutover: no migration ${migrationId} in stack ${opts.stack}'s ledger (start it with \`msk-cutover start <plan.json>\`)\n`,
     );
     throw new CliExit(2);
@@ -189,7 +198,10 @@ export function register(program: Command): void {
     .action(async (migrationId: string, opts: StatusOptions) => {
       const status = await migrationStatus(migrationId, opts);
       if (opts.json) {
-        say(JSON.stringify(status, null, 2));
+        // Multi-line: sanitized as text (escapes keep the JSON valid).
+        process.stdout.write(
+          `${terminalText(JSON.stringify(status, null, 2))}\n`,
+        );
       } else {
         for (const line of formatStatus(status)) say(line);
       }

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { cliClients } from '../aws/clients.ts';
 import { DEFAULT_STACK_NAME } from '../aws/stack.ts';
 import { CliExit } from '../exit.ts';
+import { safeWriter, terminalValue } from '../format/terminal-text.ts';
 import {
   formatStatus,
   type MigrationStatus,
@@ -108,7 +109,7 @@ export async function runWatch(
 function intervalOf(value: string | undefined): number {
   const seconds = value === undefined ? DEFAULT_INTERVAL_S : Number(value);
   if (!Number.isFinite(seconds) || seconds < MIN_INTERVAL_S) {
-    process.stderr.write(
+    safeWriter((t) => process.stderr.write(t))(
       `msk-cutover: --interval must be a number of seconds, at least ${MIN_INTERVAL_S} (got ${value})\n`,
     );
     throw new CliExit(2);
@@ -136,7 +137,8 @@ export function register(program: Command): void {
         read: () => migrationStatus(migrationId, opts, aws),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         now: () => new Date(),
-        write: (line) => process.stdout.write(`${line}\n`),
+        // One line each: whatever a value holds, it cannot start another.
+        write: (line) => process.stdout.write(`${terminalValue(line)}\n`),
       });
       if (code !== 0) throw new CliExit(code);
     });

@@ -25,6 +25,7 @@ import {
   requiredSourceAcls,
   sourceAclsScript,
 } from '../../functions/shared/domain/source-acls.ts';
+import { terminalText } from './terminal-text.ts';
 
 export interface PlanReportOptions {
   /** Overrides `source.clusterId`. */
@@ -160,7 +161,14 @@ export function planReport(
   };
 }
 
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+/**
+ * A JSON file. JSON.stringify escapes C0 controls but leaves C1 controls,
+ * bidi controls and U+2028/2029 raw; they are escaped too (`\u009b`), which
+ * JSON reads as the same string, so a file shown with `cat` cannot act on
+ * the terminal.
+ */
+const json = (value: unknown) =>
+  `${terminalText(JSON.stringify(value, null, 2))}\n`;
 
 /**
  * The files of `--out DIR`, by relative path: per replicator

@@ -37,8 +37,19 @@ let port: number | undefined;
 let dataDir: string | undefined;
 
 function removeDataDir(): void {
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  // Retries: dynalite may add a LevelDB file while the directory goes.
+  if (dataDir) {
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+  }
   dataDir = undefined;
+}
+
+/**
+ * Removes the running local ledger's data directory now, synchronously:
+ * for a signal handler, just before the process exits.
+ */
+export function removeLocalLedgerDirectory(): void {
+  removeDataDir();
 }
 
 async function start(): Promise<LocalDynamo> {

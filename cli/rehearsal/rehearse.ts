@@ -674,19 +674,24 @@ export async function rehearse(
   await server?.close();
   for (const release of holds.values()) release();
 
-  const apps: Record<string, AppOutcome> = {};
-  for (const name of model.appNames()) {
-    const decisions = decidedApps.get(name) ?? [];
-    const location = model.location(name);
-    apps[name] =
-      location === 'target'
-        ? 'ON_TARGET'
-        : decisions.at(-1) === 'skip'
-          ? 'SKIPPED'
-          : decisions.includes('rollback')
-            ? 'ROLLED_BACK'
-            : 'ON_SOURCE';
-  }
+  // fromEntries defines own keys: application names are data, whatever
+  // they are (`constructor`, `__proto__`).
+  const apps: Record<string, AppOutcome> = Object.fromEntries(
+    model.appNames().map((name): [string, AppOutcome] => {
+      const decisions = decidedApps.get(name) ?? [];
+      const location = model.location(name);
+      return [
+        name,
+        location === 'target'
+          ? 'ON_TARGET'
+          : decisions.at(-1) === 'skip'
+            ? 'SKIPPED'
+            : decisions.includes('rollback')
+              ? 'ROLLED_BACK'
+              : 'ON_SOURCE',
+      ];
+    }),
+  );
   const executions = workflow.executions();
   const historyMax = Math.max(0, ...executions.map((e) => e.historyEvents));
   const payloadMax = Math.max(
@@ -782,7 +787,9 @@ export function check(r: RehearsalResult): string[] {
     out.push(`error ${r.error ?? 'none'}, expected ${e.error}`);
   }
   for (const [app, state] of Object.entries(r.apps)) {
-    const want = e.apps[app] ?? e.otherApps;
+    // Own keys only: `e.apps.constructor` is Object, not an expectation.
+    const want =
+      (Object.hasOwn(e.apps, app) ? e.apps[app] : undefined) ?? e.otherApps;
     if (want && state !== want)
       out.push(`${app} is ${state}, expected ${want}`);
   }

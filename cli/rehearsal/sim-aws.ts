@@ -651,7 +651,10 @@ export class SimulatedAws {
     // ------------------------------------------------------------ Secrets
     'SecretsManager.GetSecretValue': (input: Input) => {
       const id = String(input.SecretId);
-      const value = this.opts.secrets[id];
+      // Own keys only: a secret id is caller data.
+      const value = Object.hasOwn(this.opts.secrets, id)
+        ? this.opts.secrets[id]
+        : undefined;
       if (value === undefined) {
         throw new ResourceNotFoundException({
           $metadata: { httpStatusCode: 400 },
@@ -667,7 +670,7 @@ export class SimulatedAws {
     },
     'SecretsManager.DescribeSecret': (input: Input) => {
       const id = String(input.SecretId);
-      if (this.opts.secrets[id] === undefined) {
+      if (!Object.hasOwn(this.opts.secrets, id)) {
         throw new ResourceNotFoundException({
           $metadata: { httpStatusCode: 400 },
           message: "Secrets Manager can't find the specified secret.",

@@ -5,6 +5,7 @@
  * in interactive mode, and the final summary.
  */
 
+import { terminalText, terminalValue } from '../format/terminal-text.ts';
 import type { RehearsalResult, TimelineEntry } from './rehearse.ts';
 import type { SentEmail } from './sim-aws.ts';
 
@@ -29,28 +30,38 @@ function wall(ms: number): string {
     : `${Math.round(ms / 1000)}s`;
 }
 
-/** Prints timeline entries as they come. */
+/** Carriage return and "erase to end of line": the progress line's own. */
+const REWRITE_LINE = '\r\x1b[K';
+
+/**
+ * Prints timeline entries as they come. `out` receives the progress line's
+ * own control sequence; every entry's text goes through the terminal
+ * sanitizer (one line each, whatever a name holds).
+ */
 export function timelinePrinter(out: Output, start: Date) {
   const from = start.getTime();
   let progress = false;
   return (entry: TimelineEntry) => {
     const stamp = `[${elapsed(from, Date.parse(entry.at))} | ${wall(entry.wallMs)}]`;
+    const text = terminalValue(entry.text);
     if (entry.kind === 'wait') {
       if (!out.isTTY) return;
-      out.write(`\r\x1b[K${stamp} waiting (${entry.text}) ...`);
+      out.write(`${REWRITE_LINE}${stamp} waiting (${text}) ...`);
       progress = true;
       return;
     }
-    if (progress) out.write('\r\x1b[K');
+    if (progress) out.write(REWRITE_LINE);
     progress = false;
-    out.write(`${stamp} ${entry.text}\n`);
+    out.write(`${stamp} ${text}\n`);
   };
 }
 
 /** Interactive mode: the email as a person would read it. */
 export function printEmail(out: Output, email: SentEmail): void {
   out.write(
-    `\n---- email: ${email.subject}\n${email.body.trim()}\n---- end of email\n\n`,
+    terminalText(
+      `\n---- email: ${terminalValue(email.subject)}\n${email.body.trim()}\n---- end of email\n\n`,
+    ),
   );
 }
 
@@ -63,7 +74,7 @@ const CLEANUP_REASON_CHARS = 300;
 export function applicationsLine(apps: RehearsalResult['apps']): string {
   const entries = Object.entries(apps);
   if (entries.length <= LISTED_AT_MOST) {
-    return entries.map(([a, s]) => `${a} ${s}`).join(', ');
+    return entries.map(([a, s]) => `${terminalValue(a)} ${s}`).join(', ');
   }
   const byState = new Map<string, string[]>();
   for (const [a, s] of entries) byState.set(s, [...(byState.get(s) ?? []), a]);
@@ -72,7 +83,7 @@ export function applicationsLine(apps: RehearsalResult['apps']): string {
   // Name the applications outside the most common state (a few of them).
   const others = states
     .slice(1)
-    .flatMap(([s, list]) => list.map((a) => `${a} ${s}`));
+    .flatMap(([s, list]) => list.map((a) => `${terminalValue(a)} ${s}`));
   const named = others.slice(0, LISTED_AT_MOST).join(', ');
   const more = others.length > LISTED_AT_MOST ? ', …' : '';
   return `${n(entries.length)} in all: ${counts.join(', ')}${named ? ` (${named}${more})` : ''}`;
@@ -83,7 +94,10 @@ export function gatesLine(gates: RehearsalResult['gates']): string {
   if (gates.length === 0) return 'none';
   if (gates.length <= LISTED_AT_MOST) {
     return gates
-      .map((g) => `${g.kind}${g.app ? ` ${g.app}` : ''} → ${g.decision}`)
+      .map(
+        (g) =>
+          `${g.kind}${g.app ? ` ${terminalValue(g.app)}` : ''} → ${g.decision}`,
+      )
       .join('; ');
   }
   const counts = new Map<string, number>();
@@ -112,13 +126,17 @@ export function printSummary(
     '',
     `Scenario ${r.scenario}: ${ok ? 'reached the expected outcome' : 'DID NOT reach the expected outcome'}`,
     `  parent execution ${r.outcome}${r.error ? ` (${r.error})` : ''}, expected ${r.expected.outcome}${r.expected.error ? ` (${r.expected.error})` : ''}`,
-    ...r.mismatches.slice(0, MISMATCHES_SHOWN).map((m) => `  ! ${m}`),
+    ...r.mismatches
+      .slice(0, MISMATCHES_SHOWN)
+      .map((m) => `  ! ${terminalValue(m)}`),
     ...(hidden > 0
       ? [`  ! … and ${n(hidden)} more (see --json or the report)`]
       : []),
     `  applications: ${applicationsLine(r.apps)}`,
     `  replicators: ${r.replicators.created.length} created, ${r.replicators.remaining.length} remaining${r.replicators.remaining.length ? ` (${r.replicators.remaining.join(', ')})` : ''}`,
-    ...(r.cleanup ? [`  cleanup: ${r.cleanup.action}: ${reason}`] : []),
+    ...(r.cleanup
+      ? [`  cleanup: ${r.cleanup.action}: ${terminalValue(reason)}`]
+      : []),
     `  gates: ${gatesLine(r.gates)}`,
     `  emails sent: ${r.emails.length}`,
     `  executions: ${r.accounting.executions.length}, largest history ${r.accounting.limits.historyEvents} events (limit 25,000), largest payload ${r.accounting.limits.payloadBytes} bytes (limit 262,144)`,
@@ -127,7 +145,7 @@ export function printSummary(
     ...(reportPath ? [`  report: ${reportPath}`] : []),
     '',
   ];
-  out.write(lines.join('\n'));
+  out.write(terminalText(lines.join('\n')));
 }
 
 /** The `--json` document. */

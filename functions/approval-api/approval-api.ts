@@ -133,19 +133,31 @@ function approvalIdOf(event: APIGatewayProxyEventV2): string | null {
   return m?.[1] ? decodeURIComponent(m[1]) : null;
 }
 
-function formOf(event: APIGatewayProxyEventV2): URLSearchParams | null {
+/**
+ * The decision form of a POST, or why it is not one: 413 for a body over
+ * MAX_BODY_BYTES (whatever its type, checked before decoding), 415 for
+ * anything but a URL-encoded form.
+ */
+function formOf(
+  event: APIGatewayProxyEventV2,
+): { form: URLSearchParams } | { refused: 413 | 415 } {
+  const raw = event.body ?? '';
+  const size = event.isBase64Encoded
+    ? Buffer.byteLength(raw, 'base64')
+    : Buffer.byteLength(raw);
+  if (size > MAX_BODY_BYTES) return { refused: 413 };
   const type = (
     event.headers?.['content-type'] ??
     event.headers?.['Content-Type'] ??
     ''
   ).toLowerCase();
-  if (!type.startsWith('application/x-www-form-urlencoded')) return null;
-  const raw = event.body ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded')) {
+    return { refused: 415 };
+  }
   const text = event.isBase64Encoded
     ? Buffer.from(raw, 'base64').toString('utf-8')
     : raw;
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return null;
-  return new URLSearchParams(text);
+  return { form: new URLSearchParams(text) };
 }
 
 /** One line of plain text, control characters removed, trimmed, capped. */
@@ -238,15 +250,23 @@ async function serve(
     return page(200, await renderOpen(approval, deps, { action }));
   }
 
-  const form = formOf(event);
-  if (!form) {
-    return message(
-      415,
-      'Not a form submission',
-      'Decide with the buttons on the approval page.',
-      'bad',
-    );
+  const posted = formOf(event);
+  if ('refused' in posted) {
+    return posted.refused === 413
+      ? message(
+          413,
+          'The form is too large',
+          `A decision form is far smaller than ${MAX_BODY_BYTES / 1024} KB. Decide with the buttons on the approval page. Nothing was decided.`,
+          'bad',
+        )
+      : message(
+          415,
+          'Not a form submission',
+          'Decide with the buttons on the approval page.',
+          'bad',
+        );
   }
+  const { form } = posted;
   if (!sameSecret(form.get('nonce') ?? '', approval.formNonce)) {
     deps.log.warn('approval form nonce mismatch', { approvalId: id });
     return message(

@@ -27,7 +27,11 @@ export interface LocalApprovalApi {
   close(): Promise<void>;
 }
 
-/** API Gateway's payload limit; larger bodies are refused the same way. */
+/**
+ * API Gateway's payload limit ("Payload size: 10 MB", Quotas for
+ * configuring and running an HTTP API, API Gateway developer guide);
+ * larger bodies are refused with 413 the same way.
+ */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 function lambdaContext(requestId: string): Context {
@@ -48,15 +52,41 @@ function lambdaContext(requestId: string): Context {
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
+/** The body is larger than API Gateway accepts. */
+class BodyTooLargeError extends Error {
+  constructor() {
+    super('request body too large');
+    this.name = 'BodyTooLargeError';
   }
-  return Buffer.concat(chunks).toString('utf-8');
+}
+
+/**
+ * Reads the body, at most MAX_BODY_BYTES: a declared Content-Length over
+ * the limit is refused before reading anything, a chunked body as soon as
+ * it passes the limit (what was kept is dropped, nothing more is kept).
+ */
+function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+    return Promise.reject(new BodyTooLargeError());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        chunks.length = 0;
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf-8')));
+    req.once('error', reject);
+  });
 }
 
 /** The payload-2.0 event for one Node request. */
@@ -130,7 +160,17 @@ export async function serveApprovalApi(
         res.writeHead(out.statusCode ?? 200, out.headers as never);
         res.end(out.body ?? '');
       })
-      .catch(() => {
+      .catch((err: unknown) => {
+        if (err instanceof BodyTooLargeError) {
+          // API Gateway's answer to a payload over its quota, sent at once.
+          // The rest of the body is discarded as it arrives, never kept:
+          // closing the socket mid-upload would make clients report a
+          // broken pipe instead of this answer.
+          res.writeHead(413, { 'content-type': 'text/plain' });
+          res.end('Request Entity Too Large');
+          req.resume();
+          return;
+        }
         // Lambda's own answer to a crashed function, without its details.
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end('Internal Server Error');

@@ -198,10 +198,12 @@ export async function runMeasure(
   // parity is kept. The migration-wide one (every readiness poll, thousands
   // of groups for a large estate) keeps a summary per group.
   const scoped = event.app !== undefined;
+  // Keyed by group ids read from the clusters: a null-prototype object, so
+  // a group named `__proto__` or `constructor` is a key like any other.
   const parity: Record<
     string,
     PartitionParity[] | Omit<ParitySummary, 'skipping'>
-  > = {};
+  > = Object.create(null);
   const flags: string[] = [];
   const notes: string[] = [];
   for (const group of groupIds) {

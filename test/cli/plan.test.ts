@@ -194,25 +194,28 @@ describe('msk-cutover plan (child process)', () => {
     const missing = await cli('plan', 'no-such-plan.json');
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe(
-      'no-such-plan.json: cannot read the file (no such file)',
+      'no-such-plan.json: cannot read the file (no such file or directory)',
     );
     const none = await cli('plan');
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('missing <plan.json>');
   });
 
-  it('exits 1 on an unexpected failure, without a stack trace', async () => {
+  it('exits 2 with one line when --out is under a file, writing nothing', async () => {
     const blocker = join(work, 'a-file');
     writeFileSync(blocker, '');
-    const { code, stderr } = await cli(
+    const { code, stdout, stderr } = await cli(
       'plan',
       'events/start-migration.json',
       '--out',
       join(blocker, 'sub'),
     );
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/^msk-cutover: unexpected failure: .*ENOTDIR/m);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe(
+      `msk-cutover plan: --out ${join(blocker, 'sub')}: ${blocker} is a file, not a directory; nothing was written`,
+    );
     expect(stderr).not.toMatch(STACK);
+    expect(stdout).toBe('');
   });
 
   it('drafts a plan from the walkthrough files with --import-cli', async () => {

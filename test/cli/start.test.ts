@@ -134,9 +134,19 @@ describe('msk-cutover start', () => {
     expect(sfn.calls()).toHaveLength(0);
   });
 
+  it('should accept a plan that starts with a byte-order mark and upload it without', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'start-bom-'));
+    const file = join(dir, 'plan.json');
+    writeFileSync(file, `\ufeff${PLAN_TEXT}`);
+    expect(await main(['start', file])).toBe(0);
+    expect(s3).toReceiveCommandWith(PutObjectCommand, { Body: PLAN_TEXT });
+  });
+
   it('should refuse a missing file', async () => {
     expect(await main(['start', '/nonexistent/plan.json'])).toBe(2);
-    expect(err.join('')).toContain('cannot read /nonexistent/plan.json');
+    expect(err.join('')).toContain(
+      '/nonexistent/plan.json: cannot read the file (no such file or directory)',
+    );
   });
 
   it('should refuse to start a migration that is already running', async () => {

@@ -28,6 +28,7 @@ import {
   startGateFixture,
   useEnv,
 } from '../functions/approval-api/gate-fixture.ts';
+import { firstActiveCharacter } from '../support/terminal.ts';
 
 const cfn = mockClient(CloudFormationClient);
 const SM_ARN =
@@ -161,6 +162,33 @@ describe('msk-cutover status', () => {
     );
     expect(text).toMatch(/cutover order-status: cutover by Ada/);
     expect(text).not.toContain('sig=');
+  });
+
+  it('should print names from the ledger with escape sequences and newlines shown, not acted on', async () => {
+    // Written straight into the ledger, below any plan validation.
+    const id = 'hostile-names';
+    const now = new Date().toISOString();
+    await fx.ledger.startMigration({
+      migrationId: id,
+      planDigest: 'digest',
+      planRef: PLAN_REF,
+      status: 'RUNNING',
+      startedAt: now,
+      updatedAt: now,
+    });
+    await fx.ledger.putApps(id, [
+      'clear\u001b[2J\u001b[H',
+      'title\u001b]0;owned\u0007',
+      'invoice\u202efdp.exe',
+      'two\nFAKE LINE',
+    ]);
+    expect(await main(['status', id])).toBe(0);
+    const text = out.join('');
+    expect(firstActiveCharacter(text)).toBeUndefined();
+    expect(text).toContain('clear\\u001b[2J\\u001b[H');
+    expect(text).toContain('invoice\\u202efdp.exe');
+    expect(text).toContain('two\\u000aFAKE LINE');
+    expect(text.split('\n').some((l) => l.startsWith('FAKE'))).toBe(false);
   });
 
   it('should say so when the migration is not in the ledger', async () => {

@@ -358,6 +358,15 @@ function sideCells(side: GroupSide | null): string {
   return `<td>${escapeHtml(side.state)} (${side.members} members)</td><td>${escapeHtml(lag)}</td>`;
 }
 
+function ownValue<T>(
+  record: Record<string, T> | undefined,
+  key: string,
+): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key)
+    ? record[key]
+    : undefined;
+}
+
 function groupsTable(groups: GroupMeasurement[]): string {
   const rows: string[] = [];
   for (const g of groups) {
@@ -369,8 +378,9 @@ function groupsTable(groups: GroupMeasurement[]): string {
       ...Object.keys(g.target?.byTopic ?? {}),
     ]);
     for (const t of [...topics].sort()) {
-      const s = g.source?.byTopic[t];
-      const d = g.target?.byTopic[t];
+      // Own keys only: a topic named `constructor` is not Object's.
+      const s = ownValue(g.source?.byTopic, t);
+      const d = ownValue(g.target?.byTopic, t);
       rows.push(
         `<tr><td>&nbsp;&nbsp;topic ${escapeHtml(t)}</td><td></td><td>${s === undefined ? '–' : escapeHtml(formatNumber(s))}</td><td></td><td>${d === undefined ? '–' : escapeHtml(formatNumber(d))}</td></tr>`,
       );

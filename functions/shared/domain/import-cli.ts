@@ -36,12 +36,14 @@ const REPLICATION_INFO = 'replication-info.json';
 function pascal(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(pascal);
   if (value === null || typeof value !== 'object') return value;
-  const out: Json = {};
-  for (const [k, v] of Object.entries(value)) {
-    const key = k === 'mTLS' ? 'MTLS' : k.charAt(0).toUpperCase() + k.slice(1);
-    out[key] = pascal(v);
-  }
-  return out;
+  // fromEntries defines each key as an own property: an assignment to
+  // `out['__proto__']` would replace the prototype instead.
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k === 'mTLS' ? 'MTLS' : k.charAt(0).toUpperCase() + k.slice(1),
+      pascal(v),
+    ]),
+  );
 }
 
 const isObject = (v: unknown): v is Json =>

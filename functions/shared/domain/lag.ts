@@ -66,8 +66,10 @@ export function groupLag(
     sum += lag;
     perTopic.set(c.topic, (perTopic.get(c.topic) ?? 0n) + lag);
   }
-  const byTopic: Record<string, number> = {};
-  for (const [topic, lag] of perTopic) byTopic[topic] = Number(lag);
+  // fromEntries: a topic named `__proto__` is a key like any other.
+  const byTopic: Record<string, number> = Object.fromEntries(
+    [...perTopic].map(([topic, lag]) => [topic, Number(lag)]),
+  );
   return { sumOffsetLag: Number(sum), byTopic };
 }
 

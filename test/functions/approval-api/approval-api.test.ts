@@ -379,6 +379,33 @@ describe('refusals change nothing', () => {
     expect(sfn.calls()).toHaveLength(0);
   });
 
+  it('should answer 413, not 415, to a form over 16 KB, deciding nothing', async () => {
+    const { link, approvalId } = await openGate();
+    const nonce = nonceOf((await get(link)).html);
+    const form = new URLSearchParams({
+      nonce,
+      decision: 'cutover',
+      approver: 'Ada',
+      comment: 'x'.repeat(16_384),
+    }).toString();
+    const big = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
+    expect(big.status).toBe(413);
+    expect(await big.text()).toContain('The form is too large');
+    // Over the limit whatever the type: still 413.
+    const bigJson = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(20_000),
+    });
+    expect(bigJson.status).toBe(413);
+    expect(sfn.calls()).toHaveLength(0);
+    expect((await fx.ledger.getApproval(approvalId))?.status).toBe('OPEN');
+  });
+
   it('should answer 404 for a genuine signature of an unknown approval', async () => {
     const id = 'NoSuchApprovalIdAtAll1';
     const sig = signApproval(

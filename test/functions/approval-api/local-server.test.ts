@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -69,5 +70,60 @@ describe('serveApprovalApi', () => {
     const res = await fetch(`${server.baseUrl}approvals/x`);
     expect(res.status).toBe(502);
     expect(await res.text()).not.toContain('secret detail');
+  });
+
+  it('should answer 413, not 502, to a body over 10 MB without calling the handler', async () => {
+    let calls = 0;
+    server = await serveApprovalApi(async () => {
+      calls += 1;
+      return { statusCode: 200, body: 'ok' };
+    });
+    const res = await fetch(`${server.baseUrl}approvals/x?sig=1.y`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a'.repeat(10 * 1024 * 1024 + 1),
+    }).catch((err: Error) => err);
+    expect(res).toBeInstanceOf(Response);
+    expect((res as Response).status).toBe(413);
+    expect(calls).toBe(0);
+  });
+
+  it('should stop reading a chunked body once it passes 10 MB and answer 413', async () => {
+    let calls = 0;
+    server = await serveApprovalApi(async () => {
+      calls += 1;
+      return { statusCode: 200, body: 'ok' };
+    });
+    const url = new URL(`${server.baseUrl}approvals/x?sig=1.y`);
+    const chunk = Buffer.alloc(1024 * 1024, 'a');
+    const outcome = await new Promise<{ status?: number; sent: number }>(
+      (resolve) => {
+        let sent = 0;
+        const req = request(
+          url,
+          { method: 'POST', headers: { 'transfer-encoding': 'chunked' } },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, sent });
+            req.destroy();
+          },
+        );
+        req.on('error', () => resolve({ sent }));
+        // Keeps sending (up to 64 MB) until the server answers.
+        const pump = () => {
+          while (sent < 64 * chunk.length) {
+            sent += chunk.length;
+            if (!req.write(chunk)) {
+              req.once('drain', pump);
+              return;
+            }
+          }
+          req.end();
+        };
+        pump();
+      },
+    );
+    expect(outcome.status).toBe(413);
+    expect(calls).toBe(0);
   });
 });
