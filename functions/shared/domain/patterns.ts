@@ -246,6 +246,12 @@ export function matchesPatterns(
   return new Selection(include, exclude).selects(name);
 }
 
+/** The JSON paths of the plan's consumer-group pattern lists. */
+export const GROUP_PATTERN_PATHS = {
+  include: 'replication.consumerGroups',
+  exclude: 'replication.consumerGroupsToExclude',
+} as const;
+
 /** Include/exclude lists compiled once, for matching many names. */
 export class Selection {
   readonly include: PatternSet;
