@@ -221,7 +221,12 @@ export function checkPlanRules(plan: Plan): RuleResult {
       const path = err.path ?? at;
       if (!tooComplex.has(path)) {
         tooComplex.add(path);
-        errors.push({ path, message: err.message });
+        // The issue carries the path; the message need not repeat it.
+        const { message } = new PatternTooComplexError(
+          err.pattern,
+          err.subject,
+        );
+        errors.push({ path, message });
       }
       return undefined;
     }
