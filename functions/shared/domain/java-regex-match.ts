@@ -352,10 +352,18 @@ function backtrackMatch(
             return false;
           };
         }
+        // Java tries starts from i - min down to i - max (int arithmetic).
+        const minLength = node.minLength ?? 0;
+        const maxLength = node.maxLength ?? 0;
         return (i, k) => {
           const saved = caps.slice();
           let found = false;
-          for (let start = i; start >= 0 && !found; start--) {
+          const from = Math.max((i - maxLength) | 0, 0);
+          for (
+            let start = (i - minLength) | 0;
+            start >= from && !found;
+            start--
+          ) {
             budget.step();
             found = body(start, (e) => e === i);
           }

@@ -313,7 +313,15 @@ export type JavaNode =
       max: number;
       mode: 'greedy' | 'lazy' | 'possessive';
     }
-  | { t: 'look'; body: JavaNode; behind: boolean; negate: boolean }
+  | {
+      t: 'look';
+      body: JavaNode;
+      behind: boolean;
+      negate: boolean;
+      /** Lookbehind only: the lengths Java computed (see `study`). */
+      minLength?: number;
+      maxLength?: number;
+    }
   | { t: 'atomic'; body: JavaNode }
   | { t: 'backref'; group: number; ci: 0 | 1 | 2 }
   | { t: 'assert'; kind: Assertion; unixLines: boolean };
@@ -1029,12 +1037,21 @@ class Parser {
           node = { t: 'group', body: this.expr(), capture };
         } else {
           const body = this.expr();
-          if (hasBackref(body)) {
+          const info = freshInfo();
+          study(flat(body), info);
+          if (!info.maxValid) {
             throw this.error(
               'Look-behind group does not have an obvious maximum length',
             );
           }
-          node = { t: 'look', body, behind: true, negate: c === 0x21 };
+          node = {
+            t: 'look',
+            body,
+            behind: true,
+            negate: c === 0x21,
+            minLength: info.min,
+            maxLength: info.max,
+          };
         }
       } else if (kind === '$' || kind === '@') {
         throw this.error('Unknown group type');
@@ -1158,22 +1175,138 @@ const SPECIAL_FOLDS = new Set([
   0xff, 0xb5, 0x49, 0x69, 0x53, 0x73, 0x4b, 0x6b, 0xc5, 0xe5,
 ]);
 
-function hasBackref(node: JavaNode): boolean {
-  switch (node.t) {
-    case 'backref':
-      return true;
-    case 'seq':
-      return node.items.some(hasBackref);
-    case 'alt':
-      return node.alts.some(hasBackref);
-    case 'group':
-    case 'repeat':
-    case 'look':
-    case 'atomic':
-      return hasBackref(node.body);
-    default:
-      return false;
+/** What Java's `TreeInfo` collects about a lookbehind body. */
+interface TreeInfo {
+  min: number;
+  max: number;
+  maxValid: boolean;
+  deterministic: boolean;
+}
+const freshInfo = (): TreeInfo => ({
+  min: 0,
+  max: 0,
+  maxValid: true,
+  deterministic: true,
+});
+const resetInfo = (info: TreeInfo) => Object.assign(info, freshInfo());
+
+/** A sequence with its plain groups and character runs spliced in. */
+const flat = (node: JavaNode): JavaNode[] =>
+  node.t === 'seq'
+    ? node.items.flatMap(flat)
+    : node.t === 'group'
+      ? flat(node.body)
+      : [node];
+
+/**
+ * The minimum and maximum length of a lookbehind body as Java 17 computes
+ * them (`Node.study` of each node kind, in 32-bit int arithmetic), which
+ * decides both whether Java accepts the lookbehind ("does not have an
+ * obvious maximum length") and where it tries it. Java's rules have
+ * quirks this reproduces on purpose: a greedy `x*` adds Integer.MAX_VALUE
+ * and wraps without invalidating, `x*?` invalidates unless nothing precedes
+ * it, an alternation restarts the count of what follows it, and a
+ * non-deterministic quantified group invalidates and stops the count.
+ * Returns `deterministic`, as Java's `study` does.
+ */
+function study(items: readonly JavaNode[], info: TreeInfo): boolean {
+  for (let j = 0; j < items.length; j++) {
+    const node = items[j] as JavaNode;
+    const rest = items.slice(j + 1);
+    switch (node.t) {
+      case 'set':
+        info.min = (info.min + 1) | 0;
+        info.max = (info.max + 1) | 0;
+        break;
+      case 'backref':
+        info.maxValid = false;
+        break;
+      case 'atomic':
+        study(flat(node.body), info);
+        break;
+      case 'alt':
+        if (node === LINEBREAK) {
+          info.min = (info.min + 1) | 0;
+          info.max = (info.max + 2) | 0;
+          break;
+        }
+        return branch(node.alts.map(flat), rest, info);
+      case 'repeat': {
+        const { body, min, mode } = node;
+        const max = node.max === Infinity ? MAX_REPS : node.max;
+        const group = body.t === 'group';
+        if (min === 0 && max === 1) {
+          // `X?`: a group becomes a two-way branch, anything else a `Ques`.
+          if (group && mode !== 'possessive') {
+            return branch([flat(body), []], rest, info);
+          }
+          const saved = info.min;
+          study(flat(body), info);
+          info.min = saved;
+          info.deterministic = false;
+          break;
+        }
+        if (body.t === 'set' && mode === 'greedy' && node.max === Infinity) {
+          info.min = (info.min + min) | 0;
+          if (info.maxValid) info.max = (info.max + MAX_REPS) | 0;
+          info.deterministic = false;
+          break;
+        }
+        if (group && mode !== 'possessive' && !study(flat(body), freshInfo())) {
+          // A `Loop`: Java stops studying here.
+          info.maxValid = false;
+          info.deterministic = false;
+          return false;
+        }
+        const before = { ...info };
+        resetInfo(info);
+        study(flat(body), info);
+        let temp = (Math.imul(info.min, min) + before.min) | 0;
+        if (temp < before.min) temp = 0xfffffff;
+        info.min = temp;
+        if (before.maxValid && info.maxValid) {
+          temp = (Math.imul(info.max, max) + before.max) | 0;
+          info.max = temp;
+          if (temp < before.max) info.maxValid = false;
+        } else info.maxValid = false;
+        info.deterministic =
+          info.deterministic && min === max ? before.deterministic : false;
+        break;
+      }
+      default:
+        // Anchors and lookarounds: no length.
+        break;
+    }
   }
+  return info.deterministic;
+}
+
+function branch(
+  alts: readonly JavaNode[][],
+  rest: readonly JavaNode[],
+  info: TreeInfo,
+): false {
+  let min = info.min;
+  let max = info.max;
+  let maxValid = info.maxValid;
+  let altMin = MAX_REPS;
+  let altMax = -1;
+  for (const alt of alts) {
+    resetInfo(info);
+    study(alt, info);
+    altMin = Math.min(altMin, info.min);
+    altMax = Math.max(altMax, info.max);
+    maxValid = maxValid && info.maxValid;
+  }
+  min = (min + altMin) | 0;
+  max = (max + altMax) | 0;
+  resetInfo(info);
+  study(rest, info);
+  info.min = (info.min + min) | 0;
+  info.max = (info.max + max) | 0;
+  info.maxValid = info.maxValid && maxValid;
+  info.deterministic = false;
+  return false;
 }
 
 function category(name: string, ci: boolean): CharSet | undefined {
