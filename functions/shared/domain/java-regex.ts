@@ -79,15 +79,6 @@ export function has(s: CharSet, cp: number): boolean {
   return false;
 }
 
-/** The number of code points in `s`. */
-export function size(s: CharSet): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i += 2) {
-    n += (s[i + 1] as number) - (s[i] as number) + 1;
-  }
-  return n;
-}
-
 const ch = (c: string): [number, number] => [
   c.codePointAt(0) as number,
   c.codePointAt(0) as number,

@@ -71,6 +71,16 @@ function compile(pattern: string): Compiled {
           ok: false,
           problem: { kind: 'unsupported', message: err.message },
         };
+      } else if (err instanceof RangeError) {
+        // Nesting deeper than the call stack (patterns are at most 256
+        // characters once the plan's length rules pass).
+        entry = {
+          ok: false,
+          problem: {
+            kind: 'unsupported',
+            message: 'not supported by msk-cutover: groups nested too deeply',
+          },
+        };
       } else throw err;
     }
     if (compiled.size >= CACHE_LIMIT) compiled.clear();
