@@ -3,7 +3,7 @@
  * reference for msk-cutover's Java pattern semantics. Needs `java` (a JDK 11+
  * launches a single source file directly); CI installs one.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,21 +75,22 @@ const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 /** The `java` launcher's version line, or a clear failure when it is missing. */
 export function javaVersion(): string {
-  try {
-    return execFileSync('java', ['-version'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).trim();
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr;
-    if (typeof stderr === 'string' && stderr.includes('version')) {
-      return stderr.split('\n')[0] ?? stderr;
-    }
+  // `java -version` prints to standard error.
+  const run = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const text = `${run.stderr ?? ''}${run.stdout ?? ''}`;
+  if (run.error !== undefined || !text.includes('version')) {
     throw new Error(
       'the differential test of Java patterns needs a JDK on PATH (`java`); .ci/run installs default-jdk-headless, locally: apt-get install default-jdk-headless',
-      { cause: err },
+      { cause: run.error },
     );
   }
+  return text.split('\n')[0] as string;
+}
+
+/** The JDK's feature version (17 for `openjdk version "17.0.15"`). */
+export function javaMajor(): number {
+  const match = /version "(?:1\.)?(\d+)/.exec(javaVersion());
+  return Number(match?.[1] ?? 0);
 }
 
 /** Java's verdict on each `[pattern, names]`, in one JVM run. */

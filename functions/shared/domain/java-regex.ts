@@ -507,6 +507,10 @@ class Parser {
     const root = this.expr();
     if (this.cur !== this.len) {
       if (this.peek() === 0x29) throw this.error("Unmatched closing ')'");
+      // Java 17 says "Unexpected internal error" here; later JDKs name it.
+      if (this.cur === this.len + 1 && this.at(this.len - 1) === 0x5c) {
+        throw this.error('Unescaped trailing backslash');
+      }
       throw this.error('Unexpected internal error');
     }
     return root;

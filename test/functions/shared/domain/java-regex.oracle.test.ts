@@ -11,9 +11,22 @@ import {
   patternProblem,
 } from '../../../../functions/shared/domain/patterns.ts';
 import {
+  javaMajor,
   type OracleVerdict,
   runJavaOracle,
 } from '../../../support/java-oracle.ts';
+
+/**
+ * Where JDKs differ among themselves. msk-cutover follows Java 17 (Debian
+ * 12's default JDK) except for one message, where it takes the later JDKs'
+ * clearer wording.
+ */
+const SAME_REASON: Record<string, string> = {
+  'Unexpected internal error': 'Unescaped trailing backslash',
+};
+/** JDK 19 made `\b` and `\B` ASCII-only (JDK-8264160); Java 17 is followed. */
+const boundaryDiffers = (pattern: string, name: string) =>
+  javaMajor() >= 19 && /\\[bB]/.test(pattern) && /[^\x00-\x7f]/.test(name);
 
 /** Every pattern is tried against these, and against its own extra names. */
 const NAMES = [
@@ -601,7 +614,7 @@ describe('Java pattern semantics, compared with java.util.regex', () => {
       const expected =
         java === undefined
           ? undefined
-          : `${java.description} near index ${java.index}`;
+          : `${SAME_REASON[java.description] ?? java.description} near index ${java.index}`;
       if (ours?.message !== expected) {
         mismatches.push(
           `${pattern}: Java ${expected ?? 'accepts'}, ours ${ours?.message ?? 'accepts'}`,
@@ -636,7 +649,11 @@ describe('Java pattern semantics, compared with java.util.regex', () => {
           }
           return;
         }
-        if (java !== 'timeout' && ours !== java) {
+        if (
+          java !== 'timeout' &&
+          ours !== java &&
+          !boundaryDiffers(pattern, name)
+        ) {
           mismatches.push(
             `${pattern} on ${JSON.stringify(name)}: Java ${java}, ours ${ours}`,
           );
