@@ -23,6 +23,7 @@ import {
   has,
   type JavaNode,
   LINE_TERMINATORS,
+  type ParsedPattern,
   parseJavaPattern,
   toLower,
   toUpper,
@@ -68,8 +69,11 @@ const PLAIN = /^[\x20-\x7e]+$/;
  * Compile `source` with Java's meaning. Throws what `parseJavaPattern`
  * throws for a pattern Java refuses or msk-cutover does not support.
  */
-export function compileJavaPattern(source: string): JavaMatcher {
-  const { root, groupCount } = parseJavaPattern(source);
+export function compileJavaPattern(
+  source: string,
+  parsed: ParsedPattern = parseJavaPattern(source),
+): JavaMatcher {
+  const { root, groupCount } = parsed;
   const translation = { contextual: false };
   const re2Source = toRe2(root, translation);
   let re2: RE2JS | undefined;

@@ -55,10 +55,11 @@ function compile(pattern: string): Compiled {
   let entry = compiled.get(pattern);
   if (entry === undefined) {
     try {
+      const parsed = parseJavaPattern(pattern);
       entry = {
         ok: true,
-        matcher: compileJavaPattern(pattern),
-        root: parseJavaPattern(pattern).root,
+        matcher: compileJavaPattern(pattern, parsed),
+        root: parsed.root,
       };
     } catch (err) {
       if (err instanceof JavaPatternSyntaxError) {
