@@ -17,6 +17,12 @@
  * class is an exact set of code points (`CharSet`), so the matchers in
  * `java-regex-match.ts` need no knowledge of Java's flags.
  *
+ * Where JDKs differ, Java 17 (Debian 12's default JDK, the one the
+ * differential test runs) is followed: `\b` treats non-ASCII letters and
+ * digits as word characters (JDK 19 made it ASCII-only), and lookbehind
+ * lengths follow its int arithmetic (see `study`). Only the message for a
+ * trailing backslash takes the later JDKs' wording.
+ *
  * A few rare constructs are refused with "valid in Java but not supported by
  * msk-cutover" rather than accepted with another meaning: the COMMENTS (`x`),
  * CANON_EQ (`c`) and UNICODE_CHARACTER_CLASS (`U`) flags, `\X`, `\b{g}`,
