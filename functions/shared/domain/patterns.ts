@@ -50,8 +50,21 @@ type Compiled =
 
 const compiled = new Map<string, Compiled>();
 const CACHE_LIMIT = 20_000;
+/**
+ * Longer patterns are not parsed at all: the API takes at most 256
+ * characters (plan validation says so), and a plan's strings can be huge.
+ */
+export const MAX_PARSED_PATTERN = 4096;
+const TOO_LONG: Compiled = {
+  ok: false,
+  problem: {
+    kind: 'unsupported',
+    message: `not supported by msk-cutover: patterns longer than ${MAX_PARSED_PATTERN} characters`,
+  },
+};
 
 function compile(pattern: string): Compiled {
+  if (pattern.length > MAX_PARSED_PATTERN) return TOO_LONG;
   let entry = compiled.get(pattern);
   if (entry === undefined) {
     try {

@@ -141,6 +141,17 @@ describe('validatePlan with Java patterns', () => {
     ]);
   });
 
+  it('does not parse a pattern longer than the API allows', () => {
+    const plan = sample();
+    plan.replication.topics.push('('.repeat(5_000_000));
+    expect(issuesOf(plan)).toEqual([
+      {
+        path: 'replication.topics[2]',
+        message: 'is 5000000 characters; the API allows at most 249',
+      },
+    ]);
+  });
+
   it('applies group exclusions with Java semantics', () => {
     const plan = sample();
     plan.replication.consumerGroupsToExclude = ['(?i)CUSTOMER-.*'];
