@@ -26,7 +26,7 @@ const SAME_REASON: Record<string, string> = {
 };
 /** JDK 19 made `\b` and `\B` ASCII-only (JDK-8264160); Java 17 is followed. */
 const boundaryDiffers = (pattern: string, name: string) =>
-  javaMajor() >= 19 && /\\[bB]/.test(pattern) && /[^\x00-\x7f]/.test(name);
+  javaMajor() >= 19 && /\\[bB]/.test(pattern) && /[^\p{ASCII}]/u.test(name);
 
 /** Every pattern is tried against these, and against its own extra names. */
 const NAMES = [
