@@ -16,7 +16,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Figure } from './figure.ts';
 
 /** In the order of the benchmark issue. */
-export const MODULES = ['bundles', 'poll', 'rehearsal', 'probe'] as const;
+export const MODULES = [
+  'bundles',
+  'poll',
+  'rehearsal',
+  'probe',
+  'patterns',
+] as const;
 
 interface Options {
   json: boolean;

@@ -33,7 +33,10 @@ import type {
   KafkaClusterDescription,
   ReplicationInfoDescription,
 } from '@aws-sdk/client-kafka';
-import { PatternSet } from '../../functions/shared/domain/patterns.ts';
+import {
+  literalOf,
+  PatternSet,
+} from '../../functions/shared/domain/patterns.ts';
 import type { Plan } from '../../functions/shared/domain/plan.ts';
 
 const MINUTE = 60_000;
@@ -258,10 +261,14 @@ export class ClusterModel {
       for (const t of [...app.produces, ...app.consumes]) names.add(t);
     }
     const rep = plan.replication;
+    // Literal entries (`orders`, `orders\\.v1`, `\\Qorders\\E`) name topics
+    // that exist on the source, read with Java's meaning.
     const literal = [
       ...(rep.topics ?? []),
       ...(rep.shards ?? []).flatMap((s) => s.topics),
-    ].filter((p) => LITERAL.test(p));
+    ]
+      .map(literalOf)
+      .filter((t): t is string => t !== undefined && LITERAL.test(t));
     const excluded = fullMatch([
       ...(rep.topicsToExclude ?? []),
       ...(rep.shards ?? []).flatMap((s) => s.topicsToExclude),

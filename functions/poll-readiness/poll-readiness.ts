@@ -27,7 +27,12 @@ import {
   type QueryReplicator,
   readinessQueries,
 } from '../shared/domain/metric-queries.ts';
-import { appGroups, appTopics, Selection } from '../shared/domain/patterns.ts';
+import {
+  appGroups,
+  appTopics,
+  GROUP_PATTERN_PATHS,
+  Selection,
+} from '../shared/domain/patterns.ts';
 import type { Application, Plan } from '../shared/domain/plan.ts';
 import {
   advanceTracker,
@@ -380,6 +385,7 @@ function groupsPerShard(plan: Plan): Map<string, number> {
   const groupSel = new Selection(
     plan.replication.consumerGroups,
     plan.replication.consumerGroupsToExclude,
+    GROUP_PATTERN_PATHS,
   );
   const groups = new Map(
     planShards(plan).map((s) => [s.name, new Set<string>()]),

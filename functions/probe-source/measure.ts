@@ -27,7 +27,11 @@ import {
   paritySummary,
   partitionOffsets,
 } from '../shared/domain/lag.ts';
-import { appGroups, Selection } from '../shared/domain/patterns.ts';
+import {
+  appGroups,
+  GROUP_PATTERN_PATHS,
+  Selection,
+} from '../shared/domain/patterns.ts';
 import type { Plan } from '../shared/domain/plan.ts';
 import { groupMeasurementDue } from '../shared/domain/readiness.ts';
 import { classifyKafkaError } from '../shared/kafka/classify.ts';
@@ -109,6 +113,7 @@ async function groupsToMeasure(
   const selection = new Selection(
     plan.replication.consumerGroups,
     plan.replication.consumerGroupsToExclude,
+    GROUP_PATTERN_PATHS,
   );
   const declared = plan.applications.flatMap((a) => appGroups(a));
   const listed = (await listSourceGroups()).filter((g) => selection.selects(g));

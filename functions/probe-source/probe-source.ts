@@ -15,6 +15,7 @@ import { PreflightFailedError } from '../shared/domain/errors.ts';
 import { checkKafkaVersion } from '../shared/domain/kafka-version.ts';
 import { appTopics, Selection } from '../shared/domain/patterns.ts';
 import type { Plan } from '../shared/domain/plan.ts';
+import { shardTopicPaths } from '../shared/domain/replicator-config.ts';
 import { commentText } from '../shared/domain/safe-text.ts';
 import {
   kafkaAclsCommands,
@@ -96,15 +97,23 @@ const SASL_ADVICE: Record<string, string> = {
 function selections(plan: Plan): { name: string; selection: Selection }[] {
   const r = plan.replication;
   if (r.shards && r.shards.length > 0) {
-    return r.shards.map((s) => ({
+    return r.shards.map((s, i) => ({
       name: s.name,
-      selection: new Selection(s.topics, s.topicsToExclude),
+      selection: new Selection(
+        s.topics,
+        s.topicsToExclude,
+        shardTopicPaths(plan, i),
+      ),
     }));
   }
   return [
     {
       name: 'main',
-      selection: new Selection(r.topics ?? ['.*'], r.topicsToExclude ?? []),
+      selection: new Selection(
+        r.topics ?? ['.*'],
+        r.topicsToExclude ?? [],
+        shardTopicPaths(plan, 0),
+      ),
     },
   ];
 }

@@ -7,7 +7,13 @@
  * literal patterns; patterns are compiled once per list (`Selection`), so
  * each topic costs a set lookup plus the list's real regexes.
  */
-import { literalOf, regexError, Selection } from './patterns.ts';
+import {
+  GROUP_PATTERN_PATHS,
+  literalOf,
+  PatternTooComplexError,
+  patternProblem,
+  Selection,
+} from './patterns.ts';
 import type { Plan } from './plan.ts';
 import {
   DEFAULT_REPLICATOR_QUOTA,
@@ -20,6 +26,7 @@ import {
   REPLICATOR_QUOTA_CODE,
   replicatorDescription,
   replicatorSpecs,
+  shardTopicPaths,
 } from './replicator-config.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -63,18 +70,23 @@ export function checkPlanRules(plan: Plan): RuleResult {
   const r = plan.replication;
   const hasShards = r.shards !== undefined;
 
-  // Patterns compile and fit the API's length limits.
+  // Patterns compile as Java regular expressions (MSK Replicator reads them
+  // with java.util.regex) and fit the API's length limits.
   const checkPatterns = (
     path: string,
     patterns: readonly string[] | undefined,
     max: number,
   ) => {
     patterns?.forEach((p, i) => {
-      const err = regexError(p);
-      if (err !== undefined) {
+      // Too long for the API (reported below): not worth parsing.
+      const problem = p.length > max ? undefined : patternProblem(p);
+      if (problem !== undefined) {
         errors.push({
           path: `${path}[${i}]`,
-          message: `\`${p}\` is not a valid regular expression: ${err}`,
+          message:
+            problem.kind === 'invalid'
+              ? `\`${p}\` is not a valid regular expression (MSK Replicator reads patterns as Java's java.util.regex): ${problem.message}`
+              : `\`${p}\` is ${problem.message}`,
         });
       }
       if (p.length > max) {
@@ -218,11 +230,40 @@ export function checkPlanRules(plan: Plan): RuleResult {
   }
 
   // Applications: unique names, topics and groups covered, groups owned once.
-  const shardSelections = shards.map((s) => ({
+  const shardSelections = shards.map((s, i) => ({
     name: s.name,
-    selection: new Selection(s.topics, s.topicsToExclude),
+    selection: new Selection(
+      s.topics,
+      s.topicsToExclude,
+      shardTopicPaths(plan, i),
+    ),
   }));
-  const groups = new Selection(r.consumerGroups, r.consumerGroupsToExclude);
+  const groups = new Selection(
+    r.consumerGroups,
+    r.consumerGroupsToExclude,
+    GROUP_PATTERN_PATHS,
+  );
+  // A pattern too complex to evaluate is reported once, at its own path;
+  // the names it could not decide are then not reported again.
+  const tooComplex = new Set<string>();
+  const bounded = <T>(at: string, evaluate: () => T): T | undefined => {
+    try {
+      return evaluate();
+    } catch (err) {
+      if (!(err instanceof PatternTooComplexError)) throw err;
+      const path = err.path ?? at;
+      if (!tooComplex.has(path)) {
+        tooComplex.add(path);
+        // The issue carries the path; the message need not repeat it.
+        const { message } = new PatternTooComplexError(
+          err.pattern,
+          err.subject,
+        );
+        errors.push({ path, message });
+      }
+      return undefined;
+    }
+  };
   const appIndex = new Map<string, number>();
   const groupOwner = new Map<string, { app: string; path: string }>();
   plan.applications.forEach((app, i) => {
@@ -245,13 +286,14 @@ export function checkPlanRules(plan: Plan): RuleResult {
         }
         // Without any topic list there is nothing to cover; reported above.
         if (!hasShards && r.topics === undefined) return;
-        const owners = shardSelections.filter((s) =>
-          s.selection.selects(topic),
+        const owners = bounded(path, () =>
+          shardSelections.filter((s) => s.selection.selects(topic)),
         );
+        if (owners === undefined) return;
         if (owners.length === 0) {
           errors.push({
             path,
-            message: uncoveredTopic(topic, shards, hasShards),
+            message: uncoveredTopic(topic, shardSelections, hasShards),
           });
         } else if (owners.length > 1) {
           errors.push({
@@ -263,13 +305,16 @@ export function checkPlanRules(plan: Plan): RuleResult {
     }
     app.consumerGroups.forEach((group, j) => {
       const path = `${at}.consumerGroups[${j}]`;
-      if (!groups.include.matches(group)) {
+      const included = bounded(path, () => groups.include.matches(group));
+      if (included === false) {
         errors.push({
           path,
           message: `group \`${group}\` is not replicated: no pattern in replication.consumerGroups matches it`,
         });
-      } else {
-        const excludedBy = groups.exclude.firstMatch(group);
+      } else if (included) {
+        const excludedBy = bounded(path, () =>
+          groups.exclude.firstMatch(group),
+        );
         if (excludedBy !== undefined) {
           errors.push({
             path,
@@ -304,13 +349,16 @@ export function checkPlanRules(plan: Plan): RuleResult {
       s.topics.forEach((p, j) => {
         const literal = literalOf(p);
         if (literal === undefined) return;
-        const others = shardSelections.filter(
-          (o, k) => k !== i && o.selection.selects(literal),
+        const path = `replication.shards[${i}].topics[${j}]`;
+        const others = bounded(path, () =>
+          shardSelections.filter(
+            (o, k) => k !== i && o.selection.selects(literal),
+          ),
         );
-        const other = others[0];
+        const other = others?.[0];
         if (other !== undefined) {
           errors.push({
-            path: `replication.shards[${i}].topics[${j}]`,
+            path,
             message: `topic \`${literal}\` is also selected by shard \`${other.name}\`; shards must not overlap`,
           });
         }
@@ -367,15 +415,15 @@ export function checkPlanRules(plan: Plan): RuleResult {
 
 function uncoveredTopic(
   topic: string,
-  shards: ReturnType<typeof planShards>,
+  shards: readonly { name: string; selection: Selection }[],
   hasShards: boolean,
 ): string {
-  for (const s of shards) {
-    const selection = new Selection(s.topics, s.topicsToExclude);
+  // Every pattern of these lists was just evaluated against `topic`.
+  for (const { name, selection } of shards) {
     if (selection.include.matches(topic)) {
       const by = selection.exclude.firstMatch(topic);
       const where = hasShards
-        ? `shard \`${s.name}\`'s topicsToExclude`
+        ? `shard \`${name}\`'s topicsToExclude`
         : 'replication.topicsToExclude';
       return `topic \`${topic}\` is excluded by ${where} (\`${by}\`), so it would not be replicated`;
     }

@@ -86,6 +86,19 @@ export function planShards(plan: Pick<Plan, 'replication'>): ShardTopics[] {
   ];
 }
 
+/**
+ * The JSON paths of shard `index`'s topic lists (`replication.topics` for
+ * plans without shards), for messages about their patterns.
+ */
+export function shardTopicPaths(
+  plan: Pick<Plan, 'replication'>,
+  index: number,
+): { include: string; exclude: string } {
+  const sharded = (plan.replication.shards?.length ?? 0) > 0;
+  const at = sharded ? `replication.shards[${index}]` : 'replication';
+  return { include: `${at}.topics`, exclude: `${at}.topicsToExclude` };
+}
+
 /** The replicator name for one shard and direction. */
 export function replicatorName(
   plan: PlanForNames,
@@ -337,9 +350,13 @@ function selectionsOf(
 ): { name: string; selection: Selection }[] {
   let list = shardSelections.get(plan.replication);
   if (list === undefined) {
-    list = planShards(plan).map((s) => ({
+    list = planShards(plan).map((s, i) => ({
       name: s.name,
-      selection: new Selection(s.topics, s.topicsToExclude),
+      selection: new Selection(
+        s.topics,
+        s.topicsToExclude,
+        shardTopicPaths(plan, i),
+      ),
     }));
     shardSelections.set(plan.replication, list);
   }

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   appGroups,
   appTopics,
-  fullMatchRegex,
+  javaMatcher,
   literalOf,
   literalPrefixOf,
   matchesPatterns,
   PatternSet,
+  PatternTooComplexError,
+  patternProblem,
   regexError,
   Selection,
 } from '../../../../functions/shared/domain/patterns.ts';
@@ -88,13 +90,68 @@ describe('PatternSet and Selection', () => {
   });
 
   it('compiles each pattern once', () => {
-    expect(fullMatchRegex('a.*')).toBe(fullMatchRegex('a.*'));
+    expect(javaMatcher('a.*')).toBe(javaMatcher('a.*'));
+  });
+});
+
+describe('Java meaning (MSK Replicator reads java.util.regex)', () => {
+  it('takes literals as Java spells them', () => {
+    expect(literalOf('\\Qorders.v1\\E')).toBe('orders.v1');
+    expect(literalOf('orders]')).toBe('orders]');
+    expect(literalOf('orders}')).toBe('orders}');
+    expect(literalOf('\\x6frders')).toBe('orders');
+    expect(literalOf('[o]rders')).toBe('orders');
+    expect(literalOf('(?i)orders')).toBeUndefined();
+    expect(literalOf('[]')).toBeUndefined();
+    expect(literalPrefixOf('\\Qorders.\\E.*')).toBe('orders.');
+    expect(literalPrefixOf('orders-.*?')).toBe('orders-');
+    expect(literalPrefixOf('orders-[a-z]*')).toBeUndefined();
+  });
+
+  it('matches case-insensitive, possessive and atomic patterns', () => {
+    expect(matchesPatterns('ORDERS', ['(?i)orders'], [])).toBe(true);
+    expect(matchesPatterns('aaa', ['a++'], [])).toBe(true);
+    expect(matchesPatterns('aaa', ['a++a'], [])).toBe(false);
+    expect(matchesPatterns('ac', ['(?>a|ab)c'], [])).toBe(true);
+    expect(matchesPatterns('abc', ['(?>a|ab)c'], [])).toBe(false);
+    expect(matchesPatterns('orders', ['\\Qorders\\E'], [])).toBe(true);
+    expect(matchesPatterns('QordersE', ['\\Qorders\\E'], [])).toBe(false);
+  });
+
+  it('runs regular patterns in linear time and the rest under a step budget', () => {
+    expect(javaMatcher('(a+)+b')?.engine).toBe('linear');
+    expect(javaMatcher('(a+)+b')?.matches('a'.repeat(5000))).toBe(false);
+    expect(javaMatcher('(a)\\1')?.engine).toBe('backtracking');
+    expect(javaMatcher('(?=a)a')?.engine).toBe('backtracking');
+    expect(javaMatcher('a{1001}')?.engine).toBe('backtracking');
+  });
+
+  it('fails with the pattern and its path past the step budget, never hangs', () => {
+    const set = new PatternSet(['orders', '(a|aa)+\\1b'], 'replication.topics');
+    expect(set.matches('orders')).toBe(true);
+    expect(() => set.matches('a'.repeat(40))).toThrow(PatternTooComplexError);
+    expect(() => set.matches('a'.repeat(40))).toThrow(
+      /^pattern `\(a\|aa\)\+\\1b` \(replication\.topics\[1\]\) is too complex to evaluate within 1,000,000 steps against `a{40}`/,
+    );
+  });
+
+  it('tells invalid from unsupported patterns', () => {
+    expect(patternProblem('[]')).toEqual({
+      kind: 'invalid',
+      message: 'Unclosed character class near index 1',
+    });
+    expect(patternProblem('\\X')).toEqual({
+      kind: 'unsupported',
+      message:
+        'valid in Java but not supported by msk-cutover: grapheme clusters (\\X)',
+    });
+    expect(patternProblem('[a-z&&[^x]]')).toBeUndefined();
   });
 });
 
 describe('regexError', () => {
-  it('returns the engine message for an invalid pattern only', () => {
-    expect(regexError('orders(')).toMatch(/Unterminated group/);
+  it("returns Java's message for an invalid pattern only", () => {
+    expect(regexError('orders(')).toBe('Unclosed group near index 7');
     expect(regexError('orders.*')).toBeUndefined();
   });
 });
