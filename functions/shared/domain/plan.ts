@@ -173,11 +173,28 @@ export const RehearsalSchema = z.strictObject({
   backlogRecords: z._default(z.number().check(z.int(), z.gte(0)), 200_000),
   /** Records per second each application produces. */
   produceRatePerSecond: z._default(z.number().check(z.gte(0)), 50),
-  /** Records per second the forward replicator copies while draining. */
-  replicatorThroughputPerSecond: z._default(
-    z.number().check(z.positive()),
-    2_000,
+  /**
+   * Average record size in bytes (default 1 KiB). Replicator capacity is in
+   * bytes (see `capacity.ts`); at most 10,485,760, the largest record a
+   * replicator copies by default (msk-replicator-facts.md §3, [D-LIM]).
+   */
+  recordSizeBytes: z._default(
+    z.number().check(z.int(), z.positive(), z.lte(10_485_760)),
+    1024,
   ),
+  /** Partitions of every topic (the documented sizing is per partition). */
+  partitionsPerTopic: z._default(z.number().check(z.int(), z.positive()), 6),
+  /**
+   * Bytes per second a Kafka quota lets the replicators' principal move,
+   * shared by every replicator of one direction (they share the principal).
+   * No quota when absent.
+   */
+  replicatorQuotaBytesPerSecond: z.optional(z.number().check(z.positive())),
+  /**
+   * Deprecated: an extra cap in records per second on each replicator, on
+   * top of the documented limits. No cap when absent.
+   */
+  replicatorThroughputPerSecond: z.optional(z.number().check(z.positive())),
   /** Minutes a replicator spends CREATING before RUNNING. */
   creatingMinutes: z._default(z.number().check(z.gte(0)), 30),
   /** Minutes between a cutover decision and the application running on the new cluster. */
