@@ -10,8 +10,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { forecast } from '../../functions/shared/domain/forecast.ts';
 import { importCliFiles } from '../../functions/shared/domain/import-cli.ts';
 import type { PlanIssue } from '../../functions/shared/domain/plan-rules.ts';
+import {
+  applyPriceOverrides,
+  DEFAULT_PRICES,
+  type PriceTable,
+} from '../../functions/shared/domain/prices.ts';
 import {
   formatIssue,
   parsePlanText,
@@ -31,6 +37,8 @@ export interface PlanCommandOptions {
   sourceClusterId?: string;
   roleArn?: string;
   scramUser: string;
+  /** A JSON file of price overrides for the forecast. */
+  prices?: string;
 }
 
 /** Where output goes; tests pass their own. */
@@ -70,6 +78,10 @@ export function register(program: Command): void {
       "the replicator's SCRAM user, for the ACL commands",
       'msk-replicator',
     )
+    .option(
+      '--prices <prices.json>',
+      "override the forecast's list prices (see docs/forecast.md)",
+    )
     .action(async (file: string | undefined, options: PlanCommandOptions) => {
       const code = await runPlanCommand(file, options, processOutput);
       if (code !== 0) throw new CliExit(code);
@@ -91,6 +103,8 @@ export async function runPlanCommand(
   }
   const text = await readText(file, output);
   if (text === undefined) return 2;
+  const prices = await readPrices(options.prices, output);
+  if (prices === undefined) return 2;
   const result = parsePlanText(text);
   if (!result.ok) {
     reportIssues(file, result.issues, options.json === true, output);
@@ -103,6 +117,7 @@ export async function runPlanCommand(
       : {}),
     ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}),
   });
+  report.forecast = forecast(result.plan, { prices });
   if (options.out !== undefined) {
     const files = planFiles(result.plan, report);
     const root = resolve(options.out);
@@ -184,6 +199,33 @@ async function importCommand(
     output.stderr(`${lines.join('\n')}\n`);
   }
   return 0;
+}
+
+/** The price table, with the overrides of `file` when given. */
+async function readPrices(
+  file: string | undefined,
+  output: Output,
+): Promise<PriceTable | undefined> {
+  if (file === undefined) return DEFAULT_PRICES;
+  const text = await readText(file, output);
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    output.stderr(`${file}: is not valid JSON: ${(err as Error).message}\n`);
+    return undefined;
+  }
+  const result = applyPriceOverrides(json, file);
+  if (!result.ok) {
+    const lines = [
+      `${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'} in the prices; nothing was forecast`,
+      ...result.issues.map((i) => `  ${i.path}: ${i.message}`),
+    ];
+    output.stderr(`${lines.join('\n')}\n`);
+    return undefined;
+  }
+  return result.prices;
 }
 
 async function readText(

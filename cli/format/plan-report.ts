@@ -3,6 +3,7 @@
  * once as data (`PlanReport`) and rendered three ways: a readable summary,
  * one JSON document (`--json`), and the files of `--out DIR`.
  */
+import type { Forecast } from '../../functions/shared/domain/forecast.ts';
 import { appGroups } from '../../functions/shared/domain/patterns.ts';
 import type { Plan } from '../../functions/shared/domain/plan.ts';
 import type { PlanIssue } from '../../functions/shared/domain/plan-rules.ts';
@@ -24,6 +25,7 @@ import {
   type RequiredAcl,
   requiredSourceAcls,
 } from '../../functions/shared/domain/source-acls.ts';
+import { forecastLines } from './forecast-report.ts';
 
 export interface PlanReportOptions {
   /** Overrides `source.clusterId`. */
@@ -69,6 +71,8 @@ export interface PlanReport {
   };
   sourceAcls: { acls: RequiredAcl[]; commands: string[] };
   rolePolicy: PolicyDocument;
+  /** The migration window and its cost (docs/forecast.md). */
+  forecast?: Forecast;
 }
 
 /** Placeholder used when neither the plan nor the options name the cluster id. */
@@ -290,6 +294,9 @@ export function planSummary(plan: Plan, report: PlanReport): string {
   out.push(
     `Replicator role: least-privilege inline policy (replicator-role-policy.json) instead of ${REPLICATOR_MANAGED_POLICY}`,
   );
+  if (report.forecast !== undefined) {
+    out.push('', ...forecastLines(report.forecast));
+  }
   if (report.assumptions.length > 0) {
     out.push('', 'Assumed');
     for (const a of report.assumptions) out.push(`  ${a}`);

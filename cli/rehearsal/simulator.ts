@@ -738,8 +738,7 @@ export class ClusterModel {
             : this.topicInflowRate(r, topic, at);
         if (flowing <= 0 && behind * share < 1) return undefined;
         return Math.round(
-          BASE_LATENCY_MS +
-            (behind / r.capacity.recordsPerSecond) * 1000,
+          BASE_LATENCY_MS + (behind / r.capacity.recordsPerSecond) * 1000,
         );
       }
       case 'ReplicatorThroughput':
