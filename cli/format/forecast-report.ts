@@ -25,8 +25,7 @@ export function hours(h: number): string {
   return `${d} d ${n(h - d * 24, 1)} h`;
 }
 
-const usd = (v: number) =>
-  v > 0 && v < 0.01 ? `$${n(v, 4)}` : `$${n(v, 2)}`;
+const usd = (v: number) => (v > 0 && v < 0.01 ? `$${n(v, 4)}` : `$${n(v, 2)}`);
 /** A unit price as written on the pricing pages ($0.0000133334). */
 const unitPrice = (v: number) =>
   `$${v.toLocaleString('en-US', { maximumFractionDigits: 10 })}`;

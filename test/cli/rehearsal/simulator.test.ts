@@ -201,7 +201,12 @@ describe('ClusterModel', () => {
     const d = draining.createReplicator(request('r-fwd', 'forward'));
     if (!d.ok) throw new Error('expected a new replicator');
     expect(
-      draining.replicatorMetric(d.replicator, 'ReplicatorThroughput', {}, at(5)),
+      draining.replicatorMetric(
+        d.replicator,
+        'ReplicatorThroughput',
+        {},
+        at(5),
+      ),
     ).toBeCloseTo(51_200);
   });
 
