@@ -5,15 +5,18 @@
  * of any execution and the largest payload. The large run starts with seven
  * virtual days without replicator metrics, so readiness polls for a week
  * (and its loop continues as new executions) before the applications move.
+ * Then the forecast error (forecast against simulated actuals, hours and
+ * cost) on the sample plan and on the large plan's happy path.
  *
  * `npx tsx bench/rehearsal.ts` prints the figures alone.
  */
 import { readFileSync } from 'node:fs';
 import { stopLocalLedger } from '../cli/rehearsal/local-aws.ts';
+import type { RehearsalResult } from '../cli/rehearsal/rehearse.ts';
 import { rehearse } from '../cli/rehearsal/rehearse.ts';
 import { loadScenario, type Scenario } from '../cli/rehearsal/scenario.ts';
 import { generatePlan } from '../functions/shared/domain/generate-plan.ts';
-import { atMost, type Figure } from './figure.ts';
+import { atMost, type Figure, info } from './figure.ts';
 
 const WEEK_MINUTES = 7 * 24 * 60;
 
@@ -48,6 +51,31 @@ export function weekOfPolling(): Scenario {
   };
 }
 
+/** Forecast errors (percent of the simulated value) of one rehearsal. */
+export function forecastErrors(label: string, r: RehearsalResult): Figure[] {
+  const rows = r.forecast?.comparison ?? [];
+  const pick = (what: string) => rows.find((c) => c.what === what)?.error;
+  const figures: Figure[] = [];
+  for (const [what, name] of [
+    ['hours', 'hours'],
+    ['cost (USD)', 'cost'],
+    ['state transitions', 'state transitions'],
+    ['metrics requested', 'metrics requested'],
+  ] as const) {
+    const e = pick(what);
+    if (e !== undefined && e !== null) {
+      figures.push(
+        info(
+          `forecast error ${label}: ${name}`,
+          Math.round(e * 1000) / 10,
+          '%',
+        ),
+      );
+    }
+  }
+  return figures;
+}
+
 async function timed<T>(
   work: () => Promise<T>,
 ): Promise<{ value: T; ms: number; peakMb: number }> {
@@ -79,6 +107,7 @@ export async function run(): Promise<Figure[]> {
       rehearse({ plan: sample, scenario: loadScenario('happy-path') }),
     );
     figures.push(
+      ...forecastErrors('sample plan', small.value),
       atMost(
         'rehearsal sample plan: wall time',
         Math.round(small.ms),
@@ -123,6 +152,19 @@ export async function run(): Promise<Figure[]> {
         'bytes',
         32 * 1024,
       ),
+    );
+    // The forecast knows nothing of a week without metrics: compare it
+    // with the large plan's happy path.
+    const happy = await timed(() =>
+      rehearse({ plan: largePlan(), scenario: loadScenario('happy-path') }),
+    );
+    figures.push(
+      info(
+        'rehearsal 1,000 apps happy path: wall time',
+        Math.round(happy.ms),
+        'ms',
+      ),
+      ...forecastErrors('1,000 apps', happy.value),
     );
   } finally {
     await stopLocalLedger();

@@ -623,6 +623,11 @@ export class ClusterModel {
     return r.deletedAt === null ? at : Math.min(at, r.deletedAt);
   }
 
+  /** Records the replicator has copied by `at` (all its topics). */
+  copiedRecords(r: SimReplicator, at = this.t()): number {
+    return r.topics.reduce((sum, t) => sum + this.replicated(r, t, at), 0);
+  }
+
   /** Records on the replicator's source side it has not copied yet, at `at`. */
   pendingAt(r: SimReplicator, at: number): number {
     if (r.runningAt === null || at < r.runningAt) return 0;

@@ -47,6 +47,8 @@ const DELETING_MINUTES = 1;
 export const LAMBDA_MEMORY_GB = 0.5;
 /** probe-source (the Measure* states) has 1,024 MB (infra/cutover-stack.ts). */
 export const PROBE_MEMORY_GB = 1;
+/** Average Lambda invocation, for GB-seconds (an assumption: not measured). */
+export const DEFAULT_LAMBDA_DURATION_MS = 1000;
 /** PutMetricData takes at most this many datums per request. */
 const DATUMS_PER_PUT = 1000;
 
@@ -214,7 +216,8 @@ const LITERAL = /^[A-Za-z0-9._-]+$/;
 export function forecast(plan: Plan, options: ForecastOptions = {}): Forecast {
   const prices = options.prices ?? DEFAULT_PRICES;
   const decision = options.decisionMinutes ?? 10;
-  const lambdaSeconds = (options.lambdaDurationMs ?? 1000) / 1000;
+  const lambdaSeconds =
+    (options.lambdaDurationMs ?? DEFAULT_LAMBDA_DURATION_MS) / 1000;
   const sim = RehearsalSchema.parse(plan.rehearsal ?? {});
   const { readiness, teardown } = plan;
   const poll = readiness.pollIntervalSeconds / 60;
