@@ -22,7 +22,11 @@ import {
   inFlightRecords,
   replicatorCapacity,
 } from './capacity.ts';
-import { readinessQueries, verifyQueries } from './metric-queries.ts';
+import {
+  QUERIES_PER_REQUEST,
+  readinessQueries,
+  verifyQueries,
+} from './metric-queries.ts';
 import { appGroups, appTopics, PatternSet } from './patterns.ts';
 import { type Plan, RehearsalSchema } from './plan.ts';
 import {
@@ -34,6 +38,7 @@ import {
   type PriceStatus,
   type PriceTable,
 } from './prices.ts';
+import { UNHEALTHY_MEASURE_EVERY_MS } from './readiness.ts';
 import { planShards, shardOfTopic, shardsOfApp } from './replicator-config.ts';
 
 /** Seconds between DescribeReplicators while CREATING (validate-plan). */
@@ -119,7 +124,6 @@ export const WORKFLOW_SHAPE = {
     'ProbeSource',
     'CreateReplicators',
     'Teardown',
-    'PublishMigrationCompleted',
     'RequestTeardownApproval',
     'DescribeReplicators',
     'MeasureSourceLag',
@@ -348,7 +352,21 @@ export function forecast(plan: Plan, options: ForecastOptions = {}): Forecast {
     shardDefs.length * (plan.replication.bidirectional ? 2 : 1);
   const startOfCutover = creatingMinutes + readinessMinutes;
   let records = sim.backlogRecords;
-  for (const app of plan.applications) {
+  if (never) {
+    // What each forward replicator copies before the deadline: at most its
+    // capacity (it never catches up where inflow exceeds it).
+    const running = readinessMinutes * 60;
+    records = shards.reduce(
+      (sum, sh) =>
+        sum +
+        Math.min(
+          sh.pendingAtStart + sh.inflowRecordsPerSecond * running,
+          sh.capacity.recordsPerSecond * running,
+        ),
+      0,
+    );
+  }
+  for (const app of never ? [] : plan.applications) {
     const rate = app.produces.length ? sim.produceRatePerSecond : 0;
     const moved = moveAt.get(app.name);
     const onSource =
@@ -364,7 +382,9 @@ export function forecast(plan: Plan, options: ForecastOptions = {}): Forecast {
     children.length * 2 + (teardown.requireApproval && !never ? 1 : 0);
   const transitions =
     (never
-      ? 6 + 2 // through SetReadinessLoopStart, then RecordFailure and Fail
+      ? // Through SetReadinessLoopStart; the poll's ReadinessTimeoutError
+        // then leads to RecordFailure and MigrationFailed.
+        parent.once.indexOf('SetReadinessLoopStart') + 1 + 2
       : parent.once.length +
         (teardown.requireApproval ? parent.teardownGate.length : 0)) +
     runningIterations * parent.runningLoop.length +
@@ -377,37 +397,33 @@ export function forecast(plan: Plan, options: ForecastOptions = {}): Forecast {
         c.verifyPolls * child.cutoverCheckLoop.length,
       0,
     );
-  // Lambda invocations and their memory.
-  const parentOnce = never
-    ? [
-        'ValidatePlan',
-        'Preflight',
-        'ProbeSource',
-        'CreateReplicators',
-        'RecordFailure',
-      ]
-    : [
-        'ValidatePlan',
-        'Preflight',
-        'ProbeSource',
-        'CreateReplicators',
-        'Teardown',
-        'PublishMigrationCompleted',
-        ...(teardown.requireApproval ? ['RequestTeardownApproval'] : []),
-      ];
-  const invocations = {
-    small:
-      parentOnce.length -
-      1 + // ProbeSource is probe-source
-      runningIterations +
-      readinessPolls + // PollReadiness
-      gates * APPROVAL_API_CALLS_PER_GATE +
-      children.reduce((s, c) => s + 2 + appPolls + c.verifyPolls, 0),
-    probe:
-      1 +
-      readinessPolls + // MeasureSourceLag
-      children.reduce((s, c) => s + appPolls + c.verifyPolls, 0),
+  // Lambda invocations (Task states of WORKFLOW_SHAPE.lambdas) and their
+  // memory, plus the approval page's function (a GET and a POST per gate).
+  const invocations = { small: gates * APPROVAL_API_CALLS_PER_GATE, probe: 0 };
+  const invoke = (states: readonly string[], times: number) => {
+    for (const state of states) {
+      if (!(WORKFLOW_SHAPE.lambdas as readonly string[]).includes(state)) {
+        continue;
+      }
+      if ((WORKFLOW_SHAPE.probeLambdas as readonly string[]).includes(state)) {
+        invocations.probe += times;
+      } else invocations.small += times;
+    }
   };
+  if (never) {
+    invoke(parent.once.slice(0, 5), 1);
+    invocations.small += 1; // RecordFailure
+  } else {
+    invoke(parent.once, 1);
+    if (teardown.requireApproval) invoke(parent.teardownGate, 1);
+  }
+  invoke(parent.runningLoop, runningIterations);
+  invoke(parent.readinessLoop, readinessPolls);
+  for (const c of children) {
+    invoke(child.once, 1);
+    invoke(child.readinessLoop, appPolls);
+    invoke(child.cutoverCheckLoop, c.verifyPolls);
+  }
   const lambdaRequests = invocations.small + invocations.probe;
   const lambdaGbSeconds =
     (invocations.small * LAMBDA_MEMORY_GB +
@@ -415,8 +431,18 @@ export function forecast(plan: Plan, options: ForecastOptions = {}): Forecast {
     lambdaSeconds;
 
   const metrics = metricCounts(plan);
+  // While the replicator rules fail (the drain, or forever when never
+  // ready), a poll whose queries exceed one request leaves the group
+  // queries out, and the source groups are measured every 30 minutes
+  // (poll-readiness, readiness.ts groupMeasurementDue).
+  const failingPolls = never ? readinessPolls : ceilDiv(drainMinutes, poll);
+  const perFailingPoll =
+    metrics.migration <= QUERIES_PER_REQUEST
+      ? metrics.migration
+      : metrics.migrationReplicators;
   const metricsRequested =
-    readinessPolls * metrics.migration +
+    failingPolls * perFailingPoll +
+    (readinessPolls - failingPolls) * metrics.migration +
     children.reduce(
       (s, c) =>
         s +
@@ -425,8 +451,12 @@ export function forecast(plan: Plan, options: ForecastOptions = {}): Forecast {
       0,
     );
   const puts = putCounts(plan);
+  const measuredPolls =
+    readinessPolls -
+    failingPolls +
+    Math.ceil((failingPolls * poll) / (UNHEALTHY_MEASURE_EVERY_MS / 60_000));
   const putMetricDataRequests =
-    readinessPolls * puts.migration +
+    measuredPolls * puts.migration +
     children.reduce(
       (s, c) => s + (appPolls + c.verifyPolls) * (puts.app.get(c.name) ?? 0),
       0,
@@ -528,6 +558,8 @@ function topicUniverse(plan: Plan): string[] {
 /** Metrics one poll requests: the migration's, and each application's. */
 function metricCounts(plan: Plan): {
   migration: number;
+  /** The replicator and alias queries alone. */
+  migrationReplicators: number;
   appReadiness: Map<string, number>;
   verify: Map<string, number>;
 } {
@@ -544,11 +576,16 @@ function metricCounts(plan: Plan): {
         a.consumes.map((topic) => ({ group, topic })),
       ),
     );
-  const migration = readinessQueries({
+  const migrationSet = readinessQueries({
     replicators: all,
     targetClusterName: 'target',
     lagPairs: lagPairs(plan.applications),
-  }).queries.length;
+  });
+  const migration = migrationSet.queries.length;
+  const migrationReplicators = migrationSet.ofKind([
+    'replicator',
+    'alias',
+  ]).length;
   const appReadiness = new Map<string, number>();
   const verify = new Map<string, number>();
   for (const app of plan.applications) {
@@ -580,7 +617,7 @@ function metricCounts(plan: Plan): {
       }).queries.length,
     );
   }
-  return { migration, appReadiness, verify };
+  return { migration, migrationReplicators, appReadiness, verify };
 }
 
 /** PutMetricData requests of one measurement (source lag of the groups). */
