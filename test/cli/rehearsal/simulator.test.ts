@@ -156,8 +156,8 @@ describe('ClusterModel', () => {
     );
     expect(lagEarly).toBeGreaterThan(200_000);
     expect(m.pendingAt(r, at(40))).toBe(0);
-    // Once caught up, only records in flight remain (2 x 50/s x 0.1 s).
-    expect(m.replicatorMetric(r, 'MessageLag', {}, at(45))).toBe(10);
+    // Once caught up, only records in flight remain (2 x 50/s x 0.02 s).
+    expect(m.replicatorMetric(r, 'MessageLag', {}, at(45))).toBe(2);
     expect(m.replicatorMetric(r, 'ReplicationLatency', {}, at(45))).toBe(250);
     expect(latencyEarly).toBeGreaterThan(60_000);
     // Per topic: each of the two topics carries its share.
