@@ -111,8 +111,9 @@ describe('WORKFLOW_SHAPE against the ASL files', () => {
     ).toEqual([...WORKFLOW_SHAPE.lambdas].sort());
     for (const name of WORKFLOW_SHAPE.probeLambdas) {
       const s = parentAsl[name] ?? childAsl[name];
+      // The ASL placeholder of the probe-source function.
       expect(s?.Parameters?.FunctionName, name).toBe(
-        '${ProbeSourceFunctionArn}',
+        ['$', '{ProbeSourceFunctionArn}'].join(''),
       );
     }
   });
