@@ -10,12 +10,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { forecast } from '../../functions/shared/domain/forecast.ts';
 import { importCliFiles } from '../../functions/shared/domain/import-cli.ts';
 import {
   roleArnProblem,
   sourceClusterIdProblem,
 } from '../../functions/shared/domain/plan.ts';
 import type { PlanIssue } from '../../functions/shared/domain/plan-rules.ts';
+import {
+  applyPriceOverrides,
+  DEFAULT_PRICES,
+  type PriceTable,
+} from '../../functions/shared/domain/prices.ts';
 import {
   formatIssue,
   formatPath,
@@ -43,6 +49,8 @@ export interface PlanCommandOptions {
   sourceClusterId?: string;
   roleArn?: string;
   scramUser: string;
+  /** A JSON file of price overrides for the forecast. */
+  prices?: string;
 }
 
 /** Where output goes; tests pass their own. */
@@ -82,6 +90,10 @@ export function register(program: Command): void {
       "the replicator's SCRAM user, for the ACL commands",
       'msk-replicator',
     )
+    .option(
+      '--prices <prices.json>',
+      "override the forecast's list prices (see docs/forecast.md)",
+    )
     .action(async (file: string | undefined, options: PlanCommandOptions) => {
       const code = await runPlanCommand(file, options, processOutput);
       if (code !== 0) throw new CliExit(code);
@@ -118,6 +130,8 @@ export async function runPlanCommand(
     out.stderr('msk-cutover plan: missing <plan.json>\n');
     return 2;
   }
+  const prices = await readPrices(options.prices, out);
+  if (prices === undefined) return 2;
   const loaded = await loadPlanFile(file);
   if (!loaded.ok) {
     if ('message' in loaded) {
@@ -146,6 +160,7 @@ export async function runPlanCommand(
       : {}),
     ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}),
   });
+  report.forecast = forecast(result.plan, { prices });
   if (options.out !== undefined) {
     const files = planFiles(result.plan, report);
     const root = resolve(options.out);
@@ -274,6 +289,36 @@ async function importCommand(
     output.stderr(`${lines.join('\n')}\n`);
   }
   return 0;
+}
+
+/** The price table, with the overrides of `file` when given. */
+async function readPrices(
+  file: string | undefined,
+  output: Output,
+): Promise<PriceTable | undefined> {
+  if (file === undefined) return DEFAULT_PRICES;
+  const read = await readPlanText(file);
+  if (!read.ok) {
+    output.stderr(`${read.message}\n`);
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(read.text);
+  } catch (err) {
+    output.stderr(`${file}: is not valid JSON: ${(err as Error).message}\n`);
+    return undefined;
+  }
+  const result = applyPriceOverrides(json, file);
+  if (!result.ok) {
+    const lines = [
+      `${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'} in the prices; nothing was forecast`,
+      ...result.issues.map((i) => `  ${i.path}: ${i.message}`),
+    ];
+    output.stderr(`${lines.join('\n')}\n`);
+    return undefined;
+  }
+  return result.prices;
 }
 
 function reportIssues(

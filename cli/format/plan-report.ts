@@ -3,6 +3,7 @@
  * once as data (`PlanReport`) and rendered three ways: a readable summary,
  * one JSON document (`--json`), and the files of `--out DIR`.
  */
+import type { Forecast } from '../../functions/shared/domain/forecast.ts';
 import { appGroups } from '../../functions/shared/domain/patterns.ts';
 import type { Plan } from '../../functions/shared/domain/plan.ts';
 import type { PlanIssue } from '../../functions/shared/domain/plan-rules.ts';
@@ -25,6 +26,7 @@ import {
   requiredSourceAcls,
   sourceAclsScript,
 } from '../../functions/shared/domain/source-acls.ts';
+import { forecastLines } from './forecast-report.ts';
 import { terminalText } from './terminal-text.ts';
 
 export interface PlanReportOptions {
@@ -72,6 +74,8 @@ export interface PlanReport {
   sourceAcls: { acls: RequiredAcl[]; commands: string[]; principal: string };
   rolePolicy: PolicyDocument;
   trustPolicy: ReturnType<typeof planTrustPolicy>;
+  /** The migration window and its cost (docs/forecast.md). */
+  forecast?: Forecast;
 }
 
 /** Placeholder used when neither the plan nor the options name the cluster id. */
@@ -294,6 +298,9 @@ export function planSummary(plan: Plan, report: PlanReport): string {
   out.push(
     `Replicator role: least-privilege inline policy (replicator-role-policy.json) instead of ${REPLICATOR_MANAGED_POLICY}`,
   );
+  if (report.forecast !== undefined) {
+    out.push('', ...forecastLines(report.forecast));
+  }
   if (report.assumptions.length > 0) {
     out.push('', 'Assumed');
     for (const a of report.assumptions) out.push(`  ${a}`);

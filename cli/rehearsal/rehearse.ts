@@ -11,9 +11,23 @@ import type { Context } from 'aws-lambda';
 import { AwsLogDestinations } from '../../functions/shared/aws/log-destinations.ts';
 import { s3Client } from '../../functions/shared/clients.ts';
 import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
-import type { Plan } from '../../functions/shared/domain/plan.ts';
+import {
+  costOf,
+  DEFAULT_LAMBDA_DURATION_MS,
+  type Forecast,
+  forecast as forecastOf,
+  LAMBDA_MEMORY_GB,
+  PROBE_MEMORY_GB,
+  type Usage,
+} from '../../functions/shared/domain/forecast.ts';
+import {
+  type Plan,
+  RehearsalSchema,
+} from '../../functions/shared/domain/plan.ts';
+import { DEFAULT_PRICES } from '../../functions/shared/domain/prices.ts';
 import type { PlanIssue } from '../../functions/shared/domain/validate.ts';
 import { validatePlan } from '../../functions/shared/domain/validate.ts';
+import { type Comparison, compareUsage } from '../format/forecast-report.ts';
 import { localLedgerTable, testCertificate } from './local-aws.ts';
 import type {
   ExecutionAccount,
@@ -125,6 +139,16 @@ export interface RehearsalResult {
     replicationLatency: Series[];
     sumOffsetLag: Series[];
   };
+  /** Forecast (from the plan, before the run) and simulated actuals. */
+  forecast?: ForecastCheck;
+}
+
+/** The forecast of the rehearsed plan beside what the simulation used. */
+export interface ForecastCheck {
+  forecast: Forecast;
+  /** The simulated run's usage, priced like the forecast. */
+  actual: Usage & { costUsd: number };
+  comparison: Comparison[];
 }
 
 export interface RehearsalOptions {
@@ -266,6 +290,21 @@ export async function rehearse(
     ...(f.throttleTime ? { throttleTime: f.throttleTime } : {}),
   });
 
+  // The forecast sees the simulator's parameters as the plan's rehearsal
+  // block (the scenario's parameters included).
+  const rehearsalKeys = Object.keys(RehearsalSchema.shape);
+  const predicted = forecastOf({
+    ...plan,
+    rehearsal: RehearsalSchema.parse(
+      Object.fromEntries(
+        Object.entries(model.params).filter(
+          ([k, v]) => rehearsalKeys.includes(k) && v !== undefined,
+        ),
+      ),
+    ),
+  });
+  const invoked = { small: 0, probe: 0 };
+
   // ---------------------------------------------------------------- AWS
   const { endpoint, tableName } = await localLedgerTable();
   const certificate = testCertificate();
@@ -371,10 +410,14 @@ export async function rehearse(
   const virtualLedger = () =>
     new DynamoLedger(dynamodbClient(), tableName, clock);
   const approvalModule = await loadHandler('approval-api');
-  approvalHandler = approvalModule.createHandler({
+  const approvalApi = approvalModule.createHandler({
     clock,
     ledger: virtualLedger(),
   });
+  approvalHandler = (event: never, context: Context) => {
+    invoked.small += 1;
+    return approvalApi(event, context);
+  };
   if (mode === 'interactive') {
     const { serveApprovalApi } = await import(
       '../../functions/approval-api/local-server.ts'
@@ -417,6 +460,8 @@ export async function rehearse(
     }
     const real = replaced ?? (mod as HandlerModule).createHandler(overrides);
     handlers[phase] = async (event: never, context: Context) => {
+      if (phase === 'probe-source') invoked.probe += 1;
+      else invoked.small += 1;
       const callsBefore = new Map(aws.calls);
       const metricsBefore = aws.metricsRequested;
       const t0 = performance.now();
@@ -744,6 +789,45 @@ export async function rehearse(
       body: e.body,
     })),
     charts: charts(model, startMs, endMs),
+  };
+  const hours = (ms: number) => ms / 3_600_000;
+  const copiedBytes = model
+    .allReplicators()
+    .reduce(
+      (s, r) => s + model.copiedRecords(r) * model.params.recordSizeBytes,
+      0,
+    );
+  const usage: Usage = {
+    hours: hours(endMs - startMs),
+    replicatorHours: model
+      .allReplicators()
+      .reduce(
+        (s, r) =>
+          s +
+          hours(Math.min(endMs, (r.deletedAt ?? endMs) + MINUTE) - r.createdAt),
+        0,
+      ),
+    gbReplicated: copiedBytes / 1e9,
+    stateTransitions: executions.reduce((s, e) => s + e.stateTransitions, 0),
+    lambdaRequests: invoked.small + invoked.probe,
+    // Lambda time is not simulated: the forecast's average duration.
+    lambdaGbSeconds:
+      (invoked.small * LAMBDA_MEMORY_GB + invoked.probe * PROBE_MEMORY_GB) *
+      (DEFAULT_LAMBDA_DURATION_MS / 1000),
+    metricsRequested: aws.metricsRequested,
+    putMetricDataRequests: aws.calls.get('CloudWatch.PutMetricData') ?? 0,
+  };
+  const costUsd =
+    Math.round(
+      costOf(usage, DEFAULT_PRICES).reduce((s, l) => s + l.usd, 0) * 100,
+    ) / 100;
+  result.forecast = {
+    forecast: predicted,
+    actual: { ...usage, costUsd },
+    comparison: compareUsage(
+      { ...predicted.usage, costUsd: predicted.costUsd },
+      { ...usage, costUsd },
+    ),
   };
   result.mismatches = check(result);
   return result;

@@ -48,6 +48,9 @@ export const ScenarioSchema = z.strictObject({
     .strictObject({
       backlogRecords: z.number().int().min(0).optional(),
       produceRatePerSecond: z.number().min(0).optional(),
+      recordSizeBytes: z.number().int().positive().max(10_485_760).optional(),
+      replicatorQuotaBytesPerSecond: z.number().positive().optional(),
+      /** Deprecated: an extra records/s cap on top of the documented limits. */
       replicatorThroughputPerSecond: z.number().positive().optional(),
       creatingMinutes: z.number().min(0).optional(),
       appMoveMinutes: z.number().min(0).optional(),

@@ -8,8 +8,10 @@
  *   or stays CREATING, when a scenario says so); DeleteReplicator makes it
  *   DELETING for a minute, then it is gone;
  * - the forward replicator starts at EARLIEST: the whole source backlog is
- *   pending and drains at `replicatorThroughputPerSecond`; the reverse one
- *   starts at LATEST;
+ *   pending and drains at the replicator's capacity, in bytes, from the
+ *   documented limits (`functions/shared/domain/capacity.ts`: 1 GB/s per
+ *   replicator, 0.3 MB/s per partition, a Kafka quota on the replicators'
+ *   principal when the plan sets one); the reverse one starts at LATEST;
  * - records are produced on whichever cluster each application runs on;
  * - a consumer group's offsets are synced (ENHANCED, both ways) only onto a
  *   cluster where the group has no active member, 15 s behind the cluster
@@ -34,6 +36,11 @@ import type {
   ReplicationInfoDescription,
 } from '@aws-sdk/client-kafka';
 import {
+  type Capacity,
+  inFlightRecords,
+  replicatorCapacity,
+} from '../../functions/shared/domain/capacity.ts';
+import {
   literalOf,
   PatternSet,
 } from '../../functions/shared/domain/patterns.ts';
@@ -50,8 +57,6 @@ const MINUTE = 60_000;
 export const OFFSET_SYNC_DELAY_MS = 15_000;
 /** Consumers near the tip are this far behind the newest record. */
 const CONSUMER_TIP_SECONDS = 1;
-/** A RUNNING replicator that keeps up still has this much in flight. */
-const IN_FLIGHT_SECONDS = 0.5;
 /** ReplicationLatency of a replicator that keeps up. */
 const BASE_LATENCY_MS = 250;
 const DELETING_MS = MINUTE;
@@ -66,8 +71,12 @@ export interface SimulationParameters {
   backlogRecords: number;
   /** Records per second each application produces (over its topics). */
   produceRatePerSecond: number;
-  /** Records per second each replicator copies. */
-  replicatorThroughputPerSecond: number;
+  /** Average record size in bytes: capacity is in bytes. */
+  recordSizeBytes: number;
+  /** A Kafka quota on the replicators' principal (bytes/s), per direction. */
+  replicatorQuotaBytesPerSecond?: number | undefined;
+  /** Deprecated: an extra cap in records per second per replicator. */
+  replicatorThroughputPerSecond?: number | undefined;
   /** Minutes a replicator spends CREATING before RUNNING. */
   creatingMinutes: number;
   /** Minutes between an approved cutover (or rollback) and the move. */
@@ -81,7 +90,7 @@ export interface SimulationParameters {
 export const DEFAULT_PARAMETERS: SimulationParameters = {
   backlogRecords: 200_000,
   produceRatePerSecond: 50,
-  replicatorThroughputPerSecond: 2_000,
+  recordSizeBytes: 1024,
   creatingMinutes: 30,
   appMoveMinutes: 5,
   partitionsPerTopic: 6,
@@ -174,6 +183,8 @@ export interface SimReplicator {
   inflow: { app: SimApp; rate: number }[];
   /** Backlog (forward) minus LATEST baselines, over all its topics. */
   offset: number;
+  /** How fast it copies (records/s from bytes/s and the record size). */
+  capacity: Capacity;
 }
 
 export interface GroupView {
@@ -228,6 +239,8 @@ export class ClusterModel {
     target: new Map<string, SimReplicator>(),
   };
   private serial = 0;
+  /** Replicators per direction (one per shard): they share the quota. */
+  private readonly shardCount: number;
   /**
    * Values already computed, per virtual instant: a poll of a large plan
    * asks for the same topic's end offset and the same application's
@@ -252,6 +265,7 @@ export class ClusterModel {
     this.targetClusterArn = plan.target.mskClusterArn;
     this.targetClusterName =
       plan.target.mskClusterArn.split('/')[1] ?? 'target';
+    this.shardCount = Math.max(1, plan.replication.shards?.length ?? 1);
     this.build(plan);
   }
 
@@ -492,6 +506,13 @@ export class ClusterModel {
       weights: new Map(),
       inflow: [],
       offset: 0,
+      capacity: replicatorCapacity({
+        partitions: topics.length * this.params.partitionsPerTopic,
+        recordSizeBytes: this.params.recordSizeBytes,
+        quotaBytesPerSecond: this.params.replicatorQuotaBytesPerSecond,
+        quotaSharedBy: this.shardCount,
+        recordsPerSecondCap: this.params.replicatorThroughputPerSecond,
+      }),
     };
     const startLatest =
       tr?.StartingPosition?.Type === 'LATEST' || direction === 'reverse';
@@ -609,6 +630,11 @@ export class ClusterModel {
     return r.deletedAt === null ? at : Math.min(at, r.deletedAt);
   }
 
+  /** Records the replicator has copied by `at` (all its topics). */
+  copiedRecords(r: SimReplicator, at = this.t()): number {
+    return r.topics.reduce((sum, t) => sum + this.replicated(r, t, at), 0);
+  }
+
   /** Records on the replicator's source side it has not copied yet, at `at`. */
   pendingAt(r: SimReplicator, at: number): number {
     if (r.runningAt === null || at < r.runningAt) return 0;
@@ -630,7 +656,7 @@ export class ClusterModel {
         r.offset,
       );
     if (r.pending.length === 0) r.pending.push(produced(r.runningAt));
-    const perMinute = this.params.replicatorThroughputPerSecond * 60;
+    const perMinute = r.capacity.recordsPerSecond * 60;
     // Production is a sum over the producing apps; evaluate it once per
     // minute boundary (the cumulative count is exact at each boundary).
     let prevAt = r.runningAt + (r.pending.length - 1) * MINUTE;
@@ -698,7 +724,7 @@ export class ClusterModel {
     if (this.inWindow(this.faults.metricsMissing, at)) return undefined;
     const topic = dims.Topic;
     const alias = dims.ClusterAlias;
-    const inflight = this.inflowRate(r, at) * IN_FLIGHT_SECONDS;
+    const inflight = inFlightRecords(this.inflowRate(r, at));
     const lag = Math.max(this.pendingAt(r, at), inflight);
     const side = (a: string): ClusterSide | undefined =>
       a === this.aliasOf('source')
@@ -724,14 +750,14 @@ export class ClusterModel {
             : this.topicInflowRate(r, topic, at);
         if (flowing <= 0 && behind * share < 1) return undefined;
         return Math.round(
-          BASE_LATENCY_MS +
-            (behind / this.params.replicatorThroughputPerSecond) * 1000,
+          BASE_LATENCY_MS + (behind / r.capacity.recordsPerSecond) * 1000,
         );
       }
       case 'ReplicatorThroughput':
       case 'ReplicatorBytesInPerSec': {
-        // Records per second copied: what flows in now, or the full
-        // throughput while a backlog drains (its share, per topic).
+        // Bytes per second copied (the metric's unit, [D-MET]): what flows
+        // in now, or the full capacity while a backlog drains (its share,
+        // per topic).
         if (topic !== undefined && !r.weights.has(topic)) return undefined;
         const share = topic === undefined ? 1 : (r.weights.get(topic) ?? 0);
         const inflow =
@@ -739,9 +765,10 @@ export class ClusterModel {
             ? this.inflowRate(r, at)
             : this.topicInflowRate(r, topic, at);
         const draining = this.pendingAt(r, at) * share >= 1;
-        return draining
-          ? Math.max(inflow, this.params.replicatorThroughputPerSecond * share)
+        const records = draining
+          ? Math.max(inflow, r.capacity.recordsPerSecond * share)
           : inflow;
+        return records * this.params.recordSizeBytes;
       }
       case 'ReplicatorFailure':
       case 'ReplicationFailures':

@@ -5,6 +5,7 @@
  * in interactive mode, and the final summary.
  */
 
+import { comparisonLines } from '../format/forecast-report.ts';
 import { terminalText, terminalValue } from '../format/terminal-text.ts';
 import type { RehearsalResult, TimelineEntry } from './rehearse.ts';
 import type { SentEmail } from './sim-aws.ts';
@@ -142,6 +143,7 @@ export function printSummary(
     `  executions: ${r.accounting.executions.length}, largest history ${r.accounting.limits.historyEvents} events (limit 25,000), largest payload ${r.accounting.limits.payloadBytes} bytes (limit 262,144)`,
     `  AWS calls: ${Object.values(r.accounting.awsCalls).reduce((a, b) => a + b, 0)} (${Object.keys(r.accounting.awsCalls).length} kinds)`,
     `  virtual time ${r.virtualDuration}, wall time ${wall(r.wallMs)}`,
+    ...(r.forecast ? comparisonLines(r.forecast.comparison) : []),
     ...(reportPath ? [`  report: ${reportPath}`] : []),
     '',
   ];
@@ -170,6 +172,15 @@ export function jsonDocument(r: RehearsalResult) {
     wallMs: r.wallMs,
     ...(r.error ? { error: r.error } : {}),
     ...(r.cleanup ? { cleanup: r.cleanup } : {}),
+    ...(r.forecast
+      ? {
+          forecast: {
+            forecast: r.forecast.forecast,
+            actual: r.forecast.actual,
+            comparison: r.forecast.comparison,
+          },
+        }
+      : {}),
     expected: r.expected,
     mismatches: r.mismatches,
   };

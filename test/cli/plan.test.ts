@@ -337,3 +337,115 @@ describe('runPlanCommand with shards', () => {
     ).toBe('lkc-zzz999');
   });
 });
+
+describe('runPlanCommand forecast', () => {
+  const sample = join(ROOT, 'events/start-migration.json');
+  async function planJsonOf(
+    options: Partial<Parameters<typeof runPlanCommand>[1]> = {},
+  ): Promise<{ code: number; doc: unknown; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runPlanCommand(
+      sample,
+      { scramUser: 'u', json: true, ...options },
+      { stdout: (t) => out.push(t), stderr: (t) => err.push(t) },
+    );
+    return {
+      code,
+      doc: out.length ? JSON.parse(out.join('')) : null,
+      err: err.join(''),
+    };
+  }
+
+  it('returns the forecast under forecast with hours, cost and a breakdown', async () => {
+    const { code, doc } = await planJsonOf();
+    expect(code).toBe(0);
+    const f = (doc as { forecast: Record<string, unknown> }).forecast;
+    expect(f).toMatchObject({
+      outcome: 'completes',
+      hours: expect.any(Number),
+      costUsd: expect.any(Number),
+      phases: {
+        creatingHours: 0.5,
+        readinessHours: expect.any(Number),
+        cutoverHours: expect.any(Number),
+        rollbackWindowHours: 24,
+        teardownHours: expect.any(Number),
+      },
+      prices: { date: '2026-12-05', region: 'us-east-1' },
+    });
+    const cost = f.cost as { item: string; usd: number; status: string }[];
+    expect(cost.map((c) => c.item)).toEqual([
+      'mskReplicatorHour',
+      'mskReplicatorGb',
+      'stepFunctionsTransition',
+      'lambdaRequest',
+      'lambdaGbSecond',
+      'cloudWatchMetricRequested',
+      'cloudWatchPutMetricDataRequest',
+    ]);
+    expect(f.costUsd).toBeCloseTo(
+      cost.reduce((s, c) => s + c.usd, 0),
+      2,
+    );
+    expect((f.shards as unknown[]).length).toBe(1);
+    expect(f.hours as number).toBeGreaterThan(24);
+  });
+
+  it('applies --prices overrides and marks them', async () => {
+    const file = join(work, 'prices.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ mskReplicatorHour: 1, mskReplicatorGb: 0 }),
+    );
+    const base = (await planJsonOf()).doc as {
+      forecast: { costUsd: number; usage: { replicatorHours: number } };
+    };
+    const { code, doc } = await planJsonOf({ prices: file });
+    expect(code).toBe(0);
+    const f = (
+      doc as {
+        forecast: {
+          costUsd: number;
+          cost: { item: string; usd: number; status: string; source: string }[];
+          prices: { unverified: string[] };
+        };
+      }
+    ).forecast;
+    const hour = f.cost.find((c) => c.item === 'mskReplicatorHour');
+    expect(hour).toMatchObject({ status: 'override', source: file });
+    expect(hour?.usd).toBeCloseTo(base.forecast.usage.replicatorHours, 2);
+    expect(f.prices.unverified).not.toContain('mskReplicatorHour');
+    expect(f.cost.find((c) => c.item === 'mskReplicatorGb')?.usd).toBe(0);
+  });
+
+  it('exits 2 on a bad prices file, naming each problem with its path', async () => {
+    const file = join(work, 'bad-prices.json');
+    writeFileSync(file, JSON.stringify({ lambdaRequest: -1, nope: 2 }));
+    const { code, doc, err } = await planJsonOf({ prices: file });
+    expect(code).toBe(2);
+    expect(doc).toBeNull();
+    expect(err).toContain(`${file}: 2 problems in the prices`);
+    expect(err).toMatch(/lambdaRequest: must be 0 or more/);
+    expect(err).toContain('unknown price "nope"');
+  });
+
+  it('prints the forecast in the summary, with UNVERIFIED prices named', async () => {
+    const out: string[] = [];
+    const code = await runPlanCommand(
+      sample,
+      { scramUser: 'u' },
+      { stdout: (t) => out.push(t), stderr: () => {} },
+    );
+    expect(code).toBe(0);
+    const text = out.join('');
+    expect(text).toMatch(
+      /^Forecast\n {2}about [\d.]+ h from start to teardown, about \$[\d.]+ at list prices$/m,
+    );
+    expect(text).toContain('shard default: 2 topics, 12 partitions');
+    expect(text).toMatch(/mskReplicatorHour: .* \[UNVERIFIED\]/);
+    expect(text).toContain(
+      'UNVERIFIED prices (not confirmed on the AWS pricing pages)',
+    );
+  });
+});

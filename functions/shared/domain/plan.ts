@@ -432,10 +432,34 @@ export const RehearsalSchema = z.strictObject({
   ),
   /** Records per second each application produces. */
   produceRatePerSecond: z._default(z.number().check(z.gte(0), z.lte(1e7)), 50),
-  /** Records per second the forward replicator copies while draining. */
-  replicatorThroughputPerSecond: z._default(
+  /**
+   * Average record size in bytes (default 1 KiB). Replicator capacity is in
+   * bytes (see `capacity.ts`); at most 10,485,760, the largest record a
+   * replicator copies by default (msk-replicator-facts.md §3, [D-LIM]).
+   */
+  recordSizeBytes: z._default(
+    z.number().check(z.int(), z.positive(), z.lte(10_485_760)),
+    1024,
+  ),
+  /** Partitions of every topic (the documented sizing is per partition). */
+  partitionsPerTopic: z._default(
+    z.number().check(z.int(), z.positive(), z.lte(100_000)),
+    6,
+  ),
+  /**
+   * Bytes per second a Kafka quota lets the replicators' principal move,
+   * shared by every replicator of one direction (they share the principal).
+   * No quota when absent.
+   */
+  replicatorQuotaBytesPerSecond: z.optional(
+    z.number().check(z.positive(), z.lte(1e12)),
+  ),
+  /**
+   * Deprecated: an extra cap in records per second on each replicator, on
+   * top of the documented limits. No cap when absent.
+   */
+  replicatorThroughputPerSecond: z.optional(
     z.number().check(z.positive(), z.lte(1e9)),
-    2_000,
   ),
   /** Minutes a replicator spends CREATING before RUNNING. */
   creatingMinutes: z._default(z.number().check(z.gte(0), z.lte(1440)), 30),

@@ -12,6 +12,7 @@ const REQUIRED = [
   'replicator-failed',
   'stuck-creating',
   'lag-never-settles',
+  'replicator-saturated',
   'metrics-missing',
   'auth-error',
   'throttling',

@@ -34,7 +34,7 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
   });
 
   it('should cover every scenario below', () => {
-    expect(scenarioNames()).toHaveLength(14);
+    expect(scenarioNames()).toHaveLength(15);
   });
 
   it('happy-path: every application moves and stays, nothing remains', async () => {
@@ -78,6 +78,7 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     'replicator-failed',
     'stuck-creating',
     'lag-never-settles',
+    'replicator-saturated',
     'auth-error',
   ]) {
     it(`${name}: fails before any gate and leaves no replicator`, async () => {
@@ -89,6 +90,29 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
       expect(r.cleanup?.action).toBe('deleted');
     });
   }
+
+  it('replicator-saturated: the quota holds the replicator below the inflow until the readiness deadline', async () => {
+    // Today the readiness deadline (6 h here) ends it; a "stalled" notice
+    // will come earlier once readiness forecasts.
+    const r = await run('replicator-saturated');
+    expect(r.mismatches).toEqual([]);
+    expect(r.error).toBe('ReadinessTimeoutError');
+    const polls = r.timeline.filter((t) =>
+      t.text.startsWith('readiness: not ready: MessageLag'),
+    );
+    const lags = polls.map((t) =>
+      Number(/MessageLag ([\d,]+)/.exec(t.text)?.[1]?.replaceAll(',', '')),
+    );
+    // Lag grows every poll: the replicator never catches up.
+    expect(lags.length).toBeGreaterThan(10);
+    for (let i = 1; i < lags.length; i++) {
+      expect(lags[i]).toBeGreaterThan(lags[i - 1] ?? 0);
+    }
+    // 50 records/s short: about 15,000 records more every 5-minute poll.
+    const step = (lags.at(-1) ?? 0) - (lags.at(-2) ?? 0);
+    expect(step).toBeGreaterThan(14_000);
+    expect(step).toBeLessThan(16_000);
+  });
 
   it('metrics-missing: readiness waits for data instead of reading zero', async () => {
     const r = await run('metrics-missing');

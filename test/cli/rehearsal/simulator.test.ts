@@ -128,16 +128,21 @@ describe('ClusterModel', () => {
     expect(stuck.stateOf(s.replicator, at(600))).toBe('CREATING');
   });
 
-  it('should drain the EARLIEST backlog at the replicator throughput', () => {
+  it('should drain the EARLIEST backlog at the capacity its partitions allow', () => {
+    // Two topics of one partition: 2 x 0.3 MB/s = 600,000 B/s, which is
+    // 1,000 records/s of 600 bytes.
     const m = model({
       backlogRecords: 200_000,
       produceRatePerSecond: 50,
-      replicatorThroughputPerSecond: 1_000,
+      partitionsPerTopic: 1,
+      recordSizeBytes: 600,
       creatingMinutes: 30,
     });
     const c = m.createReplicator(request('r-fwd', 'forward'));
     if (!c.ok) throw new Error('expected a new replicator');
     const r = c.replicator;
+    expect(r.capacity.limitedBy).toBe('partitions');
+    expect(r.capacity.recordsPerSecond).toBeCloseTo(1_000);
     // 200,000 backlog + 2 producing apps x 50/s x 30 min = 380,000 pending.
     expect(m.pendingAt(r, at(30))).toBeCloseTo(380_000, -2);
     // Net drain 60,000 - 6,000 per minute: 54,000 per minute.
@@ -151,8 +156,8 @@ describe('ClusterModel', () => {
     );
     expect(lagEarly).toBeGreaterThan(200_000);
     expect(m.pendingAt(r, at(40))).toBe(0);
-    // Once caught up, only records in flight remain (2 x 50/s x 0.5 s).
-    expect(m.replicatorMetric(r, 'MessageLag', {}, at(45))).toBe(50);
+    // Once caught up, only records in flight remain (2 x 50/s x 0.02 s).
+    expect(m.replicatorMetric(r, 'MessageLag', {}, at(45))).toBe(2);
     expect(m.replicatorMetric(r, 'ReplicationLatency', {}, at(45))).toBe(250);
     expect(latencyEarly).toBeGreaterThan(60_000);
     // Per topic: each of the two topics carries its share.
@@ -166,6 +171,53 @@ describe('ClusterModel', () => {
     expect(perTopic).toBeLessThan(lagEarly ?? 0);
     // Metrics exist only while RUNNING.
     expect(m.replicatorMetric(r, 'MessageLag', {}, at(10))).toBeUndefined();
+  });
+
+  it('should copy no faster than a Kafka quota on its principal, and never catch up below the inflow', () => {
+    // 2 apps x 50 records/s of 1 KiB = 102,400 B/s in; the quota lets 51,200.
+    const m = model({
+      backlogRecords: 0,
+      replicatorQuotaBytesPerSecond: 51_200,
+      creatingMinutes: 0,
+    });
+    const c = m.createReplicator(request('r-fwd', 'forward'));
+    if (!c.ok) throw new Error('expected a new replicator');
+    const r = c.replicator;
+    expect(r.capacity.limitedBy).toBe('quota');
+    expect(r.capacity.recordsPerSecond).toBeCloseTo(50);
+    // Pending grows by (100 - 50) records/s: 180,000 an hour.
+    expect(m.pendingAt(r, at(60))).toBeCloseTo(180_000, -2);
+    expect(m.pendingAt(r, at(120))).toBeCloseTo(360_000, -2);
+    // ReplicatorThroughput is in bytes per second ([D-MET]): the quota.
+    expect(m.replicatorMetric(r, 'ReplicatorThroughput', {}, at(60))).toBe(
+      102_400,
+    );
+    const draining = model({
+      backlogRecords: 1_000_000,
+      replicatorQuotaBytesPerSecond: 51_200,
+      produceRatePerSecond: 0,
+      creatingMinutes: 0,
+    });
+    const d = draining.createReplicator(request('r-fwd', 'forward'));
+    if (!d.ok) throw new Error('expected a new replicator');
+    expect(
+      draining.replicatorMetric(
+        d.replicator,
+        'ReplicatorThroughput',
+        {},
+        at(5),
+      ),
+    ).toBeCloseTo(51_200);
+  });
+
+  it('should copy at the documented capacity with the default parameters', () => {
+    // Defaults: 1 KiB records, 6 partitions per topic, no quota: two topics
+    // give 12 x 0.3 MB/s = 3.6 MB/s, well above 100 records/s.
+    const m = model({ creatingMinutes: 0 });
+    const c = m.createReplicator(request('r-fwd', 'forward'));
+    if (!c.ok) throw new Error('expected a new replicator');
+    expect(c.replicator.capacity.bytesPerSecond).toBe(3_600_000);
+    expect(c.replicator.capacity.recordsPerSecond).toBeCloseTo(3_515.6, 1);
   });
 
   it('should copy the whole backlog to the target end offsets', () => {
