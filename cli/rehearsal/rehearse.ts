@@ -8,8 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { AwsLogDestinations } from '../../functions/shared/aws/log-destinations.ts';
-import { s3Client } from '../../functions/shared/clients.ts';
 import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
 import {
   costOf,
@@ -446,14 +444,6 @@ export async function rehearse(
     if (!mod && !replaced) continue;
     const overrides: Record<string, unknown> = { clock };
     if (phase === 'request-approval') overrides.ledger = virtualLedger();
-    if (phase === 'preflight') {
-      // CloudWatch Logs and Firehose have no SDK client here: their
-      // transport is the simulator's (the adapter itself is the real one).
-      overrides.logDestinations = new AwsLogDestinations({
-        s3: s3Client(),
-        json: aws.jsonCall(),
-      });
-    }
     if (phase === 'probe-source') {
       overrides.kafka = kafka;
       overrides.iamToken = () => async () => 'rehearsal-iam-token';

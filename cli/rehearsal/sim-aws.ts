@@ -12,6 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CloudWatchServiceException } from '@aws-sdk/client-cloudwatch';
+import type { DescribeLogGroupsCommandInput } from '@aws-sdk/client-cloudwatch-logs';
+import { ResourceNotFoundException as FirehoseResourceNotFound } from '@aws-sdk/client-firehose';
 import {
   BadRequestException,
   ConflictException,
@@ -22,14 +24,15 @@ import {
 import { InvalidCiphertextException } from '@aws-sdk/client-kms';
 import { NoSuchKey } from '@aws-sdk/client-s3';
 import { ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
-import type { AwsJsonCall } from '../../functions/shared/aws/aws-json.ts';
 import {
   cloudwatchClient,
   dynamodbClient,
   ec2Client,
   eventbridgeClient,
+  firehoseClient,
   kafkaClient,
   kmsClient,
+  logsClient,
   quotasClient,
   s3Client,
   secretsClient,
@@ -205,18 +208,6 @@ export class SimulatedAws {
     }
   }
 
-  /**
-   * The transport of the services the functions reach without an SDK client
-   * (CloudWatch Logs, Firehose: see functions/shared/aws/aws-json.ts):
-   * counted and answered like every other call.
-   */
-  jsonCall(): AwsJsonCall {
-    return async (svc, operation, input) => {
-      this.count(svc, operation);
-      return this.answer(svc, operation, input);
-    };
-  }
-
   /** Stores an object version, returns its VersionId. */
   putObject(bucket: string, key: string, body: string): string {
     this.buckets.add(bucket);
@@ -248,6 +239,8 @@ export class SimulatedAws {
       ec2Client(),
       quotasClient(),
       kmsClient(),
+      logsClient(),
+      firehoseClient(),
     ] as unknown as AnyClient[];
     for (const client of simulated) this.installOn(client);
     const ddb = dynamodbClient() as unknown as AnyClient;
@@ -579,13 +572,21 @@ export class SimulatedAws {
     },
     // ------------------------------------------------------------ logs
     'CloudWatchLogs.DescribeLogGroups': (input: Input) => {
-      // logGroupNamePrefix is a prefix; pages of `limit` (default 50).
-      const prefix = String(input.logGroupNamePrefix ?? '');
+      // ASCII-sorted by name, `logGroupNamePrefix` a prefix, pages of
+      // `limit` (default 50) behind `nextToken` (the SDK model's
+      // DescribeLogGroupsRequest and the API reference).
+      const req = input as DescribeLogGroupsCommandInput;
+      if (req.logGroupNamePattern !== undefined || req.logGroupIdentifiers) {
+        throw new Error(
+          'rehearsal: DescribeLogGroups is simulated with logGroupNamePrefix only (add the other filters to cli/rehearsal/sim-aws.ts)',
+        );
+      }
+      const prefix = req.logGroupNamePrefix ?? '';
       const all = [...this.logGroups]
         .filter((g) => g.startsWith(prefix))
         .sort();
-      const start = Number(input.nextToken ?? 0);
-      const size = Number(input.limit ?? 50);
+      const start = Number(req.nextToken ?? 0);
+      const size = req.limit ?? 50;
       return {
         logGroups: all.slice(start, start + size).map((logGroupName) => ({
           logGroupName,
@@ -599,19 +600,16 @@ export class SimulatedAws {
     'Firehose.DescribeDeliveryStream': (input: Input) => {
       const name = String(input.DeliveryStreamName);
       if (!this.deliveryStreams.has(name)) {
-        throw Object.assign(
-          new Error(
-            `Firehose ${name} under account ${this.account} not found.`,
-          ),
-          {
-            name: 'ResourceNotFoundException',
-            $metadata: { httpStatusCode: 400 },
-          },
-        );
+        // The model's only error of DescribeDeliveryStream.
+        throw new FirehoseResourceNotFound({
+          $metadata: { httpStatusCode: 400 },
+          message: `Firehose ${name} under account ${this.account} not found.`,
+        });
       }
       return {
         DeliveryStreamDescription: {
           DeliveryStreamName: name,
+          DeliveryStreamARN: `arn:aws:firehose:${this.region}:${this.account}:deliverystream/${name}`,
           DeliveryStreamStatus: 'ACTIVE',
         },
       };

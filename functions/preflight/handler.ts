@@ -1,11 +1,12 @@
-import { signedJsonCall } from '../shared/aws/aws-json.ts';
 import { AwsInventoryAdapter } from '../shared/aws/inventory.ts';
 import { AwsLogDestinations } from '../shared/aws/log-destinations.ts';
 import { S3PlanStore } from '../shared/aws/plan-store.ts';
 import { MskReplicators } from '../shared/aws/replicators.ts';
 import {
   ec2Client,
+  firehoseClient,
   kafkaClient,
+  logsClient,
   quotasClient,
   s3Client,
   secretsClient,
@@ -41,8 +42,9 @@ export function wirePreflight(clock: Clock = systemClock): PreflightDeps {
     }),
     replicators: new MskReplicators(kafkaClient()),
     logDestinations: new AwsLogDestinations({
+      logs: logsClient(),
       s3: s3Client(),
-      json: signedJsonCall(() => s3Client().config.region()),
+      firehose: firehoseClient(),
     }),
     ledger: ledgerFromEnv(env, clock),
     config: {

@@ -162,6 +162,9 @@ async function guarded<T>(
   try {
     return await read();
   } catch (err) {
+    // Adapters that classify AWS errors themselves (`rethrowAws`) hand a
+    // retryable one over already wrapped.
+    if (err instanceof TransientError) throw err;
     if (isTransientAwsError(err)) {
       throw new TransientError(`preflight ${id}: ${(err as Error).message}`, {
         cause: err,

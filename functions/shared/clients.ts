@@ -5,9 +5,11 @@
  * middleware to these same instances to simulate AWS.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KafkaClient } from '@aws-sdk/client-kafka';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -38,12 +40,18 @@ export const kafkaClient = /* @__PURE__ */ once(() => new KafkaClient(config));
 export const cloudwatchClient = /* @__PURE__ */ once(
   () => new CloudWatchClient(config),
 );
+export const logsClient = /* @__PURE__ */ once(
+  () => new CloudWatchLogsClient(config),
+);
 export const dynamodbClient = /* @__PURE__ */ once(
   () => new DynamoDBClient(config),
 );
 export const ec2Client = /* @__PURE__ */ once(() => new EC2Client(config));
 export const eventbridgeClient = /* @__PURE__ */ once(
   () => new EventBridgeClient(config),
+);
+export const firehoseClient = /* @__PURE__ */ once(
+  () => new FirehoseClient(config),
 );
 export const kmsClient = /* @__PURE__ */ once(() => new KMSClient(config));
 export const s3Client = /* @__PURE__ */ once(() => new S3Client(config));

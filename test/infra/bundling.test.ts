@@ -271,12 +271,17 @@ describe('the second tree-shaking pass', () => {
         },
       ],
       conditionFailed: 'ConditionalCheckFailedException true',
+      logGroup: true,
+      streams: [true, false],
       requests: [
         'GET /p.json?x-id=GetObject&versionId=v1',
         'GET /p.json?x-id=GetObject&versionId=v1',
         'POST Action=DescribeSubnets',
         'POST Action=DescribeSecurityGroups',
         'POST DynamoDB_20120810.PutItem',
+        'POST Logs_20140328.DescribeLogGroups {"logGroupNamePrefix":"/g","limit":50}',
+        'POST Firehose_20150804.DescribeDeliveryStream {"DeliveryStreamName":"s"}',
+        'POST Firehose_20150804.DescribeDeliveryStream {"DeliveryStreamName":"t"}',
       ],
     });
   });
@@ -284,7 +289,7 @@ describe('the second tree-shaking pass', () => {
 
 /**
  * Real adapters and clients over canned AWS answers (S3 REST-XML, EC2 query,
- * DynamoDB JSON), errors included: what the schemas left after the second
+ * DynamoDB, CloudWatch Logs and Firehose JSON), errors included: what the schemas left after the second
  * pass must still write the requests and read the answers.
  */
 const SDK_ENTRY = `
@@ -295,7 +300,10 @@ import { KafkaClient } from '@aws-sdk/client-kafka';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { AwsInventoryAdapter } from './functions/shared/aws/inventory.ts';
+import { AwsLogDestinations } from './functions/shared/aws/log-destinations.ts';
 import { S3PlanStore } from './functions/shared/aws/plan-store.ts';
 
 const requests = [];
@@ -305,7 +313,8 @@ const requestHandler = {
     const body = typeof request.body === 'string' ? request.body : '';
     const target = request.headers['x-amz-target'];
     const query = Object.entries(request.query ?? {}).map(([k, v]) => k + '=' + v).join('&');
-    requests.push(request.method + ' ' + (target ?? (body.match(/Action=\\w+/)?.[0] ?? request.path + '?' + query)));
+    const json = target?.startsWith('Logs_') || target?.startsWith('Firehose_') ? ' ' + new TextDecoder().decode(request.body) : '';
+    requests.push(request.method + ' ' + (target ?? (body.match(/Action=\\w+/)?.[0] ?? request.path + '?' + query)) + json);
     const [statusCode, headers, text] = answers.shift();
     return { response: { statusCode, headers, body: Readable.from([Buffer.from(text)]) } };
   },
@@ -336,6 +345,17 @@ answers.push([400, { 'content-type': 'application/x-amz-json-1.0' }, JSON.string
 out.conditionFailed = await new DynamoDBClient(config)
   .send(new PutItemCommand({ TableName: 't', Item: { pk: { S: 'k' } } }))
   .catch((err) => err.name + ' ' + (err instanceof ConditionalCheckFailedException));
+const destinations = new AwsLogDestinations({
+  logs: new CloudWatchLogsClient(config),
+  s3: new S3Client(config),
+  firehose: new FirehoseClient(config),
+});
+const logsJson = { 'content-type': 'application/x-amz-json-1.1' };
+answers.push([200, logsJson, JSON.stringify({ logGroups: [{ logGroupName: '/g' }] })]);
+out.logGroup = await destinations.logGroupExists('/g');
+answers.push([200, logsJson, JSON.stringify({ DeliveryStreamDescription: { DeliveryStreamName: 's', DeliveryStreamStatus: 'ACTIVE' } })]);
+answers.push([400, logsJson, JSON.stringify({ __type: 'ResourceNotFoundException', message: 'Firehose t under account 123456789012 not found.' })]);
+out.streams = [await destinations.deliveryStreamExists('s'), await destinations.deliveryStreamExists('t')];
 out.requests = requests;
 process.stdout.write(JSON.stringify(out));
 `;

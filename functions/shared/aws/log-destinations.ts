@@ -4,9 +4,17 @@
  * exist ("MSK Replicator logs" / log-delivery permissions page); preflight
  * checks them before anything is created.
  */
+import {
+  type CloudWatchLogsClient,
+  paginateDescribeLogGroups,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeDeliveryStreamCommand,
+  type FirehoseClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-firehose';
 import { ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { LogDestinations } from '../ports.ts';
-import type { AwsJsonCall } from './aws-json.ts';
 import { rethrowAws } from './transient.ts';
 
 /** DescribeLogGroups pages followed at most (50 groups each). */
@@ -14,34 +22,48 @@ const MAX_LOG_GROUP_PAGES = 20;
 
 /** {@link LogDestinations} over CloudWatch Logs, S3 and Firehose. */
 export class AwsLogDestinations implements LogDestinations {
-  constructor(private readonly deps: { s3: S3Client; json: AwsJsonCall }) {}
+  constructor(
+    private readonly deps: {
+      logs: CloudWatchLogsClient;
+      s3: S3Client;
+      firehose: FirehoseClient;
+    },
+  ) {}
 
   async logGroupExists(name: string): Promise<boolean> {
-    // `logGroupNamePrefix` is a prefix match: compare the names exactly.
-    let nextToken: string | undefined;
-    for (let page = 0; page < MAX_LOG_GROUP_PAGES; page++) {
-      const out = await this.call('CloudWatchLogs', 'DescribeLogGroups', {
-        logGroupNamePrefix: name,
-        limit: 50,
-        ...(nextToken ? { nextToken } : {}),
-      });
-      const groups = (out.logGroups ?? []) as { logGroupName?: string }[];
-      if (groups.some((g) => g.logGroupName === name)) return true;
-      nextToken = typeof out.nextToken === 'string' ? out.nextToken : undefined;
-      if (!nextToken) return false;
+    // `logGroupNamePrefix` is a prefix match (the SDK model's
+    // DescribeLogGroupsRequest: "The prefix to match"): compare the names
+    // exactly. Not `logGroupIdentifiers` (an exact filter): the model says
+    // it takes names only outside a cross-account monitoring account, and
+    // ARNs in one.
+    try {
+      let pages = 0;
+      for await (const page of paginateDescribeLogGroups(
+        { client: this.deps.logs, pageSize: 50 },
+        { logGroupNamePrefix: name },
+      )) {
+        if ((page.logGroups ?? []).some((g) => g.logGroupName === name)) {
+          return true;
+        }
+        if (++pages >= MAX_LOG_GROUP_PAGES) break;
+      }
+      return false;
+    } catch (err) {
+      return rethrowAws(err, 'CloudWatchLogs.DescribeLogGroups');
     }
-    return false;
   }
 
   async deliveryStreamExists(name: string): Promise<boolean> {
     try {
-      await this.call('Firehose', 'DescribeDeliveryStream', {
-        DeliveryStreamName: name,
-      });
+      await this.deps.firehose.send(
+        new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }),
+      );
       return true;
     } catch (err) {
-      if ((err as Error).name === 'ResourceNotFoundException') return false;
-      throw err;
+      // The SDK model's DescribeDeliveryStream errors: ResourceNotFoundException
+      // ("The specified resource could not be found") is the only one.
+      if (err instanceof ResourceNotFoundException) return false;
+      return rethrowAws(err, 'Firehose.DescribeDeliveryStream');
     }
   }
 
@@ -64,17 +86,6 @@ export class AwsLogDestinations implements LogDestinations {
       return false;
     } catch (err) {
       return rethrowAws(err, 'ListBuckets');
-    }
-  }
-
-  private async call(
-    ...args: Parameters<AwsJsonCall>
-  ): Promise<Record<string, unknown>> {
-    try {
-      return await this.deps.json(...args);
-    } catch (err) {
-      if ((err as Error).name === 'ResourceNotFoundException') throw err;
-      return rethrowAws(err, `${args[0]}.${args[1]}`);
     }
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Log delivery in the rehearsal: the simulated account holds the plan's log
- * group unless the scenario says otherwise, and preflight asks for it
- * (CloudWatch Logs DescribeLogGroups) before anything is created.
+ * group, bucket and delivery stream unless the scenario says otherwise, and
+ * preflight asks for them (CloudWatch Logs DescribeLogGroups, S3
+ * ListBuckets, Firehose DescribeDeliveryStream, through the shared SDK
+ * clients) before anything is created.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,16 +12,23 @@ import { rehearse } from '../../../cli/rehearsal/rehearse.ts';
 import { loadScenario } from '../../../cli/rehearsal/scenario.ts';
 
 const plan = JSON.parse(readFileSync('events/start-migration.json', 'utf8'));
+/** The plan delivering its replicators' logs to all three destinations. */
+const everywhere = structuredClone(plan);
+everywhere.replication.logDelivery = {
+  ...plan.replication.logDelivery,
+  s3: { bucket: 'replicator-logs-bucket' },
+  firehoseDeliveryStream: 'replicator-logs',
+};
 
 describe('rehearsal log delivery', { timeout: 120_000 }, () => {
   afterAll(async () => {
     await stopLocalLedger();
   });
 
-  it('should fail preflight and create nothing when the log group does not exist', async () => {
+  it('should fail preflight and create nothing when the destinations do not exist', async () => {
     const scenario = loadScenario('happy-path');
     const r = await rehearse({
-      plan,
+      plan: everywhere,
       scenario: {
         ...scenario,
         faults: { ...scenario.faults, missingLogDestinations: true },
@@ -30,14 +39,27 @@ describe('rehearsal log delivery', { timeout: 120_000 }, () => {
     expect(r.cause).toContain(
       `logDelivery.cloudWatchLogs: CloudWatch Logs log group ${plan.replication.logDelivery.cloudWatchLogGroup} does not exist`,
     );
+    expect(r.cause).toContain(
+      'logDelivery.s3: S3 bucket replicator-logs-bucket does not exist',
+    );
+    expect(r.cause).toContain(
+      'logDelivery.firehose: Firehose delivery stream replicator-logs does not exist',
+    );
     expect(r.replicators.created).toEqual([]);
     expect(r.accounting.awsCalls['Kafka.CreateReplicator']).toBeUndefined();
     expect(r.accounting.awsCalls['CloudWatchLogs.DescribeLogGroups']).toBe(1);
+    expect(r.accounting.awsCalls['S3.ListBuckets']).toBe(1);
+    expect(r.accounting.awsCalls['Firehose.DescribeDeliveryStream']).toBe(1);
   });
 
-  it('should find the log group that exists and go on', async () => {
-    const r = await rehearse({ plan, scenario: loadScenario('happy-path') });
+  it('should find the destinations that exist and go on', async () => {
+    const r = await rehearse({
+      plan: everywhere,
+      scenario: loadScenario('happy-path'),
+    });
     expect(r.outcome).toBe('SUCCEEDED');
     expect(r.accounting.awsCalls['CloudWatchLogs.DescribeLogGroups']).toBe(1);
+    expect(r.accounting.awsCalls['S3.ListBuckets']).toBe(1);
+    expect(r.accounting.awsCalls['Firehose.DescribeDeliveryStream']).toBe(1);
   });
 });

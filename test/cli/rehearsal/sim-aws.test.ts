@@ -3,8 +3,17 @@ import {
   CloudWatchClient,
   GetMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeDeliveryStreamCommand,
+  FirehoseClient,
+  ResourceNotFoundException as FirehoseResourceNotFound,
+} from '@aws-sdk/client-firehose';
 import {
   type CreateReplicatorCommandInput,
   KafkaClient,
@@ -80,6 +89,8 @@ describe('SimulatedAws', () => {
       quotas: new ServiceQuotasClient({ region }),
       sns: new SNSClient({ region }),
       eventbridge: new EventBridgeClient({ region }),
+      logs: new CloudWatchLogsClient({ region }),
+      firehose: new FirehoseClient({ region }),
     };
     for (const client of Object.values(c)) {
       aws.installOn(client as unknown as Parameters<typeof aws.installOn>[0]);
@@ -384,10 +395,7 @@ describe('SimulatedAws', () => {
       },
     });
     const c = clients();
-    const destinations = new AwsLogDestinations({
-      s3: c.s3,
-      json: aws.jsonCall(),
-    });
+    const destinations = new AwsLogDestinations(c);
     expect(await destinations.logGroupExists('/replicators/a')).toBe(true);
     expect(await destinations.logGroupExists('/replicators')).toBe(false);
     expect(await destinations.deliveryStreamExists('stream-1')).toBe(true);
@@ -396,9 +404,65 @@ describe('SimulatedAws', () => {
     expect(await destinations.bucketExists('logs')).toBe(false);
     aws.logGroups.delete('/replicators/a');
     expect(await destinations.logGroupExists('/replicators/a')).toBe(false);
+    aws.deliveryStreams.add('stream-2');
+    expect(await destinations.deliveryStreamExists('stream-2')).toBe(true);
     expect(aws.calls.get('CloudWatchLogs.DescribeLogGroups')).toBe(3);
-    expect(aws.calls.get('Firehose.DescribeDeliveryStream')).toBe(2);
+    expect(aws.calls.get('Firehose.DescribeDeliveryStream')).toBe(3);
     expect(aws.calls.get('S3.ListBuckets')).toBe(2);
+  });
+
+  it('should answer DescribeLogGroups and DescribeDeliveryStream as the SDK models them', async () => {
+    aws = new SimulatedAws({
+      model,
+      now: () => new Date(now),
+      secrets: {},
+      logDestinations: {
+        logGroups: ['/b', '/a/2', '/a/1', '/a/3'],
+        deliveryStreams: ['stream-1'],
+      },
+    });
+    const c = clients();
+    // ASCII-sorted, a prefix match, pages of `limit` behind `nextToken`.
+    const first = await c.logs.send(
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: '/a/', limit: 2 }),
+    );
+    expect(first.logGroups?.map((g) => g.logGroupName)).toEqual([
+      '/a/1',
+      '/a/2',
+    ]);
+    expect(first.logGroups?.[0]?.arn).toBe(
+      'arn:aws:logs:us-east-1:123456789012:log-group:/a/1:*',
+    );
+    const rest = await c.logs.send(
+      new DescribeLogGroupsCommand({
+        logGroupNamePrefix: '/a/',
+        limit: 2,
+        nextToken: first.nextToken,
+      }),
+    );
+    expect(rest.logGroups?.map((g) => g.logGroupName)).toEqual(['/a/3']);
+    expect(rest.nextToken).toBeUndefined();
+    const described = await c.firehose.send(
+      new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'stream-1' }),
+    );
+    expect(described.DeliveryStreamDescription).toMatchObject({
+      DeliveryStreamName: 'stream-1',
+      DeliveryStreamStatus: 'ACTIVE',
+    });
+    // The SDK's own exception class, as the service's error would become.
+    const missing = await c.firehose
+      .send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'gone' }))
+      .catch((err: unknown) => err);
+    expect(missing).toBeInstanceOf(FirehoseResourceNotFound);
+    expect(missing).toMatchObject({
+      name: 'ResourceNotFoundException',
+      $fault: 'client',
+      message: 'Firehose gone under account 123456789012 not found.',
+    });
+    // A filter the simulation does not model is refused, not ignored.
+    await expect(
+      c.logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: 'a' })),
+    ).rejects.toThrow(/simulated with logGroupNamePrefix only/);
   });
 
   it('should keep custom metrics put with PutMetricData', async () => {

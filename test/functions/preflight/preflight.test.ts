@@ -4,10 +4,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import {
+  DescribeDeliveryStreamCommand,
+  FirehoseClient,
+  ResourceNotFoundException as FirehoseResourceNotFound,
+  ServiceUnavailableException,
+} from '@aws-sdk/client-firehose';
 import {
   CreateReplicatorCommand,
   DescribeClusterV2Command,
@@ -39,7 +49,6 @@ import {
   type PreflightConfig,
   runPreflight,
 } from '../../../functions/preflight/preflight.ts';
-import type { AwsJsonCall } from '../../../functions/shared/aws/aws-json.ts';
 import { AwsInventoryAdapter } from '../../../functions/shared/aws/inventory.ts';
 import { DynamoLedger } from '../../../functions/shared/aws/ledger.ts';
 import { AwsLogDestinations } from '../../../functions/shared/aws/log-destinations.ts';
@@ -61,6 +70,8 @@ const kafka = mockClient(KafkaClient);
 const secrets = mockClient(SecretsManagerClient);
 const ec2 = mockClient(EC2Client);
 const quotas = mockClient(ServiceQuotasClient);
+const logs = mockClient(CloudWatchLogsClient);
+const firehose = mockClient(FirehoseClient);
 const meta = { $metadata: {} };
 
 const MIGRATION = 'orders-platform';
@@ -85,27 +96,8 @@ let config: PreflightConfig;
 let log: MemoryLog;
 /** What exists in the account: log groups, delivery streams, buckets. */
 let account: { logGroups: string[]; streams: string[]; buckets: string[] };
-/** CloudWatch Logs and Firehose over their JSON protocol (AWS mocked). */
-const jsonCalls: { service: string; operation: string }[] = [];
-const json: AwsJsonCall = async (service, operation, input) => {
-  jsonCalls.push({ service, operation });
-  if (operation === 'DescribeLogGroups') {
-    const prefix = String(input.logGroupNamePrefix);
-    return {
-      logGroups: account.logGroups
-        .filter((n) => n.startsWith(prefix))
-        .map((logGroupName) => ({ logGroupName })),
-    };
-  }
-  if (account.streams.includes(String(input.DeliveryStreamName))) {
-    return { DeliveryStreamDescription: {} };
-  }
-  throw Object.assign(new Error('Firehose stream not found'), {
-    name: 'ResourceNotFoundException',
-    $metadata: { httpStatusCode: 400 },
-  });
-};
-
+/** The `nextToken` of each DescribeLogGroups call, as sent. */
+let logTokens: (string | undefined)[] = [];
 beforeAll(async () => {
   // A real two-certificate chain from openssl (1 and 2 years of validity).
   const dir = mkdtempSync(join(tmpdir(), 'preflight-'));
@@ -151,7 +143,9 @@ function secretOf(value: Record<string, string>) {
 }
 
 beforeEach(async () => {
-  for (const m of [s3, kafka, secrets, ec2, quotas]) m.reset();
+  for (const m of [s3, kafka, secrets, ec2, quotas, logs, firehose]) {
+    m.reset();
+  }
   ledger = new DynamoLedger(db.client, await db.createTable(`pf-${++tableNo}`));
   now = new Date();
   log = new MemoryLog();
@@ -170,7 +164,42 @@ beforeEach(async () => {
     streams: ['replicator-logs'],
     buckets: ['replicator-logs-bucket'],
   };
-  jsonCalls.length = 0;
+  logTokens = [];
+  // DescribeLogGroups: ASCII-sorted, a prefix match, pages of `limit`.
+  logs.on(DescribeLogGroupsCommand).callsFake((input) => {
+    logTokens.push(input.nextToken);
+    const all = account.logGroups
+      .filter((n) => n.startsWith(input.logGroupNamePrefix ?? ''))
+      .sort();
+    const start = Number(input.nextToken ?? 0);
+    const end = start + (input.limit ?? 50);
+    return {
+      logGroups: all.slice(start, end).map((logGroupName) => ({
+        logGroupName,
+      })),
+      ...(end < all.length ? { nextToken: String(end) } : {}),
+    };
+  });
+  firehose.on(DescribeDeliveryStreamCommand).callsFake((input) => {
+    const name = input.DeliveryStreamName ?? '';
+    if (!account.streams.includes(name)) {
+      throw new FirehoseResourceNotFound({
+        $metadata: { httpStatusCode: 400 },
+        message: `Firehose ${name} under account 123456789012 not found.`,
+      });
+    }
+    return {
+      DeliveryStreamDescription: {
+        DeliveryStreamName: name,
+        DeliveryStreamARN: `arn:aws:firehose:us-east-1:123456789012:deliverystream/${name}`,
+        DeliveryStreamStatus: 'ACTIVE',
+        DeliveryStreamType: 'DirectPut',
+        VersionId: '1',
+        Destinations: [],
+        HasMoreDestinations: false,
+      },
+    };
+  });
   s3.on(ListBucketsCommand).callsFake((input) => ({
     Buckets: account.buckets
       .filter((b) => b.startsWith(input.Prefix ?? ''))
@@ -245,7 +274,11 @@ function deps() {
       quotas: new ServiceQuotasClient({}),
     }),
     replicators: new MskReplicators(new KafkaClient({ maxAttempts: 1 })),
-    logDestinations: new AwsLogDestinations({ s3: new S3Client({}), json }),
+    logDestinations: new AwsLogDestinations({
+      logs: new CloudWatchLogsClient({}),
+      s3: new S3Client({}),
+      firehose: new FirehoseClient({ maxAttempts: 1 }),
+    }),
     ledger,
     config,
     clock: { now: () => now },
@@ -308,9 +341,13 @@ describe('preflight', () => {
       severity: 'error',
       reason: `service execution role ${ROLE} is in the deployed iam:PassRole scope`,
     });
-    expect(jsonCalls).toEqual([
-      { service: 'CloudWatchLogs', operation: 'DescribeLogGroups' },
-    ]);
+    expect(logs.commandCalls(DescribeLogGroupsCommand)).toHaveLength(1);
+    expect(
+      logs.commandCalls(DescribeLogGroupsCommand)[0]?.args[0].input,
+    ).toMatchObject({
+      logGroupNamePrefix: basePlan.replication.logDelivery?.cloudWatchLogGroup,
+    });
+    expect(firehose.calls()).toHaveLength(0);
     expect(checks.find((c) => c.id === 'tls.chain.expiry')?.reason).toContain(
       `CN=test-ca-0 on ${firstExpiry.toISOString().slice(0, 10)}`,
     );
@@ -534,6 +571,39 @@ describe('preflight', () => {
     plan.replication.logDelivery = { s3: { bucket: 'replicator-logs-bucket' } };
     const again = await failing();
     expect(failed(again.checks).map(([id]) => id)).toEqual(['logDelivery.s3']);
+  });
+
+  it('should find the log group by its exact name among others sharing its prefix, over pages', async () => {
+    const group = basePlan.replication.logDelivery?.cloudWatchLogGroup ?? '';
+    // 120 groups the prefix matches, none of them the plan's.
+    account.logGroups = Array.from({ length: 120 }, (_, i) => `${group}-${i}`);
+    const { checks } = await failing();
+    expect(failed(checks).map(([id]) => id)).toEqual([
+      'logDelivery.cloudWatchLogs',
+    ]);
+    // Every page was read (50, 50, 20), each with the token of the last.
+    expect(logTokens).toEqual([undefined, '50', '100']);
+    account.logGroups.push(group);
+    await expect(run()).resolves.toMatchObject({ ok: true });
+  });
+
+  it('should hand a throttled or unavailable log-destination lookup to the state machine to retry', async () => {
+    plan.replication.logDelivery = {
+      firehoseDeliveryStream: 'replicator-logs',
+    };
+    firehose.on(DescribeDeliveryStreamCommand).rejects(
+      new ServiceUnavailableException({
+        $metadata: { httpStatusCode: 503 },
+        message: 'Service unavailable',
+      }),
+    );
+    const err = await run().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toBe(
+      'Firehose.DescribeDeliveryStream: ServiceUnavailableException: Service unavailable',
+    );
+    // Nothing recorded: the retried phase checks again from the start.
+    expect(await ledger.getChecks(MIGRATION, 'preflight')).toBeNull();
   });
 
   it('should refuse a plan role outside the iam:PassRole scope, naming the context key', async () => {
