@@ -123,6 +123,9 @@ export function printSummary(
     `  emails sent: ${r.emails.length}`,
     `  executions: ${r.accounting.executions.length}, largest history ${r.accounting.limits.historyEvents} events (limit 25,000), largest payload ${r.accounting.limits.payloadBytes} bytes (limit 262,144)`,
     `  AWS calls: ${Object.values(r.accounting.awsCalls).reduce((a, b) => a + b, 0)} (${Object.keys(r.accounting.awsCalls).length} kinds)`,
+    r.iam.enforced
+      ? `  IAM: ${r.iam.checked} requests authorized against the stack's policies, ${r.iam.denied.length} denied${r.iam.denied.map((d) => `\n    denied: ${d.principal} ${d.action} on ${d.resource}`).join('')}`
+      : '  IAM: not enforced',
     `  virtual time ${r.virtualDuration}, wall time ${wall(r.wallMs)}`,
     ...(reportPath ? [`  report: ${reportPath}`] : []),
     '',
@@ -147,7 +150,9 @@ export function jsonDocument(r: RehearsalResult) {
     accounting: {
       executions: r.accounting.executions,
       awsCalls: r.accounting.awsCalls,
+      awsCallsByPrincipal: r.accounting.awsCallsByPrincipal,
     },
+    iam: r.iam,
     virtualDuration: r.virtualDuration,
     wallMs: r.wallMs,
     ...(r.error ? { error: r.error } : {}),

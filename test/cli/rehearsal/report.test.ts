@@ -56,8 +56,12 @@ function result(): RehearsalResult {
         },
       ],
       awsCalls: { 'Kafka.CreateReplicator': 2 },
+      awsCallsByPrincipal: {
+        'create-replicators': { 'Kafka.CreateReplicator': 2 },
+      },
       limits: { historyEvents: 400, payloadBytes: 2000, ok: true },
     },
+    iam: { enforced: true, checked: 2, denied: [] },
     injected: { throttledCalls: 0 },
     virtualDuration: 'P1DT2H',
     virtualStart: new Date(T0).toISOString(),
