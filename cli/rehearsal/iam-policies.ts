@@ -5,16 +5,29 @@
  * role, and the resource policies AWS evaluates with them (SNS topic
  * policies, KMS key policies, S3 bucket policies).
  *
- * Synthesizing costs about a second (asset bundling and CloudFormation's
- * own template validation are skipped: neither changes a policy), so the
- * template is synthesized once per process and memoized. CloudFormation
+ * Synthesizing costs two to three seconds, most of it loading aws-cdk-lib
+ * (asset bundling and CloudFormation's own template validation are
+ * skipped: neither changes a policy). The template is therefore memoized
+ * per process and cached on disk, keyed by a hash of everything the stack
+ * is built from (infra/, statemachines/, functions/shared/ and the
+ * aws-cdk-lib version): a changed source synthesizes again. CloudFormation
  * intrinsics (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split and
  * the pseudo parameters) are resolved per rehearsal to the concrete names
  * the rehearsal gives each resource (its table, topic, bus, keys, secret).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 /** The stack name the rehearsal deploys: its state machines are `msk-cutover-<machine>`. */
 export const REHEARSAL_STACK_NAME = 'msk-cutover';
@@ -43,8 +56,50 @@ let synthesized: Promise<SynthesizedStack> | undefined;
  * `statemachines/`.
  */
 export function synthesizeStack(projectRoot: string): Promise<SynthesizedStack> {
-  synthesized ??= synthesize(projectRoot);
+  synthesized ??= cached(projectRoot);
   return synthesized;
+}
+
+/** The inputs of the synthesized template, hashed. */
+export function stackSourceHash(projectRoot: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort(
+      (a, b) => a.name.localeCompare(b.name),
+    )) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|json)$/.test(entry.name)) {
+        hash.update(relative(projectRoot, path)).update('\0');
+        hash.update(readFileSync(path)).update('\0');
+      }
+    }
+  };
+  for (const dir of ['infra', 'statemachines', 'functions/shared']) {
+    walk(join(projectRoot, dir));
+  }
+  const cdk = createRequire(join(projectRoot, 'package.json'))(
+    'aws-cdk-lib/package.json',
+  ) as { version: string };
+  hash.update(`aws-cdk-lib@${cdk.version}`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+async function cached(projectRoot: string): Promise<SynthesizedStack> {
+  const dir = join(tmpdir(), 'msk-cutover-iam-cache');
+  const file = join(dir, `${stackSourceHash(projectRoot)}.json`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SynthesizedStack;
+  } catch {
+    // Not cached yet (or unreadable): synthesize.
+  }
+  const stack = await synthesize(projectRoot);
+  mkdirSync(dir, { recursive: true });
+  // Write then rename: a concurrent reader never sees half a file.
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(stack));
+  renameSync(partial, file);
+  return stack;
 }
 
 async function synthesize(projectRoot: string): Promise<SynthesizedStack> {

