@@ -75,16 +75,34 @@ export const REPLICATOR_NAME_PREFIX = 'msk-cutover-';
  * DynamoLedger adapter, functions/shared/aws/ledger.ts).
  */
 const LEDGER_ACCESS: Record<Phase, readonly string[]> = {
-  'validate-plan': ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'],
+  'validate-plan': [
+    'GetItem',
+    'PutItem',
+    'UpdateItem',
+    'Query',
+    'BatchWriteItem',
+  ],
   preflight: ['PutItem', 'BatchWriteItem'],
   'probe-source': ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
   'create-replicators': ['GetItem', 'PutItem'],
   'describe-replicators': ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
-  'poll-readiness': ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'],
+  'poll-readiness': [
+    'GetItem',
+    'PutItem',
+    'UpdateItem',
+    'Query',
+    'BatchWriteItem',
+  ],
   'request-approval': ['GetItem', 'PutItem', 'UpdateItem'],
   'approval-api': ['GetItem', 'PutItem', 'UpdateItem'],
   'approval-reminders': ['PutItem', 'UpdateItem', 'Query'],
-  'verify-cutover': ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'],
+  'verify-cutover': [
+    'GetItem',
+    'PutItem',
+    'UpdateItem',
+    'Query',
+    'BatchWriteItem',
+  ],
   teardown: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
   'record-failure': ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
   cleanup: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
@@ -147,6 +165,13 @@ export class CutoverStack extends Stack {
     //    bucket, topic, logs, signing secret) and a separate one for task
     //    tokens, so only request-approval can encrypt and only the approval
     //    functions can decrypt them.
+    /** Requests CloudWatch makes for an alarm of this account and region. */
+    const alarmSource = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: {
+        'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+      },
+    };
     const dataKey = new Key(this, 'DataKey', {
       description: 'msk-cutover: ledger, plans, notifications and logs',
       enableKeyRotation: true,
@@ -170,15 +195,19 @@ export class CutoverStack extends Stack {
         },
       }),
     );
-    // CloudWatch alarms and EventBridge publish to the encrypted topic.
+    // CloudWatch alarms of this account publish to the encrypted topic: the
+    // key must let cloudwatch.amazonaws.com use it (SNS developer guide,
+    // sns-key-management, "Enable compatibility between event sources from
+    // AWS services and encrypted topics"), on behalf of this account's
+    // alarms only (aws:SourceAccount / aws:SourceArn, the confused-deputy
+    // conditions). No EventBridge rule targets the topic, so
+    // events.amazonaws.com gets nothing.
     dataKey.addToResourcePolicy(
       new PolicyStatement({
-        principals: [
-          new ServicePrincipal('cloudwatch.amazonaws.com'),
-          new ServicePrincipal('events.amazonaws.com'),
-        ],
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: alarmSource,
       }),
     );
     const tokenKey = new Key(this, 'TaskTokenKey', {
@@ -246,6 +275,17 @@ export class CutoverStack extends Stack {
       masterKey: dataKey,
       enforceSSL: true,
     });
+    // With enforceSSL the topic policy holds only the TLS deny, which
+    // replaces SNS's default policy: the alarms' service principal needs an
+    // Allow of its own (reference facts, discrepancy 9).
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: alarmSource,
+      }),
+    );
     const bus = new EventBus(this, 'Bus', { eventBusName: 'msk-cutover' });
 
     // 5. Approval links: an HMAC key (generated, never leaves Secrets
@@ -657,7 +697,6 @@ export class CutoverStack extends Stack {
       ['kafka:DescribeReplicator'],
       [replicatorArns],
     );
-    listReplicators('describe-replicators');
     // poll-readiness reads the cluster aliases its metric dimensions use.
     allow('poll-readiness', ['kafka:DescribeReplicator'], [replicatorArns]);
     for (const phase of ['poll-readiness', 'verify-cutover'] as const) {

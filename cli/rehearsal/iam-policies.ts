@@ -34,7 +34,10 @@ export const REHEARSAL_STACK_NAME = 'msk-cutover';
 
 type Json = unknown;
 type Template = {
-  Resources: Record<string, { Type: string; Properties?: Record<string, Json> }>;
+  Resources: Record<
+    string,
+    { Type: string; Properties?: Record<string, Json> }
+  >;
 };
 
 /** The synthesized template and which role is whose. */
@@ -55,7 +58,9 @@ let synthesized: Promise<SynthesizedStack> | undefined;
  * process. @param projectRoot the directory holding `functions/` and
  * `statemachines/`.
  */
-export function synthesizeStack(projectRoot: string): Promise<SynthesizedStack> {
+export function synthesizeStack(
+  projectRoot: string,
+): Promise<SynthesizedStack> {
   synthesized ??= cached(projectRoot);
   return synthesized;
 }
@@ -64,8 +69,8 @@ export function synthesizeStack(projectRoot: string): Promise<SynthesizedStack> 
 export function stackSourceHash(projectRoot: string): string {
   const hash = createHash('sha256');
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort(
-      (a, b) => a.name.localeCompare(b.name),
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
     )) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
@@ -205,7 +210,9 @@ function defaultBinding(
     case 'AWS::IAM::Role':
       return {
         ref: name('RoleName'),
-        attributes: { Arn: `arn:${p}:iam::${o.account}:role/${name('RoleName')}` },
+        attributes: {
+          Arn: `arn:${p}:iam::${o.account}:role/${name('RoleName')}`,
+        },
       };
     case 'AWS::Lambda::Function': {
       const fn = name('FunctionName');
@@ -213,14 +220,23 @@ function defaultBinding(
     }
     case 'AWS::StepFunctions::StateMachine': {
       const sm = arn('states', `stateMachine:${name('StateMachineName')}`);
-      return { ref: sm, attributes: { Arn: sm, Name: name('StateMachineName') } };
+      return {
+        ref: sm,
+        attributes: { Arn: sm, Name: name('StateMachineName') },
+      };
     }
     case 'AWS::SNS::Topic': {
       const t = arn('sns', name('TopicName'));
-      return { ref: t, attributes: { TopicArn: t, TopicName: name('TopicName') } };
+      return {
+        ref: t,
+        attributes: { TopicArn: t, TopicName: name('TopicName') },
+      };
     }
     case 'AWS::KMS::Key':
-      return { ref: id, attributes: { Arn: arn('kms', `key/${id}`), KeyId: id } };
+      return {
+        ref: id,
+        attributes: { Arn: arn('kms', `key/${id}`), KeyId: id },
+      };
     case 'AWS::S3::Bucket': {
       const b = name('BucketName').toLowerCase();
       return { ref: b, attributes: { Arn: `arn:${p}:s3:::${b}` } };
@@ -231,7 +247,10 @@ function defaultBinding(
     }
     case 'AWS::Events::EventBus': {
       const b = name('Name');
-      return { ref: b, attributes: { Arn: arn('events', `event-bus/${b}`), Name: b } };
+      return {
+        ref: b,
+        attributes: { Arn: arn('events', `event-bus/${b}`), Name: b },
+      };
     }
     case 'AWS::SecretsManager::Secret': {
       const s = arn('secretsmanager', `secret:${id}`);
@@ -242,7 +261,10 @@ function defaultBinding(
       return { ref: g, attributes: { Arn: arn('logs', `log-group:${g}:*`) } };
     }
     default:
-      return { ref: id, attributes: { Arn: arn('cloudformation', `resource/${id}`) } };
+      return {
+        ref: id,
+        attributes: { Arn: arn('cloudformation', `resource/${id}`) },
+      };
   }
 }
 

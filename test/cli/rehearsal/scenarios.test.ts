@@ -5,7 +5,9 @@
  * below add what each scenario is about.
  */
 import { readFileSync } from 'node:fs';
+import { expandIamActions } from '@cloud-copilot/iam-expand';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { IamAuthorizer } from '../../../cli/rehearsal/iam.ts';
 import { stopLocalLedger } from '../../../cli/rehearsal/local-aws.ts';
 import {
   type RehearsalResult,
@@ -21,8 +23,41 @@ const plan: unknown = JSON.parse(
 );
 const APPS = ['orders', 'order-status', 'customer-notification'];
 
+/** Principal → the actions any scenario used (IAM least privilege). */
+const exercised = new Map<string, Set<string>>();
+const rehearsed = new Set<string>();
+let authorizer: IamAuthorizer | undefined;
+
 async function run(name: string): Promise<RehearsalResult> {
-  return rehearse({ plan, scenario: loadScenario(name) });
+  const r = await rehearse({
+    plan,
+    scenario: loadScenario(name),
+    onAuthorizer: (a) => {
+      authorizer = a;
+    },
+  });
+  // Every scenario runs with IAM enforced and AWS would refuse nothing.
+  expect(r.iam.enforced).toBe(true);
+  expect(r.iam.denied).toEqual([]);
+  for (const [principal, actions] of authorizer?.exercised ?? []) {
+    const all = exercised.get(principal) ?? new Set<string>();
+    for (const a of actions) all.add(a);
+    exercised.set(principal, all);
+  }
+  rehearsed.add(name);
+  return r;
+}
+
+/** The actions a role's identity policies allow, wildcards expanded. */
+async function granted(a: IamAuthorizer, principal: string): Promise<string[]> {
+  const patterns = a
+    .identityPolicies(principal)
+    .flatMap((policy) =>
+      (policy.Statement as { Effect: string; Action?: string | string[] }[])
+        .filter((st) => st.Effect === 'Allow' && st.Action !== undefined)
+        .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action])),
+    ) as string[];
+  return [...new Set(await expandIamActions(patterns))].sort();
 }
 
 const decided = (r: RehearsalResult, kind: string) =>
@@ -157,5 +192,34 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     ]);
     // 2 creates, then the retry: 1 conflict (adopted) + ... never a third name.
     expect(r.accounting.awsCalls['Kafka.CreateReplicator']).toBe(3);
+  });
+
+  // Last: it reads what every scenario above exercised.
+  it('least privilege: every grant is exercised by a scenario or reviewed', async () => {
+    expect([...rehearsed].sort()).toEqual(scenarioNames().sort());
+    const reviewed = JSON.parse(
+      readFileSync('infra/iam-reviewed-grants.json', 'utf8'),
+    ) as Record<string, Record<string, string>>;
+    const a = authorizer as IamAuthorizer;
+    const unexercised: string[] = [];
+    const stale: string[] = [];
+    for (const principal of a.principals()) {
+      const grants = await granted(a, principal);
+      const used = exercised.get(principal) ?? new Set<string>();
+      const kept = { ...reviewed['*'], ...reviewed[principal] };
+      for (const action of grants) {
+        if (!used.has(action) && kept[action] === undefined) {
+          unexercised.push(`${principal}: ${action}`);
+        }
+      }
+      for (const action of Object.keys(reviewed[principal] ?? {})) {
+        if (!grants.includes(action)) stale.push(`${principal}: ${action}`);
+      }
+    }
+    // A new grant no scenario needs: remove it, or give it a reason in
+    // infra/iam-reviewed-grants.json.
+    expect(unexercised).toEqual([]);
+    // A reviewed grant the stack no longer makes: drop its entry.
+    expect(stale).toEqual([]);
   });
 });
