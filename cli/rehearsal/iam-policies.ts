@@ -107,7 +107,10 @@ async function cached(projectRoot: string): Promise<SynthesizedStack> {
   return stack;
 }
 
-async function synthesize(projectRoot: string): Promise<SynthesizedStack> {
+/** Synthesizes the stack now, bypassing both caches (benchmarks). */
+export async function synthesize(
+  projectRoot: string,
+): Promise<SynthesizedStack> {
   const [{ App }, { CutoverStack }, { readDeployContext }] = await Promise.all([
     import('aws-cdk-lib'),
     import('../../infra/cutover-stack.ts'),

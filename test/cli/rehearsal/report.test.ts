@@ -175,7 +175,15 @@ describe('terminal output', () => {
       kind: 'cutover',
       decision: 'cutover',
     });
-    expect(Object.keys(doc.accounting)).toEqual(['executions', 'awsCalls']);
+    expect(Object.keys(doc.accounting)).toEqual([
+      'executions',
+      'awsCalls',
+      'awsCallsByPrincipal',
+    ]);
+    expect(doc.accounting.awsCallsByPrincipal).toEqual({
+      'create-replicators': { 'Kafka.CreateReplicator': 2 },
+    });
+    expect(doc.iam).toEqual({ enforced: true, checked: 2, denied: [] });
   });
 
   it('should format virtual time as elapsed and as an ISO duration', () => {
