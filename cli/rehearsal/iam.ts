@@ -525,13 +525,11 @@ export class IamAuthorizer {
           }
         | undefined;
       const d = delivery?.ReplicatorLogDelivery;
-      if (
-        d?.CloudWatchLogs?.Enabled ||
-        d?.S3?.Enabled ||
-        d?.Firehose?.Enabled
-      ) {
-        // MSK developer guide, msk-replicator-perms-log-delivery (vended
-        // logs; the CloudWatch Logs actions have no resource type).
+      // MSK developer guide, msk-replicator-perms-log-delivery: per enabled
+      // destination, on the caller (the CloudWatch Logs actions have no
+      // resource type).
+      const logActions = new Set<string>();
+      if (d?.CloudWatchLogs?.Enabled) {
         for (const a of [
           'logs:CreateLogDelivery',
           'logs:PutResourcePolicy',
@@ -539,9 +537,14 @@ export class IamAuthorizer {
           'logs:DescribeLogGroups',
           'logs:ListLogDeliveries',
         ]) {
-          out.push({ action: a, resource: '*' });
+          logActions.add(a);
         }
       }
+      if (d?.S3?.Enabled || d?.Firehose?.Enabled) {
+        logActions.add('logs:CreateLogDelivery');
+        logActions.add('logs:ListLogDeliveries');
+      }
+      for (const a of logActions) out.push({ action: a, resource: '*' });
       if (d?.S3?.Enabled && d.S3.Bucket) {
         for (const a of ['s3:GetBucketPolicy', 's3:PutBucketPolicy']) {
           out.push({ action: a, resource: `arn:aws:s3:::${d.S3.Bucket}` });
