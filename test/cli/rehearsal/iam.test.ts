@@ -8,12 +8,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IamAuthorizer } from '../../../cli/rehearsal/iam.ts';
 import {
   type ResolvedPolicies,
   resolvePolicies,
   type SynthesizedStack,
   synthesizeStack,
 } from '../../../cli/rehearsal/iam-policies.ts';
+import {
+  grantedActions,
+  reviewGrants,
+} from '../../../cli/rehearsal/least-privilege.ts';
 import { stopLocalLedger } from '../../../cli/rehearsal/local-aws.ts';
 import { rehearse } from '../../../cli/rehearsal/rehearse.ts';
 import { loadScenario } from '../../../cli/rehearsal/scenario.ts';
@@ -156,6 +161,42 @@ describe('IAM-enforced rehearsal', { timeout: 120_000 }, () => {
     });
     expect(r.iam).toEqual({ enforced: false, checked: 0, denied: [] });
   });
+});
+
+describe('least privilege review', () => {
+  it('should report a grant no scenario used and that nobody reviewed, and a stale review', async () => {
+    const a = await IamAuthorizer.create({
+      projectRoot: ROOT,
+      account: ACCOUNT,
+      region: REGION,
+      local: { account: ACCOUNT, region: REGION },
+      names: {},
+      editPolicies: (policies) => {
+        policies.principals['validate-plan']?.policies.push({
+          name: 'extra',
+          policy: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: 'sns:DeleteTopic', Resource: '*' },
+            ],
+          },
+        });
+      },
+    });
+    // Every grant used, except the one added above.
+    const exercised = new Map<string, Set<string>>();
+    for (const p of a.principals()) {
+      exercised.set(p, new Set(await grantedActions(a.identityPolicies(p))));
+    }
+    exercised.get('validate-plan')?.delete('sns:DeleteTopic');
+    const review = await reviewGrants(a, exercised, {
+      'validate-plan': { 'sns:CreateTopic': 'not granted any more' },
+    });
+    expect(review).toEqual({
+      unexercised: ['validate-plan: sns:DeleteTopic'],
+      stale: ['validate-plan: sns:CreateTopic'],
+    });
+  }, 120_000);
 });
 
 describe('the stack lets AWS services do what it relies on', () => {

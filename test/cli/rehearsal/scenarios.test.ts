@@ -5,9 +5,12 @@
  * below add what each scenario is about.
  */
 import { readFileSync } from 'node:fs';
-import { expandIamActions } from '@cloud-copilot/iam-expand';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IamAuthorizer } from '../../../cli/rehearsal/iam.ts';
+import {
+  readReviewedGrants,
+  reviewGrants,
+} from '../../../cli/rehearsal/least-privilege.ts';
 import { stopLocalLedger } from '../../../cli/rehearsal/local-aws.ts';
 import {
   type RehearsalResult,
@@ -46,18 +49,6 @@ async function run(name: string): Promise<RehearsalResult> {
   }
   rehearsed.add(name);
   return r;
-}
-
-/** The actions a role's identity policies allow, wildcards expanded. */
-async function granted(a: IamAuthorizer, principal: string): Promise<string[]> {
-  const patterns = a
-    .identityPolicies(principal)
-    .flatMap((policy) =>
-      (policy.Statement as { Effect: string; Action?: string | string[] }[])
-        .filter((st) => st.Effect === 'Allow' && st.Action !== undefined)
-        .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action])),
-    ) as string[];
-  return [...new Set(await expandIamActions(patterns))].sort();
 }
 
 const decided = (r: RehearsalResult, kind: string) =>
@@ -197,25 +188,11 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
   // Last: it reads what every scenario above exercised.
   it('least privilege: every grant is exercised by a scenario or reviewed', async () => {
     expect([...rehearsed].sort()).toEqual(scenarioNames().sort());
-    const reviewed = JSON.parse(
-      readFileSync('infra/iam-reviewed-grants.json', 'utf8'),
-    ) as Record<string, Record<string, string>>;
-    const a = authorizer as IamAuthorizer;
-    const unexercised: string[] = [];
-    const stale: string[] = [];
-    for (const principal of a.principals()) {
-      const grants = await granted(a, principal);
-      const used = exercised.get(principal) ?? new Set<string>();
-      const kept = { ...reviewed['*'], ...reviewed[principal] };
-      for (const action of grants) {
-        if (!used.has(action) && kept[action] === undefined) {
-          unexercised.push(`${principal}: ${action}`);
-        }
-      }
-      for (const action of Object.keys(reviewed[principal] ?? {})) {
-        if (!grants.includes(action)) stale.push(`${principal}: ${action}`);
-      }
-    }
+    const { unexercised, stale } = await reviewGrants(
+      authorizer as IamAuthorizer,
+      exercised,
+      readReviewedGrants(),
+    );
     // A new grant no scenario needs: remove it, or give it a reason in
     // infra/iam-reviewed-grants.json.
     expect(unexercised).toEqual([]);
