@@ -415,7 +415,10 @@ export interface ResolvedPolicies {
    * apply to its objects.
    */
   resourcePolicies: Map<string, PolicyDocument>;
-  /** Resource ARN (topic, bucket, secret) → the ARN of the KMS key encrypting it. */
+  /**
+   * Resource ARN (topic, bucket, secret, table) → the ARN of the KMS key
+   * encrypting it.
+   */
   encryptionKeys: Map<string, string>;
   resolver: TemplateResolver;
 }
@@ -496,6 +499,17 @@ export function resolvePolicies(
           );
         }
         break;
+      case 'AWS::DynamoDB::Table': {
+        const key = (props.SSESpecification as { KMSMasterKeyId?: Json })
+          ?.KMSMasterKeyId;
+        if (key !== undefined) {
+          encryptionKeys.set(
+            resolver.binding(id).attributes.Arn as string,
+            keyArn(key),
+          );
+        }
+        break;
+      }
       case 'AWS::SecretsManager::Secret':
         if (props.KmsKeyId !== undefined) {
           encryptionKeys.set(resolver.binding(id).ref, keyArn(props.KmsKeyId));

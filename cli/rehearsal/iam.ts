@@ -457,8 +457,11 @@ export class IamAuthorizer {
   ): Check[] {
     const o = this.#o;
     const out: Check[] = [];
+    // The key of the bucket of an object, of the table of an index.
     const key = this.#policies.encryptionKeys.get(
-      /^arn:[^:]+:s3:::[^/]+/.exec(resource)?.[0] ?? resource,
+      /^arn:[^:]+:s3:::[^/]+/.exec(resource)?.[0] ??
+        /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+/.exec(resource)?.[0] ??
+        resource,
     );
     const via = (service: string) => ({
       'kms:ViaService': `${service}.${o.region}.amazonaws.com`,
@@ -479,6 +482,18 @@ export class IamAuthorizer {
     ) {
       // S3 user guide, "Using SSE-KMS": reading an object needs kms:Decrypt.
       out.push({ action: 'kms:Decrypt', resource: key, context: via('s3') });
+    }
+    if (key && action.startsWith('dynamodb:')) {
+      // DynamoDB developer guide, "How Amazon DynamoDB uses AWS KMS": with a
+      // customer managed key, DynamoDB decrypts the table key with the
+      // caller's credentials (kms:ViaService dynamodb) when the caller
+      // accesses the table (it caches it per caller for minutes; every call
+      // is checked here).
+      out.push({
+        action: 'kms:Decrypt',
+        resource: key,
+        context: via('dynamodb'),
+      });
     }
     if (key && action === 'secretsmanager:GetSecretValue') {
       // Secrets Manager user guide, "Secret encryption and decryption": the
