@@ -70,6 +70,69 @@ export interface CutoverStackProps extends StackProps {
 /** The replicators this stack may touch: `msk-cutover-<migrationId>-…`. */
 export const REPLICATOR_NAME_PREFIX = 'msk-cutover-';
 
+/**
+ * The ledger operations each phase's code reaches (through the shared
+ * DynamoLedger adapter, functions/shared/aws/ledger.ts).
+ */
+const LEDGER_ACCESS: Record<Phase, readonly string[]> = {
+  'validate-plan': [
+    'GetItem',
+    'PutItem',
+    'UpdateItem',
+    'Query',
+    'BatchWriteItem',
+  ],
+  preflight: ['PutItem', 'BatchWriteItem'],
+  'probe-source': ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
+  'create-replicators': ['GetItem', 'PutItem'],
+  'describe-replicators': ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+  'poll-readiness': [
+    'GetItem',
+    'PutItem',
+    'UpdateItem',
+    'Query',
+    'BatchWriteItem',
+  ],
+  'request-approval': ['GetItem', 'PutItem', 'UpdateItem'],
+  'approval-api': ['GetItem', 'PutItem', 'UpdateItem'],
+  'approval-reminders': ['PutItem', 'UpdateItem', 'Query'],
+  'verify-cutover': [
+    'GetItem',
+    'PutItem',
+    'UpdateItem',
+    'Query',
+    'BatchWriteItem',
+  ],
+  teardown: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+  'record-failure': ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+  cleanup: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+};
+
+/** Phases that read the pinned plan from the plan bucket. */
+const READS_PLAN = new Set<Phase>([
+  'validate-plan',
+  'preflight',
+  'probe-source',
+  'create-replicators',
+  'poll-readiness',
+  'request-approval',
+  'approval-api',
+  'approval-reminders',
+  'verify-cutover',
+  'teardown',
+]);
+
+/** Phases that notify (the topic and the event bus). */
+const PUBLISHES = new Set<Phase>([
+  'describe-replicators',
+  'poll-readiness',
+  'request-approval',
+  'approval-reminders',
+  'teardown',
+  'record-failure',
+  'cleanup',
+]);
+
 /** Functions each state machine invokes (its `*FunctionArn` placeholders). */
 const PARENT_PHASES = [
   'validate-plan',
@@ -102,6 +165,13 @@ export class CutoverStack extends Stack {
     //    bucket, topic, logs, signing secret) and a separate one for task
     //    tokens, so only request-approval can encrypt and only the approval
     //    functions can decrypt them.
+    /** Requests CloudWatch makes for an alarm of this account and region. */
+    const alarmSource = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: {
+        'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+      },
+    };
     const dataKey = new Key(this, 'DataKey', {
       description: 'msk-cutover: ledger, plans, notifications and logs',
       enableKeyRotation: true,
@@ -125,15 +195,19 @@ export class CutoverStack extends Stack {
         },
       }),
     );
-    // CloudWatch alarms and EventBridge publish to the encrypted topic.
+    // CloudWatch alarms of this account publish to the encrypted topic: the
+    // key must let cloudwatch.amazonaws.com use it (SNS developer guide,
+    // sns-key-management, "Enable compatibility between event sources from
+    // AWS services and encrypted topics"), on behalf of this account's
+    // alarms only (aws:SourceAccount / aws:SourceArn, the confused-deputy
+    // conditions). No EventBridge rule targets the topic, so
+    // events.amazonaws.com gets nothing.
     dataKey.addToResourcePolicy(
       new PolicyStatement({
-        principals: [
-          new ServicePrincipal('cloudwatch.amazonaws.com'),
-          new ServicePrincipal('events.amazonaws.com'),
-        ],
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: alarmSource,
       }),
     );
     const tokenKey = new Key(this, 'TaskTokenKey', {
@@ -201,6 +275,17 @@ export class CutoverStack extends Stack {
       masterKey: dataKey,
       enforceSSL: true,
     });
+    // With enforceSSL the topic policy holds only the TLS deny, which
+    // replaces SNS's default policy: the alarms' service principal needs an
+    // Allow of its own (reference facts, discrepancy 9).
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: alarmSource,
+      }),
+    );
     const bus = new EventBus(this, 'Bus', { eventBusName: 'msk-cutover' });
 
     // 5. Approval links: an HMAC key (generated, never leaves Secrets
@@ -351,67 +436,70 @@ export class CutoverStack extends Stack {
     const f = this.functions;
     approvalApi.route(f['approval-api'].fn);
 
-    // 8. What each phase may do, and nothing more. Every phase keeps state
-    //    in the ledger, reads the pinned plan and may notify.
+    // 8. What each phase may do, and nothing more: what its code calls
+    //    (the rehearsal authorizes every call against these policies and
+    //    reports any grant no scenario used; infra/iam-reviewed-grants.json
+    //    holds the few kept for paths the rehearsal cannot run).
     // Explicit statements instead of the grant helpers: those add wildcard
     // actions (kms:GenerateDataKey*, s3:List*) and index/* resources.
     const planBucketNag = `<${this.getLogicalId(planBucket.node.defaultChild as CfnElement)}.Arn>/*`;
     for (const phase of PHASES) {
       const role = f[phase].role;
+      const reads = LEDGER_ACCESS[phase];
       role.addToPolicy(
         new PolicyStatement({
-          actions: [
-            'dynamodb:GetItem',
-            'dynamodb:BatchGetItem',
-            'dynamodb:Query',
-            'dynamodb:PutItem',
-            'dynamodb:UpdateItem',
-            'dynamodb:DeleteItem',
-            'dynamodb:BatchWriteItem',
-            'dynamodb:ConditionCheckItem',
-            'dynamodb:DescribeTable',
-          ],
-          resources: [
-            ledger.tableArn,
-            `${ledger.tableArn}/index/${LEDGER_GSI1.indexName}`,
-          ],
+          actions: reads.map((op) => `dynamodb:${op}`),
+          resources: reads.includes('Query')
+            ? [
+                ledger.tableArn,
+                `${ledger.tableArn}/index/${LEDGER_GSI1.indexName}`,
+              ]
+            : [ledger.tableArn],
         }),
       );
-      role.addToPolicy(
-        new PolicyStatement({
-          actions: ['s3:GetObject', 's3:GetObjectVersion'],
-          resources: [planBucket.arnForObjects('*')],
-        }),
-      );
-      role.addToPolicy(
-        new PolicyStatement({
-          actions: ['sns:Publish'],
-          resources: [topic.topicArn],
-        }),
-      );
-      role.addToPolicy(
-        new PolicyStatement({
-          actions: ['events:PutEvents'],
-          resources: [bus.eventBusArn],
-        }),
-      );
-      // The ledger, the plans and the topic are encrypted with the data key.
-      role.addToPolicy(
-        new PolicyStatement({
-          actions: [
-            'kms:Decrypt',
-            'kms:Encrypt',
-            'kms:GenerateDataKey',
-            'kms:DescribeKey',
-          ],
-          resources: [dataKey.keyArn],
-        }),
-      );
-      acknowledgeResource(
-        role,
-        planBucketNag,
-        'Plans are objects with generated keys, one per migration and version; every phase reads the pinned version of its own plan.',
-      );
+      // The ledger's key is used by DynamoDB itself (grants made when the
+      // table is created); callers need no permission on it. What they do
+      // need on the data key: Decrypt to read a plan (SSE-KMS objects),
+      // Decrypt and GenerateDataKey to publish to the encrypted topic (SNS
+      // developer guide, sns-key-management).
+      const kms: string[] = [];
+      if (READS_PLAN.has(phase)) {
+        role.addToPolicy(
+          new PolicyStatement({
+            actions: ['s3:GetObjectVersion'],
+            resources: [planBucket.arnForObjects('*')],
+          }),
+        );
+        acknowledgeResource(
+          role,
+          planBucketNag,
+          'Plans are objects with generated keys, one per migration and version; every phase reads the pinned version of its own plan.',
+        );
+        kms.push('kms:Decrypt');
+      }
+      if (PUBLISHES.has(phase)) {
+        role.addToPolicy(
+          new PolicyStatement({
+            actions: ['sns:Publish'],
+            resources: [topic.topicArn],
+          }),
+        );
+        role.addToPolicy(
+          new PolicyStatement({
+            actions: ['events:PutEvents'],
+            resources: [bus.eventBusArn],
+          }),
+        );
+        kms.push('kms:Decrypt', 'kms:GenerateDataKey');
+      }
+      if (kms.length > 0) {
+        role.addToPolicy(
+          new PolicyStatement({
+            actions: [...new Set(kms)],
+            resources: [dataKey.keyArn],
+          }),
+        );
+      }
     }
     // Wildcard resources are deliberate; each carries its reason, and every
     // role that receives one acknowledges that finding on itself only.
@@ -518,22 +606,28 @@ export class CutoverStack extends Stack {
       'ec2:DescribeSecurityGroups',
       'ec2:DescribeVpcs',
     ];
-    const clusterInfo = [
-      'kafka:DescribeClusterV2',
-      'kafka:GetBootstrapBrokers',
-    ];
+    // kafka:GetBootstrapBrokers has no resource type in the Service
+    // Authorization Reference: it is granted on `*` or not at all.
+    const bootstrapBrokers = (phase: Phase) =>
+      allow(phase, ['kafka:GetBootstrapBrokers'], ['*']);
 
+    // validate-plan subscribes the plan's approval emails to the topic.
+    allow(
+      'validate-plan',
+      ['sns:ListSubscriptionsByTopic', 'sns:Subscribe'],
+      [topic.topicArn],
+    );
     // preflight: the target cluster, the secrets, the network, the quota.
-    allow('preflight', clusterInfo, clusterArns);
+    allow('preflight', ['kafka:DescribeClusterV2'], clusterArns);
     allow('preflight', ['kafka:DescribeReplicator'], [replicatorArns]);
     listReplicators('preflight');
+    allow('preflight', ['secretsmanager:GetSecretValue'], secretScope);
+    decryptSourceSecrets('preflight');
     allow(
       'preflight',
-      ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      secretScope,
+      ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+      ['*'],
     );
-    decryptSourceSecrets('preflight');
-    allow('preflight', networkReads, ['*']);
     allow(
       'preflight',
       [
@@ -569,7 +663,7 @@ export class CutoverStack extends Stack {
     // the source-lag metrics it publishes.
     allow('probe-source', ['secretsmanager:GetSecretValue'], secretScope);
     decryptSourceSecrets('probe-source');
-    allow('probe-source', clusterInfo, clusterArns);
+    bootstrapBrokers('probe-source');
     allow(
       'probe-source',
       [
@@ -597,8 +691,25 @@ export class CutoverStack extends Stack {
       [replicatorArns],
     );
     listReplicators('create-replicators');
-    allow('create-replicators', clusterInfo, clusterArns);
+    allow('create-replicators', ['kafka:DescribeClusterV2'], clusterArns);
+    bootstrapBrokers('create-replicators');
     allow('create-replicators', networkReads, ['*']);
+    // CreateReplicator with LogDelivery to CloudWatch Logs: vended log
+    // delivery on the caller (MSK developer guide,
+    // msk-replicator-perms-log-delivery; these actions have no resource
+    // type). S3 and Firehose destinations need grants on the user's bucket
+    // or stream, which this stack does not know: see docs/iam-enforcement.md.
+    allow(
+      'create-replicators',
+      [
+        'logs:CreateLogDelivery',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+        'logs:ListLogDeliveries',
+      ],
+      ['*'],
+    );
     allow(
       'create-replicators',
       ['iam:PassRole'],
@@ -615,17 +726,12 @@ export class CutoverStack extends Stack {
       ['kafka:DescribeReplicator'],
       [replicatorArns],
     );
-    listReplicators('describe-replicators');
     // poll-readiness reads the cluster aliases its metric dimensions use.
     allow('poll-readiness', ['kafka:DescribeReplicator'], [replicatorArns]);
     for (const phase of ['poll-readiness', 'verify-cutover'] as const) {
       allow(phase, ['cloudwatch:GetMetricData'], ['*']);
     }
-    allow(
-      'teardown',
-      ['kafka:DescribeReplicator', 'kafka:DeleteReplicator'],
-      [replicatorArns],
-    );
+    allow('teardown', ['kafka:DeleteReplicator'], [replicatorArns]);
     listReplicators('teardown');
     allow(
       'cleanup',
@@ -643,7 +749,7 @@ export class CutoverStack extends Stack {
       'approval-api',
       'approval-reminders',
     ] as const) {
-      allow(phase, clusterInfo, clusterArns);
+      bootstrapBrokers(phase);
     }
     allow('approval-api', ['kms:Decrypt'], [tokenKey.keyArn]);
     allow(
@@ -720,10 +826,14 @@ export class CutoverStack extends Stack {
       appCutover.executionArnPattern,
     );
     bus.grantPutEventsTo(migration.stateMachine);
-    for (const phase of ['approval-api', 'approval-reminders'] as const) {
-      migration.stateMachine.grantTaskResponse(f[phase].role);
-      appCutover.stateMachine.grantTaskResponse(f[phase].role);
-    }
+    // Only the approval API answers a waiting Task, and only with
+    // SendTaskSuccess (a rejection is a decision too); nothing sends
+    // SendTaskFailure or heartbeats.
+    allow(
+      'approval-api',
+      ['states:SendTaskSuccess'],
+      [migration.stateMachineArn, appCutover.stateMachineArn],
+    );
     for (const [machine, name] of [
       [migration, names.migration],
       [appCutover, names.appCutover],

@@ -1,6 +1,7 @@
 /**
  * `msk-cutover rehearse <plan.json> [--scenario NAME] [--auto-approve |
- * --interactive] [--report DIR] [--json]` and `rehearse --list-scenarios`.
+ * --interactive] [--report DIR] [--json] [--no-iam]` and
+ * `rehearse --list-scenarios`.
  * Exit codes: 0 the scenario's expected outcome was reached, 3 it was not,
  * 2 invalid input (plan, scenario, options).
  */
@@ -27,6 +28,8 @@ export interface RehearseOptions {
   report?: string | false;
   json?: boolean;
   listScenarios?: boolean;
+  /** `--no-iam`: skip IAM enforcement (docs/iam-enforcement.md). */
+  iam?: boolean;
 }
 
 export interface RehearseIo {
@@ -175,6 +178,7 @@ export async function runRehearseCommand(
       scenario,
       mode: interactive ? 'interactive' : 'auto',
       start,
+      iam: options.iam !== false,
       ...(live ? { onTimeline: live } : {}),
       ...(interactive ? { onEmail: (e) => printEmail(io.stdout, e) } : {}),
     });
@@ -244,6 +248,10 @@ export function register(program: Command): void {
     .option(
       '--json',
       'print one JSON document at the end instead of the timeline',
+    )
+    .option(
+      '--no-iam',
+      "do not authorize the simulated AWS calls against the stack's IAM policies",
     )
     .option(
       '--list-scenarios',

@@ -67,6 +67,7 @@ import {
   CHILD_SUBSTITUTIONS,
   PARENT_SUBSTITUTIONS,
 } from '../../functions/shared/substitutions.ts';
+import { asPrincipal } from './principal.ts';
 
 // ------------------------------------------------------------ local names
 
@@ -235,6 +236,20 @@ export interface LocalWorkflowOptions {
    * execution goes on) or once the execution has closed (`closed`).
    */
   lostStartResponses?: Record<string, 'running' | 'closed'>;
+  /**
+   * Authorizes what a state machine's role does for an integration
+   * (`call` is the `Service.Operation` it stands for, counted once; each
+   * check is one IAM action on one resource). Resolves with AWS's denial
+   * message, or undefined when allowed. @default everything allowed
+   */
+  authorize?: (request: IntegrationRequest) => Promise<string | undefined>;
+}
+
+/** What a state machine's role asks IAM for one integration call. */
+export interface IntegrationRequest {
+  principal: MachineName;
+  call: string;
+  checks: { action: string; resource: string }[];
 }
 
 export interface ExecutionResult {
@@ -448,6 +463,8 @@ export class LocalWorkflow {
   readonly #functions = new Map<string, WorkflowPhase>();
   readonly #gates = new Map<string, Gate>();
   readonly #closedTokens = new Set<string>();
+  /** Every task token issued → the ARN of its state machine. */
+  readonly #tokenMachines = new Map<string, string>();
   readonly #executions = new Map<string, Running>();
   readonly #violations: string[] = [];
 
@@ -510,6 +527,11 @@ export class LocalWorkflow {
   /** SendTaskFailure: the gate's Task fails with `error` and `cause`. */
   fail(token: string, error: string, cause = ''): void {
     this.#closeGate(token).reject(new NamedError(error, cause));
+  }
+
+  /** The ARN of the state machine whose Task a token belongs to. */
+  stateMachineOfToken(token: string): string | undefined {
+    return this.#tokenMachines.get(token);
   }
 
   openGates(): OpenGate[] {
@@ -819,7 +841,20 @@ export class LocalWorkflow {
     const children = [...this.#executions.values()].filter(
       (r) => r.account.parent === parent && r.account.status === 'RUNNING',
     );
-    for (const child of children) child.abort?.();
+    const stopper = this.#executions.get(parent);
+    for (const child of children) {
+      // StopExecution by the parent's role (best effort on AWS: a denial is
+      // recorded, the child is stopped here all the same).
+      if (stopper) {
+        await this.#allowed(
+          stopper,
+          'SFN.StopExecution',
+          [{ action: 'states:StopExecution', resource: child.arn }],
+          'StepFunctions.AWSStepFunctionsException',
+        ).catch(() => undefined);
+      }
+      child.abort?.();
+    }
     await Promise.all(children.map((c) => c.done));
   }
 
@@ -885,22 +920,61 @@ export class LocalWorkflow {
           return null;
         };
       case LAMBDA_INVOKE:
-        return async (input) => ({
-          ExecutedVersion: '$LATEST',
-          Payload: await this.#invoke(
-            String(input.FunctionName),
-            input.Payload,
-          ),
-          StatusCode: 200,
-        });
+        return async (input) => {
+          await this.#invokeAllowed(running, String(input.FunctionName));
+          return {
+            ExecutedVersion: '$LATEST',
+            Payload: await this.#invoke(
+              String(input.FunctionName),
+              input.Payload,
+            ),
+            StatusCode: 200,
+          };
+        };
       case LAMBDA_CALLBACK:
-        return (input) => this.#gate(input, state, running);
+        return async (input) => {
+          await this.#invokeAllowed(running, String(input.FunctionName));
+          return this.#gate(input, state, running);
+        };
       case START_SYNC:
         return (input) => this.#startSync(input, running);
       case DESCRIBE_EXECUTION:
-        return async (input) => this.#describeExecution(input);
+        return async (input) => {
+          // The AWS SDK integration is the role's own DescribeExecution call;
+          // a denial is the service's error under the integration's prefix.
+          await this.#allowed(
+            running,
+            'SFN.DescribeExecution',
+            [
+              {
+                action: 'states:DescribeExecution',
+                resource: String(input.ExecutionArn),
+              },
+            ],
+            'Sfn.SfnException',
+          );
+          return this.#describeExecution(input);
+        };
       case PUT_EVENTS:
         return async (input) => {
+          const buses = new Set(
+            (input.Entries as { EventBusName?: string }[]).map(
+              (e) => e.EventBusName ?? 'default',
+            ),
+          );
+          await this.#allowed(
+            running,
+            'EventBridge.PutEvents',
+            [...buses].map((bus) => ({
+              action: 'events:PutEvents',
+              resource: bus.startsWith('arn:')
+                ? bus
+                : `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${bus}`,
+            })),
+            // UNVERIFIED: named like the Lambda integration's error (the
+            // service's generic SDK exception); AWS documents no example.
+            'EventBridge.AmazonEventBridgeException',
+          );
           // Step Functions serializes an object Detail into the JSON string
           // that PutEvents carries; the sink sees what EventBridge receives.
           const entries = (input.Entries as Record<string, unknown>[]).map(
@@ -929,6 +1003,42 @@ export class LocalWorkflow {
     }
   }
 
+  /**
+   * IAM for an integration: throws the Task error AWS reports when the
+   * state machine's role may not make the call.
+   */
+  async #allowed(
+    running: Running,
+    call: string,
+    checks: { action: string; resource: string }[],
+    error: string,
+  ): Promise<void> {
+    const authorize = this.#options.authorize;
+    if (!authorize) return;
+    const denial = await authorize({
+      principal: running.account.machine,
+      call,
+      checks,
+    });
+    if (denial !== undefined) throw new NamedError(error, denial);
+  }
+
+  /**
+   * lambda:InvokeFunction by the state machine's role. A denial fails the
+   * Task with `Lambda.AWSLambdaException` and AWS's message as the cause
+   * ("User: …assumed-role/… is not authorized to perform:
+   * lambda:InvokeFunction on resource: … (Service: AWSLambda; Status Code:
+   * 403; Error Code: AccessDeniedException …)").
+   */
+  #invokeAllowed(running: Running, functionName: string): Promise<void> {
+    return this.#allowed(
+      running,
+      'Lambda.Invoke',
+      [{ action: 'lambda:InvokeFunction', resource: functionName }],
+      'Lambda.AWSLambdaException',
+    );
+  }
+
   /** Calls a phase handler as Lambda would; errors surface as on AWS. */
   async #invoke(functionName: string, payload: Json): Promise<Json> {
     const phase = this.#functions.get(functionName);
@@ -942,7 +1052,10 @@ export class LocalWorkflow {
     const event = JSON.parse(JSON.stringify(payload ?? null)) as never;
     const context = lambdaContext(phase, functionName);
     try {
-      const out = await this.#clock.run(() => handler(event, context));
+      // The handler's AWS calls are made by its function's role.
+      const out = await this.#clock.run(() =>
+        asPrincipal(phase, () => handler(event, context)),
+      );
       return JSON.parse(JSON.stringify(out ?? null));
     } catch (err) {
       const { name, message } = errorText(err);
@@ -978,6 +1091,10 @@ export class LocalWorkflow {
       reject,
     };
     this.#gates.set(token, gate);
+    this.#tokenMachines.set(
+      token,
+      localStateMachineArn(running.account.machine),
+    );
     const closed = (
       outcome: 'decided' | 'failed' | 'timed-out' | 'invoke-failed',
     ) =>
@@ -1047,6 +1164,43 @@ export class LocalWorkflow {
     running: Running,
   ): Promise<Json> {
     const machine = this.#arns.get(String(input.StateMachineArn));
+    // `.sync`: StartExecution, then DescribeExecution and the managed rule
+    // through which Step Functions hears that the execution ended (Step
+    // Functions developer guide, "IAM policies for … Step Functions":
+    // events:PutTargets, PutRule, DescribeRule on
+    // StepFunctionsGetEventsForStepFunctionsExecutionRule).
+    // UNVERIFIED error name, as for EventBridge above.
+    const denied = 'StepFunctions.AWSStepFunctionsException';
+    await this.#allowed(
+      running,
+      'SFN.StartExecution',
+      [
+        {
+          action: 'states:StartExecution',
+          resource: String(input.StateMachineArn),
+        },
+        ...['events:PutTargets', 'events:PutRule', 'events:DescribeRule'].map(
+          (action) => ({
+            action,
+            resource: `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`,
+          }),
+        ),
+      ],
+      denied,
+    );
+    if (machine) {
+      await this.#allowed(
+        running,
+        'SFN.DescribeExecution',
+        [
+          {
+            action: 'states:DescribeExecution',
+            resource: `${localStateMachineArn(machine).replace(':stateMachine:', ':execution:')}:${String(input.Name)}`,
+          },
+        ],
+        denied,
+      );
+    }
     if (!machine) {
       throw new NamedError(
         'StepFunctions.StateMachineDoesNotExistException',

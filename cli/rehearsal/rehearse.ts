@@ -7,6 +7,7 @@
  * the HTML report show.
  */
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
 import {
@@ -26,6 +27,8 @@ import { DEFAULT_PRICES } from '../../functions/shared/domain/prices.ts';
 import type { PlanIssue } from '../../functions/shared/domain/validate.ts';
 import { validatePlan } from '../../functions/shared/domain/validate.ts';
 import { type Comparison, compareUsage } from '../format/forecast-report.ts';
+import type { IamAuthorizer, IamDenial } from './iam.ts';
+import type { ResolvedPolicies } from './iam-policies.ts';
 import { localLedgerTable, testCertificate } from './local-aws.ts';
 import type {
   ExecutionAccount,
@@ -36,11 +39,15 @@ import type {
   WorkflowPhase,
 } from './local-sfn.ts';
 import {
+  LOCAL_ACCOUNT,
+  LOCAL_EVENT_BUS,
+  LOCAL_REGION,
   LocalWorkflow,
   localStateMachineArn,
   VirtualClock,
   WORKFLOW_PHASES,
 } from './local-sfn.ts';
+import { asPrincipal } from './principal.ts';
 import { DecisionScript, mergePlan, type Scenario } from './scenario.ts';
 import { type SentEmail, SimulatedAws } from './sim-aws.ts';
 import { SimulatedKafka } from './sim-kafka.ts';
@@ -52,6 +59,10 @@ const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const SIGNING_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:msk-cutover/approval-signing-rehearsal`;
 const PLAN_BUCKET = 'msk-cutover-plans-rehearsal';
+const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:msk-cutover-notifications`;
+const SERVICE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/msk-cutover-replicator`;
+const TOKEN_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/rehearsal`;
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The rehearsal's operator, as recorded with each decision. */
 export const REHEARSAL_APPROVER = 'rehearsal operator';
 
@@ -117,8 +128,20 @@ export interface RehearsalResult {
       'name' | 'historyEvents' | 'stateTransitions' | 'largestPayloadBytes'
     >[];
     awsCalls: Record<string, number>;
+    /**
+     * The same per caller: a phase folder name (its function's role) or
+     * `migration` / `app-cutover` (the state machine's role, for its
+     * integrations: `Lambda.Invoke`, `SFN.StartExecution`, ...).
+     */
+    awsCallsByPrincipal: Record<string, Record<string, number>>;
     limits: { historyEvents: number; payloadBytes: number; ok: boolean };
   };
+  /**
+   * IAM enforcement: whether every call was authorized against the
+   * synthesized stack's policies, how many requests were evaluated, and
+   * the ones AWS would have refused.
+   */
+  iam: { enforced: boolean; checked: number; denied: IamDenial[] };
   /** Faults the simulated AWS injected. */
   injected: { throttledCalls: number };
   cleanup?: { action: string; reason: string; deleted: string[] };
@@ -170,6 +193,15 @@ export interface RehearsalOptions {
   replaceHandlers?: Partial<Record<WorkflowPhase, Handler>>;
   /** After each handler invocation: the AWS calls it made (benchmarks). */
   observe?: (invocation: PhaseInvocation) => void;
+  /**
+   * Authorize every AWS call against the IAM policies of the stack
+   * synthesized from `CutoverStack` (docs/iam-enforcement.md). @default true
+   */
+  iam?: boolean;
+  /** Changes the synthesized policies first (tests: remove a grant). */
+  editPolicies?: (policies: ResolvedPolicies) => void;
+  /** Receives the authorizer (tests: what each role exercised). */
+  onAuthorizer?: (authorizer: IamAuthorizer) => void;
 }
 
 /** What one handler invocation cost. */
@@ -215,10 +247,10 @@ function setEnvironment(
     AWS_SECRET_ACCESS_KEY: 'rehearsal-local-not-a-secret',
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,
     LEDGER_TABLE: tableName,
-    TOPIC_ARN: `arn:aws:sns:${REGION}:${ACCOUNT}:msk-cutover-notifications`,
-    EVENT_BUS_NAME: 'msk-cutover-local',
-    SERVICE_EXECUTION_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/msk-cutover-replicator`,
-    TOKEN_KEY_ID: `arn:aws:kms:${REGION}:${ACCOUNT}:key/rehearsal`,
+    TOPIC_ARN,
+    EVENT_BUS_NAME: LOCAL_EVENT_BUS,
+    SERVICE_EXECUTION_ROLE_ARN: SERVICE_ROLE_ARN,
+    TOKEN_KEY_ID: TOKEN_KEY_ARN,
     SIGNING_SECRET_ARN,
     APPROVAL_BASE_URL: approvalBaseUrl,
     STATE_MACHINE_ARN: localStateMachineArn('migration'),
@@ -331,7 +363,34 @@ export async function rehearse(
   const decidedApps = new Map<string, string[]>();
   let workflow: LocalWorkflowType | undefined;
 
+  // ---------------------------------------------------------------- IAM
+  let authorizer: IamAuthorizer | undefined;
+  if (opts.iam !== false) {
+    const { IamAuthorizer } = await import('./iam.ts');
+    authorizer = await IamAuthorizer.create({
+      projectRoot: PROJECT_ROOT,
+      // The deploying account is the target cluster's; the local runner's
+      // own ARNs stand for it.
+      account: plan.target.mskClusterArn.split(':')[4] ?? ACCOUNT,
+      region: plan.region,
+      local: { account: LOCAL_ACCOUNT, region: LOCAL_REGION },
+      names: {
+        Ledger: tableName,
+        Notifications: TOPIC_ARN,
+        Bus: LOCAL_EVENT_BUS,
+        TaskTokenKey: TOKEN_KEY_ARN,
+        ApprovalSigningKey: SIGNING_SECRET_ARN,
+        PlanBucket: PLAN_BUCKET,
+        ReplicatorRole: SERVICE_ROLE_ARN,
+      },
+      stateMachineOfToken: (token) => workflow?.stateMachineOfToken(token),
+      ...(opts.editPolicies ? { editPolicies: opts.editPolicies } : {}),
+    });
+    opts.onAuthorizer?.(authorizer);
+  }
+
   const aws = new SimulatedAws({
+    ...(authorizer ? { iam: authorizer } : {}),
     model,
     now: () => clock.now(),
     secrets,
@@ -412,9 +471,10 @@ export async function rehearse(
     clock,
     ledger: virtualLedger(),
   });
+  // The page's calls are made by the approval-api function's role.
   approvalHandler = (event: never, context: Context) => {
     invoked.small += 1;
-    return approvalApi(event, context);
+    return asPrincipal('approval-api', () => approvalApi(event, context));
   };
   if (mode === 'interactive') {
     const { serveApprovalApi } = await import(
@@ -650,6 +710,16 @@ export async function rehearse(
     handlers,
     clock,
     onEvent,
+    authorize: async ({ principal, call, checks }) => {
+      const mine = aws.callsByPrincipal.get(principal) ?? new Map();
+      mine.set(call, (mine.get(call) ?? 0) + 1);
+      aws.callsByPrincipal.set(principal, mine);
+      for (const check of checks) {
+        const denial = await authorizer?.authorize(principal, check);
+        if (denial !== undefined) return denial;
+      }
+      return undefined;
+    },
     eventSink: async (entries) => {
       for (const e of entries) {
         aws.events.push({
@@ -758,11 +828,24 @@ export async function rehearse(
         largestPayloadBytes: e.largestPayloadBytes,
       })),
       awsCalls: Object.fromEntries([...aws.calls].sort()),
+      awsCallsByPrincipal: Object.fromEntries(
+        [...aws.callsByPrincipal]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([principal, calls]) => [
+            principal,
+            Object.fromEntries([...calls].sort()),
+          ]),
+      ),
       limits: {
         historyEvents: historyMax,
         payloadBytes: payloadMax,
         ok: limitsOk && historyMax <= 25_000 && payloadMax <= 262_144,
       },
+    },
+    iam: {
+      enforced: authorizer !== undefined,
+      checked: authorizer?.checked ?? 0,
+      denied: authorizer ? [...authorizer.denied] : [],
     },
     injected: { throttledCalls: aws.throttled },
     ...(cleanup ? { cleanup } : {}),
@@ -881,6 +964,12 @@ export function check(r: RehearsalResult): string[] {
       `cleanup ${r.cleanup?.action ?? 'did not run'}, expected ${e.cleanup}`,
     );
   }
+  if (r.iam.denied.length > 0) {
+    const [first] = r.iam.denied;
+    out.push(
+      `IAM denied ${r.iam.denied.length} request(s), first: ${first?.principal} ${first?.action} on ${first?.resource}`,
+    );
+  }
   if (!r.accounting.limits.ok) {
     out.push(
       `Step Functions limits exceeded: ${r.accounting.limits.historyEvents} history events, ${r.accounting.limits.payloadBytes} payload bytes`,
@@ -929,7 +1018,9 @@ async function runCleanup(
   };
   try {
     const out = (await clock.run(() =>
-      handler(event as never, lambdaContext('cleanup')),
+      asPrincipal('cleanup', () =>
+        handler(event as never, lambdaContext('cleanup')),
+      ),
     )) as {
       migrations?: { action: string; reason: string; deleted: string[] }[];
     };

@@ -39,6 +39,8 @@ import {
   sfnClient,
   snsClient,
 } from '../../functions/shared/clients.ts';
+import type { SdkCall } from './iam.ts';
+import { currentPrincipal } from './principal.ts';
 import type { ClusterModel, SimReplicator } from './simulator.ts';
 
 const MINUTE = 60_000;
@@ -154,6 +156,11 @@ export interface SimulatedAwsOptions {
     buckets?: string[];
     deliveryStreams?: string[];
   };
+  /**
+   * Authorizes every call before it is answered (./iam.ts); a denied call
+   * throws the service's access-denied error. @default no authorization
+   */
+  iam?: { authorizeCall(call: SdkCall): Promise<void> };
 }
 
 type Answer = Record<string, unknown>;
@@ -169,6 +176,8 @@ type AnyClient = {
 export class SimulatedAws {
   /** `Service.Command` → calls (each SDK attempt counts). */
   readonly calls = new Map<string, number>();
+  /** The same, per calling principal (./principal.ts). */
+  readonly callsByPrincipal = new Map<string, Map<string, number>>();
   readonly emails: SentEmail[] = [];
   readonly events: SentEvent[] = [];
   private readonly objects = new Map<
@@ -247,8 +256,9 @@ export class SimulatedAws {
     ddb.middlewareStack.remove(COUNTER);
     ddb.middlewareStack.add(
       (next: (a: unknown) => Promise<unknown>, context: Ctx) =>
-        async (args: unknown) => {
+        async (args: { input: Input }) => {
           this.count(service(context), command(context));
+          await this.authorize(ddb, context, args.input);
           return next(args);
         },
       { step: 'initialize', priority: 'high', name: COUNTER },
@@ -265,6 +275,14 @@ export class SimulatedAws {
         async (args: { input: Input }) => {
           const svc = service(context);
           const cmd = command(context);
+          try {
+            // AWS authorizes before anything else (a denied call is not
+            // throttled, and the SDK does not retry it).
+            await this.authorize(client, context, args.input);
+          } catch (err) {
+            this.count(svc, cmd);
+            throw err;
+          }
           if (this.throttles(svc, cmd)) {
             // Let the request go through the SDK's own retry loop; the
             // answer (or the throttling error) comes from THROTTLER below.
@@ -310,6 +328,28 @@ export class SimulatedAws {
   private count(svc: string, cmd: string): void {
     const key = `${svc}.${cmd}`;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    const principal = currentPrincipal() ?? 'unknown';
+    const mine = this.callsByPrincipal.get(principal) ?? new Map();
+    mine.set(key, (mine.get(key) ?? 0) + 1);
+    this.callsByPrincipal.set(principal, mine);
+  }
+
+  /** IAM: throws what AWS answers a call its caller may not make. */
+  private async authorize(
+    client: AnyClient,
+    context: Ctx,
+    input: Input,
+  ): Promise<void> {
+    if (!this.opts.iam) return;
+    await this.opts.iam.authorizeCall({
+      signingName: String(
+        (client as { config?: { defaultSigningName?: string } }).config
+          ?.defaultSigningName ?? '',
+      ),
+      service: service(context),
+      operation: command(context),
+      input,
+    });
   }
 
   private throttles(svc: string, cmd: string): boolean {

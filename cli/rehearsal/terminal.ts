@@ -142,6 +142,9 @@ export function printSummary(
     `  emails sent: ${r.emails.length}`,
     `  executions: ${r.accounting.executions.length}, largest history ${r.accounting.limits.historyEvents} events (limit 25,000), largest payload ${r.accounting.limits.payloadBytes} bytes (limit 262,144)`,
     `  AWS calls: ${Object.values(r.accounting.awsCalls).reduce((a, b) => a + b, 0)} (${Object.keys(r.accounting.awsCalls).length} kinds)`,
+    r.iam.enforced
+      ? `  IAM: ${r.iam.checked} requests authorized against the stack's policies, ${r.iam.denied.length} denied${r.iam.denied.map((d) => `\n    denied: ${d.principal} ${d.action} on ${d.resource}`).join('')}`
+      : '  IAM: not enforced',
     `  virtual time ${r.virtualDuration}, wall time ${wall(r.wallMs)}`,
     ...(r.forecast ? comparisonLines(r.forecast.comparison) : []),
     ...(reportPath ? [`  report: ${reportPath}`] : []),
@@ -167,7 +170,9 @@ export function jsonDocument(r: RehearsalResult) {
     accounting: {
       executions: r.accounting.executions,
       awsCalls: r.accounting.awsCalls,
+      awsCallsByPrincipal: r.accounting.awsCallsByPrincipal,
     },
+    iam: r.iam,
     virtualDuration: r.virtualDuration,
     wallMs: r.wallMs,
     ...(r.error ? { error: r.error } : {}),

@@ -171,7 +171,7 @@ export class PhaseFunction<F extends Phase> extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Actions without resource-level permissions: X-Ray trace upload, Lambda VPC network interfaces, kafka:ListReplicators, ec2:Describe*, servicequotas:Get*, cloudwatch:GetMetricData and PutMetricData (namespace-conditioned), and kms:Decrypt of user keys only through Secrets Manager (kms:ViaService).',
+        'Actions without resource-level permissions (Service Authorization Reference): X-Ray trace upload, Lambda VPC network interfaces, kafka:ListReplicators and GetBootstrapBrokers, ec2:Describe*, servicequotas:Get*, cloudwatch:GetMetricData and PutMetricData (namespace-conditioned), the vended log-delivery actions CreateReplicator needs (logs:CreateLogDelivery, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups, ListLogDeliveries), and kms:Decrypt of user keys only through Secrets Manager (kms:ViaService).',
     });
   }
 }

@@ -55,7 +55,7 @@ beforeAll(() => {
   );
   withContext.app.synth();
   scoped = Template.fromStack(withContext.stack);
-}, 180_000);
+}, 600_000);
 
 function tmpOut(name: string): string {
   return join(ROOT, 'test-output', 'cdk', name);
@@ -186,72 +186,11 @@ describe('phase functions', () => {
   });
 });
 
-/** The AWS calls each phase's adapters make (read from its handler). */
-const CALLS: Record<string, string[]> = {
-  ValidatePlan: ['s3:GetObjectVersion', 'dynamodb:PutItem', 'sns:Publish'],
-  Preflight: [
-    'kafka:DescribeClusterV2',
-    'kafka:ListReplicators',
-    'kafka:DescribeReplicator',
-    'secretsmanager:GetSecretValue',
-    'ec2:DescribeSubnets',
-    'ec2:DescribeSecurityGroups',
-    'servicequotas:GetServiceQuota',
-    'servicequotas:GetAWSDefaultServiceQuota',
-    'logs:DescribeLogGroups',
-    's3:ListAllMyBuckets',
-    'firehose:DescribeDeliveryStream',
-  ],
-  ProbeSource: [
-    'secretsmanager:GetSecretValue',
-    'kafka:GetBootstrapBrokers',
-    'kafka-cluster:Connect',
-    'kafka-cluster:DescribeGroup',
-    'cloudwatch:PutMetricData',
-  ],
-  CreateReplicators: [
-    'kafka:CreateReplicator',
-    'kafka:ListReplicators',
-    'kafka:DescribeReplicator',
-    'iam:PassRole',
-  ],
-  DescribeReplicators: ['kafka:DescribeReplicator', 'events:PutEvents'],
-  PollReadiness: ['cloudwatch:GetMetricData', 'kafka:DescribeReplicator'],
-  RequestApproval: [
-    'kms:Encrypt',
-    'secretsmanager:GetSecretValue',
-    'kafka:GetBootstrapBrokers',
-  ],
-  ApprovalApi: [
-    'kms:Decrypt',
-    'secretsmanager:GetSecretValue',
-    'states:SendTaskSuccess',
-  ],
-  ApprovalReminders: [
-    'kms:Decrypt',
-    'secretsmanager:GetSecretValue',
-    'cloudwatch:PutMetricData',
-  ],
-  VerifyCutover: ['cloudwatch:GetMetricData', 'dynamodb:Query'],
-  Teardown: ['kafka:DeleteReplicator', 'kafka:ListReplicators'],
-  RecordFailure: ['dynamodb:UpdateItem', 'sns:Publish'],
-  Cleanup: [
-    'kafka:DeleteReplicator',
-    'kafka:ListReplicators',
-    'kafka:DescribeReplicator',
-  ],
-};
-
+// Which calls each phase makes is not written down here: every rehearsal
+// scenario authorizes each call against the synthesized policies, and
+// test/cli/rehearsal/scenarios.test.ts fails on a grant no scenario uses
+// (unless reviewed in infra/iam-reviewed-grants.json).
 describe('least privilege', () => {
-  it.each(Object.entries(CALLS))(
-    'should let %s make the calls its adapters make',
-    (prefix, calls) => {
-      expect(actionsOf(statementsOf(template, prefix))).toEqual(
-        expect.arrayContaining(calls),
-      );
-    },
-  );
-
   it('should publish custom metrics only into the msk-cutover namespace', () => {
     for (const prefix of ['ProbeSource', 'ApprovalReminders']) {
       expect(statementsOf(template, prefix)).toContainEqual(
@@ -267,9 +206,13 @@ describe('least privilege', () => {
 
   it('should let only teardown and cleanup delete replicators, by name prefix', () => {
     for (const phase of ['Teardown', 'Cleanup']) {
-      expect(statementsOf(template, phase)).toContainEqual(
+      const deletes = statementsOf(template, phase).filter((s) =>
+        [(s as { Action: string | string[] }).Action]
+          .flat()
+          .includes('kafka:DeleteReplicator'),
+      );
+      expect(deletes).toContainEqual(
         expect.objectContaining({
-          Action: expect.arrayContaining(['kafka:DeleteReplicator']),
           Resource: {
             'Fn::Join': [
               '',
@@ -359,17 +302,65 @@ describe('least privilege', () => {
     }
   });
 
-  it('should let the approval functions, and nothing else, answer waiting gates', () => {
-    for (const prefix of ['ApprovalApi', 'ApprovalReminders']) {
-      expect(actionsOf(statementsOf(template, prefix))).toEqual(
-        expect.arrayContaining([
-          'states:SendTaskSuccess',
-          'states:SendTaskFailure',
-        ]),
-      );
-    }
-    expect(actionsOf(statementsOf(template, 'RequestApproval'))).not.toContain(
+  it('should let the approval API, and nothing else, answer waiting gates, with SendTaskSuccess only', () => {
+    expect(actionsOf(statementsOf(template, 'ApprovalApi'))).toContain(
       'states:SendTaskSuccess',
+    );
+    for (const prefix of [
+      'ApprovalApi',
+      'ApprovalReminders',
+      'RequestApproval',
+      'ValidatePlan',
+      'Cleanup',
+    ]) {
+      const actions = actionsOf(statementsOf(template, prefix));
+      expect(actions).not.toContain('states:SendTaskFailure');
+      expect(actions).not.toContain('states:SendTaskHeartbeat');
+      if (prefix !== 'ApprovalApi') {
+        expect(actions).not.toContain('states:SendTaskSuccess');
+      }
+    }
+  });
+
+  it('should let CloudWatch alarms of this account, and nothing else of AWS, publish to the topic and use its key', () => {
+    const alarmSource = {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': Match.anyValue() },
+    };
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: alarmSource,
+          }),
+        ]),
+      },
+    });
+    const keys = template.findResources('AWS::KMS::Key');
+    const dataKey = Object.entries(keys).find(([id]) =>
+      id.startsWith('DataKey'),
+    )?.[1];
+    const statements = dataKey?.Properties.KeyPolicy.Statement as {
+      Principal?: { Service?: string };
+      Condition?: unknown;
+    }[];
+    const services = statements.filter((st) => st.Principal?.Service);
+    // Every service grant of the data key carries a confused-deputy or
+    // encryption-context condition; EventBridge gets none (nothing of it
+    // publishes to the topic).
+    for (const st of services) expect(st.Condition).toBeDefined();
+    expect(JSON.stringify(services)).not.toContain('events.amazonaws.com');
+    expect(services).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': expect.anything() },
+        },
+      }),
     );
   });
 

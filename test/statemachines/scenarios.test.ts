@@ -8,10 +8,16 @@
  * MockConfigFile.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IamAuthorizer } from '../../cli/rehearsal/iam.ts';
 import {
   type ExecutionAccount,
+  type IntegrationRequest,
   type LambdaHandler,
+  LOCAL_ACCOUNT,
+  LOCAL_EVENT_BUS,
+  LOCAL_REGION,
   LocalWorkflow,
   VirtualClock,
   type WorkflowEvent,
@@ -68,6 +74,33 @@ interface Script {
   lostStartResponses?: Record<string, 'running' | 'closed'>;
   /** PutEvents fails this many times before it succeeds. */
   eventFailures?: number;
+}
+
+/**
+ * IAM: what the state machines' roles do for their integrations (invoke,
+ * `.sync` child executions, PutEvents) is authorized against the
+ * synthesized stack's policies, as in the rehearsal.
+ */
+let iam: Promise<IamAuthorizer> | undefined;
+function stackIam(): Promise<IamAuthorizer> {
+  iam ??= IamAuthorizer.create({
+    projectRoot: join(import.meta.dirname, '../..'),
+    account: LOCAL_ACCOUNT,
+    region: LOCAL_REGION,
+    local: { account: LOCAL_ACCOUNT, region: LOCAL_REGION },
+    names: { Bus: LOCAL_EVENT_BUS },
+  });
+  return iam;
+}
+async function authorize(
+  request: IntegrationRequest,
+): Promise<string | undefined> {
+  const a = await stackIam();
+  for (const check of request.checks) {
+    const denial = await a.authorize(request.principal, check);
+    if (denial !== undefined) return denial;
+  }
+  return undefined;
 }
 
 /** A workflow on in-memory AWS, with scripted people and clusters. */
@@ -285,6 +318,7 @@ async function harness(script: Script = {}) {
       ? { lostStartResponses: script.lostStartResponses }
       : {}),
     onEvent: (e) => timeline.push(e),
+    authorize,
   });
   const input: StartMigrationInput = {
     migrationId: ID,
@@ -325,8 +359,10 @@ describe('workflow scenarios', () => {
       'arn:aws:iam::123456789012:role/r',
     );
   });
-  afterEach(() => {
+  afterEach(async () => {
     vi.unstubAllEnvs();
+    // No scenario asks for an integration its state machine's role lacks.
+    expect((await stackIam()).denied).toEqual([]);
   });
 
   it('HappyPath: every app cut over and kept, replicators torn down, completion published', async () => {

@@ -56,8 +56,12 @@ function result(): RehearsalResult {
         },
       ],
       awsCalls: { 'Kafka.CreateReplicator': 2 },
+      awsCallsByPrincipal: {
+        'create-replicators': { 'Kafka.CreateReplicator': 2 },
+      },
       limits: { historyEvents: 400, payloadBytes: 2000, ok: true },
     },
+    iam: { enforced: true, checked: 2, denied: [] },
     injected: { throttledCalls: 0 },
     virtualDuration: 'P1DT2H',
     virtualStart: new Date(T0).toISOString(),
@@ -171,7 +175,15 @@ describe('terminal output', () => {
       kind: 'cutover',
       decision: 'cutover',
     });
-    expect(Object.keys(doc.accounting)).toEqual(['executions', 'awsCalls']);
+    expect(Object.keys(doc.accounting)).toEqual([
+      'executions',
+      'awsCalls',
+      'awsCallsByPrincipal',
+    ]);
+    expect(doc.accounting.awsCallsByPrincipal).toEqual({
+      'create-replicators': { 'Kafka.CreateReplicator': 2 },
+    });
+    expect(doc.iam).toEqual({ enforced: true, checked: 2, denied: [] });
   });
 
   it('should format virtual time as elapsed and as an ISO duration', () => {
