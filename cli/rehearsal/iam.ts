@@ -349,6 +349,12 @@ export class IamAuthorizer {
     if (prefix === 's3' && operation === 'GetObject' && call.input.VersionId) {
       operation = 'GetObjectVersion';
     }
+    // S3 ListBuckets is authorized as s3:ListAllMyBuckets (S3 API
+    // reference, ListBuckets: "you must have the s3:ListAllMyBuckets
+    // permission").
+    if (prefix === 's3' && operation === 'ListBuckets') {
+      operation = 'ListAllMyBuckets';
+    }
     if (!(await iamActionExists(prefix, operation))) {
       throw new Error(
         `iam: ${call.service}.${call.operation} has no action ${prefix}:${operation} in the authorization reference; map it in cli/rehearsal/iam.ts`,

@@ -52,14 +52,32 @@ describe('rehearsal log delivery', { timeout: 120_000 }, () => {
     expect(r.accounting.awsCalls['Firehose.DescribeDeliveryStream']).toBe(1);
   });
 
-  it('should find the destinations that exist and go on', async () => {
+  it('should find the log group that exists and go on', async () => {
     const r = await rehearse({
-      plan: everywhere,
+      plan,
       scenario: loadScenario('happy-path'),
     });
     expect(r.outcome).toBe('SUCCEEDED');
     expect(r.accounting.awsCalls['CloudWatchLogs.DescribeLogGroups']).toBe(1);
+  });
+
+  it('should refuse, as AWS would, S3 and Firehose log delivery the stack is not granted', async () => {
+    // The destinations exist, so preflight passes; CreateReplicator with
+    // LogDelivery to S3 needs the bucket policy on the caller (MSK developer
+    // guide, msk-replicator-perms-log-delivery), which the stack does not
+    // grant for a bucket it does not know (docs/iam-enforcement.md).
+    const r = await rehearse({
+      plan: everywhere,
+      scenario: loadScenario('happy-path'),
+    });
+    expect(r.outcome).toBe('FAILED');
     expect(r.accounting.awsCalls['S3.ListBuckets']).toBe(1);
     expect(r.accounting.awsCalls['Firehose.DescribeDeliveryStream']).toBe(1);
+    expect(r.iam.denied).toContainEqual({
+      principal: 'create-replicators',
+      action: 's3:GetBucketPolicy',
+      resource: 'arn:aws:s3:::replicator-logs-bucket',
+    });
+    expect(r.replicators.remaining).toEqual([]);
   });
 });
