@@ -3,7 +3,7 @@
 // `node` devDependency puts it first on PATH for npm scripts and npx); the CLI
 // is TypeScript, loaded through tsx so there is no build step to forget.
 const [major] = process.versions.node.split('.').map(Number);
-if (major < 22) {
+if (major < 24) {
   process.stderr.write(
     `msk-cutover needs Node.js 24 (found ${process.version}). Run it with ` +
       '`npx msk-cutover` or an npm script from the project root, which use ' +
