@@ -360,6 +360,10 @@ export class CutoverStack extends Stack {
           // create-replicators' iam:PassRole scope besides the stack's role
           // (granted below): preflight refuses a plan role outside it.
           PASSABLE_ROLE_ARNS: deploy.replicatorRoleArns.join(','),
+          // The log-delivery destinations create-replicators is granted
+          // (below): preflight refuses a plan logging anywhere else.
+          LOG_DELIVERY_BUCKETS: deploy.logDeliveryBuckets.join(','),
+          LOG_DELIVERY_STREAMS: deploy.logDeliveryStreams.join(','),
         },
       }),
       'probe-source': fn('ProbeSource', {
@@ -697,8 +701,9 @@ export class CutoverStack extends Stack {
     // CreateReplicator with LogDelivery to CloudWatch Logs: vended log
     // delivery on the caller (MSK developer guide,
     // msk-replicator-perms-log-delivery; these actions have no resource
-    // type). S3 and Firehose destinations need grants on the user's bucket
-    // or stream, which this stack does not know: see docs/iam-enforcement.md.
+    // type). S3 and Firehose destinations need grants on the bucket or
+    // stream itself: only those of the context logDeliveryBuckets /
+    // logDeliveryStreams (preflight refuses a plan logging elsewhere).
     allow(
       'create-replicators',
       [
@@ -710,6 +715,25 @@ export class CutoverStack extends Stack {
       ],
       ['*'],
     );
+    if (deploy.logDeliveryBuckets.length > 0) {
+      allow(
+        'create-replicators',
+        ['s3:GetBucketPolicy', 's3:PutBucketPolicy'],
+        deploy.logDeliveryBuckets.map(
+          (bucket) => `arn:${Aws.PARTITION}:s3:::${bucket}`,
+        ),
+      );
+    }
+    if (deploy.logDeliveryStreams.length > 0) {
+      allow(
+        'create-replicators',
+        ['firehose:TagDeliveryStream'],
+        deploy.logDeliveryStreams.map(
+          (stream) =>
+            `arn:${Aws.PARTITION}:firehose:${Aws.REGION}:${Aws.ACCOUNT_ID}:deliverystream/${stream}`,
+        ),
+      );
+    }
     allow(
       'create-replicators',
       ['iam:PassRole'],

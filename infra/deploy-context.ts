@@ -27,6 +27,14 @@ export interface DeployContext {
    * (`serviceExecutionRoleArn`): create-replicators may pass them to MSK.
    */
   readonly replicatorRoleArns: string[];
+  /**
+   * S3 buckets and Firehose delivery streams (names) the replicators may
+   * deliver their logs to: CreateReplicator with such a destination needs
+   * grants on it for the caller (MSK developer guide, log delivery
+   * permissions), which the stack makes only for these.
+   */
+  readonly logDeliveryBuckets: string[];
+  readonly logDeliveryStreams: string[];
 }
 
 /** The context keys, as documented in the README's Deploy section. */
@@ -37,6 +45,8 @@ export const CONTEXT_KEYS = {
   replicatorSecretArnPrefixes: 'replicatorSecretArnPrefixes',
   mskClusterArns: 'mskClusterArns',
   replicatorRoleArns: 'replicatorRoleArns',
+  logDeliveryBuckets: 'logDeliveryBuckets',
+  logDeliveryStreams: 'logDeliveryStreams',
 } as const;
 
 /**
@@ -144,6 +154,31 @@ export function readDeployContext(
     'IAM role ARNs (arn:aws:iam::<account>:role/<name>)',
   );
 
+  const logDeliveryBuckets = list(
+    CONTEXT_KEYS.logDeliveryBuckets,
+    get(CONTEXT_KEYS.logDeliveryBuckets),
+  );
+  // S3 bucket naming rules (S3 user guide, "General purpose bucket naming
+  // rules"): 3-63 lower-case letters, digits, dots and hyphens.
+  check(
+    CONTEXT_KEYS.logDeliveryBuckets,
+    logDeliveryBuckets,
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'S3 bucket names',
+  );
+  const logDeliveryStreams = list(
+    CONTEXT_KEYS.logDeliveryStreams,
+    get(CONTEXT_KEYS.logDeliveryStreams),
+  );
+  // Firehose DeliveryStreamName: [a-zA-Z0-9_.-]+, 1-64 (Firehose API
+  // reference, CreateDeliveryStream).
+  check(
+    CONTEXT_KEYS.logDeliveryStreams,
+    logDeliveryStreams,
+    /^[a-zA-Z0-9_.-]{1,64}$/,
+    'Firehose delivery stream names',
+  );
+
   return {
     ...(vpcId === ''
       ? {}
@@ -151,6 +186,8 @@ export function readDeployContext(
     replicatorSecretArnPrefixes,
     mskClusterArns,
     replicatorRoleArns,
+    logDeliveryBuckets,
+    logDeliveryStreams,
   };
 }
 

@@ -55,6 +55,8 @@ export function wirePreflight(clock: Clock = systemClock): PreflightDeps {
         env.SERVICE_EXECUTION_ROLE_ARN,
         ...list(env.PASSABLE_ROLE_ARNS),
       ],
+      logDeliveryBuckets: list(env.LOG_DELIVERY_BUCKETS),
+      logDeliveryStreams: list(env.LOG_DELIVERY_STREAMS),
     },
     clock,
     log,

@@ -53,6 +53,13 @@ export interface PreflightConfig {
    * `replicatorRoleArns`.
    */
   passableRoleArns: string[];
+  /**
+   * The S3 buckets and Firehose delivery streams create-replicators may set
+   * up log delivery to (CDK context `logDeliveryBuckets` /
+   * `logDeliveryStreams`); CloudWatch Logs needs no such scope.
+   */
+  logDeliveryBuckets: string[];
+  logDeliveryStreams: string[];
 }
 
 export interface PreflightDeps {
@@ -70,6 +77,8 @@ export interface PreflightDeps {
 const CONTEXT_SECRETS = 'replicatorSecretArnPrefixes';
 const CONTEXT_CLUSTERS = 'mskClusterArns';
 const CONTEXT_ROLES = 'replicatorRoleArns';
+const CONTEXT_BUCKETS = 'logDeliveryBuckets';
+const CONTEXT_STREAMS = 'logDeliveryStreams';
 /** Certificates expiring sooner than this fail the check. */
 export const CERT_MIN_VALIDITY_DAYS = 30;
 /** The port the replicator uses to reach MSK with IAM authentication. */
@@ -117,7 +126,7 @@ export async function runPreflight(
   if (cluster !== undefined) checkCluster(plan, cluster, checks);
   await checkSecrets(plan, deps.inventory, now, checks);
   await checkNetwork(plan, deps.inventory, checks);
-  await checkLogDelivery(plan, deps.logDestinations, checks);
+  await checkLogDelivery(plan, deps.logDestinations, deps.config, checks);
   await checkReplicators(plan, deps, checks);
 
   const list = checks.list;
@@ -497,10 +506,40 @@ async function checkNetwork(
 async function checkLogDelivery(
   plan: Plan,
   destinations: LogDestinations,
+  config: PreflightConfig,
   checks: Checks,
 ) {
   const d = plan.replication.logDelivery;
   if (!d) return;
+  // CreateReplicator sets up delivery to a bucket or stream with the
+  // caller's own grants on it (s3:PutBucketPolicy, firehose:
+  // TagDeliveryStream: MSK developer guide, log delivery permissions); the
+  // stack grants only the destinations of its deploy context.
+  const scoped = [
+    d.s3 !== undefined && {
+      id: 'scope.logDelivery.s3',
+      name: d.s3.bucket,
+      allowed: config.logDeliveryBuckets,
+      key: CONTEXT_BUCKETS,
+      what: `S3 bucket ${d.s3.bucket}`,
+    },
+    d.firehoseDeliveryStream !== undefined && {
+      id: 'scope.logDelivery.firehose',
+      name: d.firehoseDeliveryStream,
+      allowed: config.logDeliveryStreams,
+      key: CONTEXT_STREAMS,
+      what: `Firehose delivery stream ${d.firehoseDeliveryStream}`,
+    },
+  ];
+  for (const sc of scoped) {
+    if (!sc) continue;
+    checks.check(
+      sc.id,
+      sc.allowed.includes(sc.name),
+      `${sc.what} is in the deployed log-delivery scope`,
+      `${sc.what} is outside the deployed log-delivery scope: add it to the CDK context "${sc.key}" and redeploy (npx cdk deploy -c ${sc.key}=${sc.name}), or change replication.logDelivery`,
+    );
+  }
   const wanted = [
     d.cloudWatchLogGroup !== undefined && {
       id: 'logDelivery.cloudWatchLogs',

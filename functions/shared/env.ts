@@ -38,6 +38,8 @@ export const envSchemas = {
      * iam:PassRole scope besides SERVICE_EXECUTION_ROLE_ARN).
      */
     PASSABLE_ROLE_ARNS: z._default(z.string(), ''),
+    LOG_DELIVERY_BUCKETS: z._default(z.string(), ''),
+    LOG_DELIVERY_STREAMS: z._default(z.string(), ''),
   }),
   'probe-source': z.object({
     ...common,

@@ -16,7 +16,29 @@ describe('readDeployContext', () => {
       replicatorSecretArnPrefixes: [],
       mskClusterArns: [],
       replicatorRoleArns: [],
+      logDeliveryBuckets: [],
+      logDeliveryStreams: [],
     });
+  });
+
+  it('should read the log-delivery buckets and streams and refuse what is not a name', () => {
+    const deploy = readDeployContext(
+      context({
+        logDeliveryBuckets: 'replicator-logs-bucket,audit.logs',
+        logDeliveryStreams: ['replicator-logs'],
+      }),
+    );
+    expect(deploy.logDeliveryBuckets).toEqual([
+      'replicator-logs-bucket',
+      'audit.logs',
+    ]);
+    expect(deploy.logDeliveryStreams).toEqual(['replicator-logs']);
+    expect(() =>
+      readDeployContext(context({ logDeliveryBuckets: 'NOT A BUCKET' })),
+    ).toThrow(/context logDeliveryBuckets: not S3 bucket names/);
+    expect(() =>
+      readDeployContext(context({ logDeliveryStreams: 'a stream!' })),
+    ).toThrow(/context logDeliveryStreams: not Firehose delivery stream names/);
   });
 
   it('should read the extra replicator roles and refuse what is not a role ARN', () => {

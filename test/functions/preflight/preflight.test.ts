@@ -155,6 +155,8 @@ beforeEach(async () => {
     allowedSecretArnPrefixes: [SECRET_SCOPE],
     allowedClusterArns: [],
     passableRoleArns: [ROLE],
+    logDeliveryBuckets: ['replicator-logs-bucket'],
+    logDeliveryStreams: ['replicator-logs', 'no-such-stream'],
   };
   account = {
     logGroups: [
@@ -571,6 +573,30 @@ describe('preflight', () => {
     plan.replication.logDelivery = { s3: { bucket: 'replicator-logs-bucket' } };
     const again = await failing();
     expect(failed(again.checks).map(([id]) => id)).toEqual(['logDelivery.s3']);
+  });
+
+  it('should refuse an S3 bucket or a Firehose stream outside the deployed log-delivery scope, naming the context key', async () => {
+    plan.replication.logDelivery = {
+      s3: { bucket: 'replicator-logs-bucket' },
+      firehoseDeliveryStream: 'replicator-logs',
+    };
+    account.streams = ['replicator-logs'];
+    config.logDeliveryBuckets = [];
+    config.logDeliveryStreams = [];
+    const { checks } = await failing();
+    expect(failed(checks)).toEqual([
+      [
+        'scope.logDelivery.s3',
+        'S3 bucket replicator-logs-bucket is outside the deployed log-delivery scope: add it to the CDK context "logDeliveryBuckets" and redeploy (npx cdk deploy -c logDeliveryBuckets=replicator-logs-bucket), or change replication.logDelivery',
+      ],
+      [
+        'scope.logDelivery.firehose',
+        'Firehose delivery stream replicator-logs is outside the deployed log-delivery scope: add it to the CDK context "logDeliveryStreams" and redeploy (npx cdk deploy -c logDeliveryStreams=replicator-logs), or change replication.logDelivery',
+      ],
+    ]);
+    config.logDeliveryBuckets = ['replicator-logs-bucket'];
+    config.logDeliveryStreams = ['replicator-logs'];
+    await expect(run()).resolves.toMatchObject({ ok: true });
   });
 
   it('should find the log group by its exact name among others sharing its prefix, over pages', async () => {
