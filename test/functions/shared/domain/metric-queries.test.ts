@@ -15,14 +15,18 @@ describe('readinessQueries', () => {
       targetClusterName: 'express',
       lagPairs: [{ group: 'g', topic: 'orders' }],
     });
-    // 5 replicator-level + 3 per-alias × 2 clusters = 11 per replicator.
-    expect(set.queries).toHaveLength(2 * 11 + 1);
-    expect(new Set(set.queries.map((q) => q.id)).size).toBe(23);
+    // 6 replicator-level (ReplicationFailures with ReplicatorFailure) + 3
+    // per-alias × 2 clusters = 12 per replicator.
+    expect(set.queries).toHaveLength(2 * 12 + 1);
+    expect(new Set(set.queries.map((q) => q.id)).size).toBe(25);
+    expect(
+      set.queries.filter((q) => q.metricName === 'ReplicationFailures'),
+    ).toHaveLength(2);
     expect(set.queries.every((q) => /^[a-z][A-Za-z0-9_]*$/.test(q.id))).toBe(
       true,
     );
     expect(set.queries.find((q) => q.metricName === 'SumOffsetLag')).toEqual({
-      id: 'q22',
+      id: 'q24',
       namespace: 'AWS/Kafka',
       metricName: 'SumOffsetLag',
       dimensions: {
@@ -121,8 +125,12 @@ describe('verifyQueries', () => {
     ).toEqual([
       ['ReplicatorThroughput', 'f'],
       ['MessageLag', 'f'],
+      ['ReplicatorFailure', 'f'],
+      ['ReplicationFailures', 'f'],
       ['ReplicatorThroughput', 'r'],
       ['MessageLag', 'r'],
+      ['ReplicatorFailure', 'r'],
+      ['ReplicationFailures', 'r'],
     ]);
   });
 
