@@ -95,7 +95,19 @@ function hostileResult(): RehearsalResult {
     accounting: {
       executions: [],
       awsCalls: {},
+      awsCallsByPrincipal: {},
       limits: { historyEvents: 1, payloadBytes: 1, ok: true },
+    },
+    iam: {
+      enforced: true,
+      checked: 3,
+      denied: [
+        {
+          principal: 'preflight',
+          action: 'kms:Decrypt',
+          resource: `arn:aws:kms:us-east-1:123456789012:key/k${HOSTILE.title}`,
+        },
+      ],
     },
     injected: { throttledCalls: 0 },
     cleanup: { action: 'deleted', reason: HOSTILE.rewrite, deleted: [] },
