@@ -8,6 +8,7 @@
  * Hand-written: a least-squares slope over a dozen points is a few lines of
  * arithmetic, smaller than any statistics dependency. Pure functions, no AWS.
  */
+import { PARTITION_BYTES_PER_SECOND } from './capacity.ts';
 import type { RuleId, RuleOutcome } from './readiness.ts';
 
 /** Rules whose value drains towards a limit: the ones a trend can forecast. */
@@ -287,3 +288,104 @@ export function duration(seconds: number): string {
   if (hours < 48) return `${Math.round(hours)} h`;
   return `${Math.round(hours / 24)} d`;
 }
+
+// ------------------------------------------------------------ diagnosis
+
+export interface StallDiagnosisInput {
+  outlook: ReadinessOutlook;
+  forecasts: readonly RuleForecast[];
+  /** This poll's outcomes (the failing lag ones are listed). */
+  outcomes: readonly RuleOutcome[];
+  /** The replicators in scope and their shards. */
+  replicators: readonly { name: string; shard: string }[];
+  /** The poll's notes (ThrottleTime shows a quota at work). */
+  notes: readonly string[];
+  deadline: Date;
+}
+
+/** Failing replicators listed in a notice; the evidence has them all. */
+const DIAGNOSIS_REPLICATORS = 10;
+
+/**
+ * Why readiness stalled and what to do, as lines of the notice: the
+ * forecast, each lagging replicator with its shard, and the remedies that
+ * fit the trend's shape.
+ */
+export function stallDiagnosis(input: StallDiagnosisInput): string[] {
+  const lines: string[] = [];
+  const shardOf = new Map(input.replicators.map((r) => [r.name, r.shard]));
+  for (const f of input.forecasts) lines.push(`Forecast: ${f.text}.`);
+  if (input.outlook.status === 'late' && input.outlook.readyAt) {
+    lines.push(
+      `At this pace readiness holds around ${input.outlook.readyAt}, after the deadline ${input.deadline.toISOString()}.`,
+    );
+  }
+  const lagging = input.outcomes.filter(
+    (o) =>
+      !o.ok &&
+      o.value !== null &&
+      (o.rule === 'MessageLag' || o.rule === 'ReplicationLatency'),
+  );
+  const byReplicator = new Map<string, RuleOutcome[]>();
+  for (const o of lagging) {
+    const name = o.subject.split(' ')[0] ?? o.subject;
+    byReplicator.set(name, [...(byReplicator.get(name) ?? []), o]);
+  }
+  if (byReplicator.size > 0) lines.push('Per replicator:');
+  for (const [name, list] of [...byReplicator].slice(
+    0,
+    DIAGNOSIS_REPLICATORS,
+  )) {
+    const worst = (rule: RuleId) =>
+      Math.max(...list.filter((o) => o.rule === rule).map((o) => o.value ?? 0));
+    const parts = [];
+    if (list.some((o) => o.rule === 'MessageLag')) {
+      parts.push(`MessageLag ${amount(worst('MessageLag'))}`);
+    }
+    if (list.some((o) => o.rule === 'ReplicationLatency')) {
+      parts.push(
+        `ReplicationLatency ${amount(worst('ReplicationLatency'))} ms`,
+      );
+    }
+    lines.push(
+      `- ${name} (shard ${shardOf.get(name) ?? 'unknown'}): ${parts.join(', ')}`,
+    );
+  }
+  if (byReplicator.size > DIAGNOSIS_REPLICATORS) {
+    lines.push(
+      `- and ${byReplicator.size - DIAGNOSIS_REPLICATORS} more in the evidence`,
+    );
+  }
+  for (const note of input.notes) {
+    if (note.startsWith('ThrottleTime')) lines.push(note);
+  }
+  lines.push('What to do:');
+  const growing = input.forecasts.find(
+    (f) => f.outlook === 'never' && f.perSecond > 0,
+  );
+  const flat = input.forecasts.find(
+    (f) => f.outlook === 'never' && f.perSecond <= 0,
+  );
+  if (growing) {
+    lines.push(
+      `- ${growing.rule} grows ${rate(growing.perSecond)}: the source receives records faster than the replicator copies them. Raise its capacity:`,
+      '  - lift the Kafka quota (consumer_byte_rate) on the replicator principal on the source cluster, especially if ThrottleTime is reported;',
+      '  - split the shard (replication.shards) so that each replicator copies fewer topics;',
+      `  - add partitions to the busiest topics (a replicator copies about ${PARTITION_MB_PER_SECOND} MB/s per partition, at most 1 GB/s).`,
+    );
+  }
+  if (flat) {
+    lines.push(
+      `- ${flat.rule} is not falling: if it stays level above ${amount(flat.limit)}, the records in flight alone exceed the threshold; raise readiness.${flat.rule === 'ReplicationLatency' ? 'maxReplicationLatencyMs' : flat.rule === 'MessageLag' ? 'maxMessageLag' : 'maxSumOffsetLag'} above the level it holds.`,
+    );
+  }
+  if (input.outlook.status === 'late') {
+    lines.push(
+      '- it catches up, but not before the deadline: raise readiness.maxWaitHours, or add capacity as above.',
+    );
+  }
+  return lines;
+}
+
+/** [D-SIZE] in capacity.ts: 0.3 MB/s per partition. */
+const PARTITION_MB_PER_SECOND = PARTITION_BYTES_PER_SECOND / 1e6;
