@@ -116,7 +116,7 @@ export function forecastRule(
   if (!last) return null;
   const value = last[1];
   const unit = rule === 'ReplicationLatency' ? ' ms' : '';
-  const head = `${rule} ${amount(value)}${unit}`;
+  const head = `${rule} ${valueText(rule, value)}`;
   if (points.length < MIN_TREND_POINTS) {
     return {
       rule,
@@ -137,7 +137,7 @@ export function forecastRule(
       perSecond: 0,
       outlook: 'unknown',
       etaSeconds: null,
-      text: `${head}: within ${amount(limit)}${unit} where measured`,
+      text: `${head}: within ${valueText(rule, limit)} where measured`,
     };
   }
   const perSecond = slopePerSecond(points);
@@ -160,7 +160,7 @@ export function forecastRule(
     perSecond,
     outlook: 'falling',
     etaSeconds,
-    text: `${head}, falling ${rate(-perSecond, unit)}: below ${amount(limit)}${unit} in about ${duration(etaSeconds)}`,
+    text: `${head}, falling ${rate(-perSecond, unit)}: below ${valueText(rule, limit)} in about ${duration(etaSeconds)}`,
   };
 }
 
@@ -273,6 +273,16 @@ export function amount(v: number): string {
 const trim = (v: number) =>
   v.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
+/** A rule's value: latency as a duration ("90 s", "3.4 h"), lag as an amount. */
+export function valueText(rule: TrendRule, value: number): string {
+  if (rule !== 'ReplicationLatency') return amount(value);
+  if (value < 1000) return `${Math.round(value)} ms`;
+  const s = value / 1000;
+  if (s < 120) return `${trim(s)} s`;
+  if (s < 7200) return `${trim(s / 60)} min`;
+  return `${trim(s / 3600)} h`;
+}
+
 /** Per second from 1,000/s up, per hour below ("1.1 M/h", "5,100/s"). */
 export function rate(perSecond: number, unit = ''): string {
   return perSecond >= 1000
@@ -302,6 +312,9 @@ export interface StallDiagnosisInput {
   notes: readonly string[];
   deadline: Date;
 }
+
+/** [D-SIZE] in capacity.ts: 0.3 MB/s per partition. */
+const PARTITION_MB_PER_SECOND = PARTITION_BYTES_PER_SECOND / 1e6;
 
 /** Failing replicators listed in a notice; the evidence has them all. */
 const DIAGNOSIS_REPLICATORS = 10;
@@ -368,7 +381,7 @@ export function stallDiagnosis(input: StallDiagnosisInput): string[] {
   );
   if (growing) {
     lines.push(
-      `- ${growing.rule} grows ${rate(growing.perSecond)}: the source receives records faster than the replicator copies them. Raise its capacity:`,
+      `- ${growing.rule} grows ${rate(growing.perSecond, growing.rule === 'ReplicationLatency' ? ' ms' : '')}: the source receives records faster than the replicator copies them${growing.rule === 'MessageLag' ? ` (about ${amount(growing.perSecond)} records/s more)` : ''}. Raise its capacity:`,
       '  - lift the Kafka quota (consumer_byte_rate) on the replicator principal on the source cluster, especially if ThrottleTime is reported;',
       '  - split the shard (replication.shards) so that each replicator copies fewer topics;',
       `  - add partitions to the busiest topics (a replicator copies about ${PARTITION_MB_PER_SECOND} MB/s per partition, at most 1 GB/s).`,
@@ -376,7 +389,7 @@ export function stallDiagnosis(input: StallDiagnosisInput): string[] {
   }
   if (flat) {
     lines.push(
-      `- ${flat.rule} is not falling: if it stays level above ${amount(flat.limit)}, the records in flight alone exceed the threshold; raise readiness.${flat.rule === 'ReplicationLatency' ? 'maxReplicationLatencyMs' : flat.rule === 'MessageLag' ? 'maxMessageLag' : 'maxSumOffsetLag'} above the level it holds.`,
+      `- ${flat.rule} is not falling: if it stays level above ${valueText(flat.rule, flat.limit)}, the records in flight alone exceed the threshold; raise readiness.${flat.rule === 'ReplicationLatency' ? 'maxReplicationLatencyMs' : flat.rule === 'MessageLag' ? 'maxMessageLag' : 'maxSumOffsetLag'} above the level it holds.`,
     );
   }
   if (input.outlook.status === 'late') {
@@ -386,6 +399,3 @@ export function stallDiagnosis(input: StallDiagnosisInput): string[] {
   }
   return lines;
 }
-
-/** [D-SIZE] in capacity.ts: 0.3 MB/s per partition. */
-const PARTITION_MB_PER_SECOND = PARTITION_BYTES_PER_SECOND / 1e6;

@@ -11,6 +11,7 @@ import {
   rate,
   readinessOutlook,
   slopePerSecond,
+  stallDiagnosis,
   TREND_POINTS,
   type TrendPoint,
 } from '../../../../functions/shared/domain/trend.ts';
@@ -94,7 +95,7 @@ describe('forecastRule', () => {
       90_000,
     );
     expect(flat?.text).toBe(
-      'ReplicationLatency 120,000 ms, not falling: will not catch up',
+      'ReplicationLatency 2 min, not falling: will not catch up',
     );
   });
 
@@ -249,5 +250,89 @@ describe('text', () => {
     expect(duration(40 * 60)).toBe('40 min');
     expect(duration(13 * 3600)).toBe('13 h');
     expect(duration(5 * 86_400)).toBe('5 d');
+  });
+});
+
+describe('stallDiagnosis', () => {
+  const now = new Date(T0 + 11 * POLL_MS);
+  const deadline = new Date(T0 + 6 * 3_600_000);
+  const replicators = [
+    { name: 'msk-cutover-m-a-fwd', shard: 'a' },
+    { name: 'msk-cutover-m-b-fwd', shard: 'b' },
+  ];
+
+  it('should name each lagging replicator, its shard, and the capacity remedies when lag grows', () => {
+    const outcomes: RuleOutcome[] = [
+      { ...lag(605_000), subject: 'msk-cutover-m-a-fwd topic orders' },
+      { ...lag(200, true), subject: 'msk-cutover-m-b-fwd topic status' },
+    ];
+    const forecasts = forecastRules(
+      { MessageLag: series(12, (i) => 440_000 + i * 15_000) },
+      outcomes,
+    );
+    const outlook = readinessOutlook(forecasts, now, deadline, 15);
+    const lines = stallDiagnosis({
+      outlook,
+      forecasts,
+      outcomes,
+      replicators,
+      notes: [
+        'ThrottleTime up to 500 ms on msk-cutover-m-a-fwd (source cluster s): the brokers throttle the replicator',
+      ],
+      deadline,
+    });
+    expect(lines).toContain(
+      '- msk-cutover-m-a-fwd (shard a): MessageLag 605,000',
+    );
+    expect(lines.join('\n')).not.toMatch(/m-b-fwd/);
+    expect(lines.join('\n')).toMatch(/about 50 records\/s more/);
+    expect(lines.join('\n')).toMatch(/lift the Kafka quota/);
+    expect(lines.join('\n')).toMatch(/split the shard/);
+    expect(lines.join('\n')).toMatch(/add partitions/);
+    expect(lines.join('\n')).toMatch(/ThrottleTime up to 500 ms/);
+    expect(lines.join('\n')).not.toMatch(/raise readiness\.maxMessageLag/);
+  });
+
+  it('should point at the threshold when lag holds level above it', () => {
+    const outcomes = [{ ...lag(1500), subject: 'msk-cutover-m-a-fwd' }];
+    const forecasts = forecastRules(
+      { MessageLag: series(12, () => 1500) },
+      outcomes,
+    );
+    const lines = stallDiagnosis({
+      outlook: readinessOutlook(forecasts, now, deadline, 15),
+      forecasts,
+      outcomes,
+      replicators,
+      notes: [],
+      deadline,
+    }).join('\n');
+    expect(lines).toMatch(
+      /in flight alone exceed the threshold; raise readiness\.maxMessageLag/,
+    );
+    expect(lines).not.toMatch(/split the shard/);
+  });
+
+  it('should say when a draining wait ends after the deadline', () => {
+    const outcomes = [{ ...lag(9_000_000), subject: 'msk-cutover-m-a-fwd' }];
+    // Falls 1 M/h: 9 h to go, past the 6 h deadline.
+    const forecasts = forecastRules(
+      {
+        MessageLag: series(12, (i) => 9_000_000 + (11 - i) * (1e6 / 12)),
+      },
+      outcomes,
+    );
+    const outlook = readinessOutlook(forecasts, now, deadline, 15);
+    expect(outlook.status).toBe('late');
+    const lines = stallDiagnosis({
+      outlook,
+      forecasts,
+      outcomes,
+      replicators,
+      notes: [],
+      deadline,
+    }).join('\n');
+    expect(lines).toMatch(/after the deadline 2026-01-05T14:00:00.000Z/);
+    expect(lines).toMatch(/raise readiness\.maxWaitHours/);
   });
 });
