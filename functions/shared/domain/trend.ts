@@ -389,7 +389,7 @@ export function stallDiagnosis(input: StallDiagnosisInput): string[] {
   }
   if (flat) {
     lines.push(
-      `- ${flat.rule} is not falling: if it stays level above ${valueText(flat.rule, flat.limit)}, the records in flight alone exceed the threshold; raise readiness.${flat.rule === 'ReplicationLatency' ? 'maxReplicationLatencyMs' : flat.rule === 'MessageLag' ? 'maxMessageLag' : 'maxSumOffsetLag'} above the level it holds.`,
+      `- ${flat.rule} is not falling: if it stays level above ${valueText(flat.rule, flat.limit)}, the records in flight alone exceed the threshold; raise readiness.${flat.rule === 'ReplicationLatency' ? 'maxReplicationLatencyMs' : flat.rule === 'MessageLag' ? 'maxMessageLag' : 'maxSumOffsetLag'} above the level it holds.${flat.rule === 'MessageLag' || flat.rule === 'ReplicationLatency' ? '' : " Or the group's consumers are not consuming: check that they run."}`,
     );
   }
   if (input.outlook.status === 'late') {
