@@ -206,10 +206,10 @@ export async function runPollReadiness(
   const outlook: ReadinessOutlook = verdict.ok
     ? { status: 'unknown' }
     : readinessOutlook(forecasts, now, deadline, settings.sustainedMinutes);
-  const { stalledSince: _since, stallNotifiedAt, ...kept } = step.tracker;
+  const { stalledSince, stallNotifiedAt, ...kept } = step.tracker;
   const stall = advanceStall(
     {
-      ...(_since ? { stalledSince: _since } : {}),
+      ...(stalledSince ? { stalledSince } : {}),
       ...(stallNotifiedAt ? { stallNotifiedAt } : {}),
     },
     outlook.status,
