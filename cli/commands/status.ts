@@ -62,6 +62,21 @@ export interface MigrationStatus {
     approver: string;
     decidedAt: string;
   }[];
+  /**
+   * The migration-wide readiness wait, when one was polled: its forecast
+   * (trend and ETA of each failing lag rule) and whether it stalled.
+   */
+  readiness?: ReadinessStatus | null;
+}
+
+/** The migration-wide readiness wait as `status` shows it. */
+export interface ReadinessStatus {
+  waitingSince: string;
+  lastPollAt: string;
+  readySince: string | null;
+  forecast: string | null;
+  stalledSince: string | null;
+  stallNotifiedAt: string | null;
 }
 
 /** One line: whatever a value holds, it cannot start another. */
@@ -95,9 +110,10 @@ export async function migrationStatus(
     );
     throw new CliExit(2);
   }
-  const [apps, approvals] = await Promise.all([
+  const [apps, approvals, tracker] = await Promise.all([
     ledger.listApps(migrationId),
     ledger.listApprovals(migrationId),
+    ledger.getReadinessTracker(migrationId),
   ]);
   const arn = executionArn(outputs.StateMachineArn, migrationId);
   let execution: MigrationStatus['execution'] = null;
@@ -143,7 +159,36 @@ export async function migrationStatus(
         approver: a.approver ?? '',
         decidedAt: a.decidedAt ?? '',
       })),
+    readiness: tracker
+      ? {
+          waitingSince: tracker.waitingSince,
+          lastPollAt: tracker.lastPollAt,
+          readySince: tracker.readySince ?? null,
+          forecast: tracker.forecast ?? null,
+          stalledSince: tracker.stalledSince ?? null,
+          stallNotifiedAt: tracker.stallNotifiedAt ?? null,
+        }
+      : null,
   };
+}
+
+/** The readiness wait in lines of text (none before the first poll). */
+export function formatReadiness(
+  r: ReadinessStatus | null | undefined,
+): string[] {
+  if (!r) return [];
+  const lines = [
+    r.readySince
+      ? `Readiness: every rule holds since ${r.readySince} (last poll ${r.lastPollAt})`
+      : `Readiness: waiting since ${r.waitingSince} (last poll ${r.lastPollAt})`,
+  ];
+  if (r.forecast) lines.push(`  forecast  ${r.forecast}`);
+  if (r.stalledSince) {
+    lines.push(
+      `  STALLED   since ${r.stalledSince}${r.stallNotifiedAt ? ` (notice sent ${r.stallNotifiedAt})` : ''}`,
+    );
+  }
+  return lines;
 }
 
 /** The status as lines of text. */
@@ -152,6 +197,7 @@ export function formatStatus(s: MigrationStatus): string[] {
     `Migration ${s.migration.migrationId}: ${s.migration.status} (started ${s.migration.startedAt}, updated ${s.migration.updatedAt})`,
     `  plan       s3://${s.migration.planRef.bucket}/${s.migration.planRef.key} (version ${s.migration.planRef.versionId})`,
     `  execution  ${s.execution ? `${s.execution.status} ${s.execution.arn}` : 'not found'}`,
+    ...(s.readiness ? ['', ...formatReadiness(s.readiness)] : []),
     '',
     `Applications (${s.apps.length}):`,
   ];

@@ -73,6 +73,12 @@ export function statusChanges(
       changes.push(`gate closed: ${g.kind}${g.app ? ` ${g.app}` : ''}`);
     }
   }
+  const stall = after.readiness?.stallNotifiedAt;
+  if (stall && stall !== before.readiness?.stallNotifiedAt) {
+    changes.push(
+      `readiness stalled since ${after.readiness?.stalledSince ?? stall}: ${after.readiness?.forecast ?? 'no forecast'}`,
+    );
+  }
   const from = before.execution?.status ?? 'not found';
   const to = after.execution?.status ?? 'not found';
   if (from !== to) changes.push(`execution ${from} → ${to}`);

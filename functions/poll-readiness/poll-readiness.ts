@@ -16,6 +16,7 @@ import {
   type ReplicatorRef,
 } from '../shared/contracts.ts';
 import {
+  ReadinessStalledError,
   ReadinessTimeoutError,
   ReplicatorFailedError,
   TransientError,
@@ -48,6 +49,14 @@ import {
   shardOfTopic,
   shardsOfApp,
 } from '../shared/domain/replicator-config.ts';
+import {
+  advanceStall,
+  appendTrends,
+  forecastRules,
+  type ReadinessOutlook,
+  readinessOutlook,
+  stallDiagnosis,
+} from '../shared/domain/trend.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
   Clock,
@@ -81,6 +90,8 @@ const MIN_LOOKBACK_MS = 5 * 60_000;
  * @throws ValidationError when `app` is not in the plan
  * @throws ReplicatorFailedError when a replicator of the scope is missing
  * @throws ReadinessTimeoutError after `readiness.maxWaitHours` without readiness
+ * @throws ReadinessStalledError when the forecast stalled for
+ * `readiness.stallMinutes` and the plan sets `readiness.failWhenStalled`
  */
 export async function runPollReadiness(
   event: PollReadinessEvent,
@@ -185,7 +196,43 @@ export async function runPollReadiness(
   );
   const step = advanceTracker(previous, verdict.ok, now, settings);
   step.tracker.replicatorsHealthy = replicatorVerdict.ok;
-  const reasons = [...verdict.reasons];
+
+  // The trend of each failing lag rule, its forecast, and the stall window.
+  const trends = appendTrends(step.tracker.trends, verdict.outcomes, now);
+  const forecasts = forecastRules(trends, verdict.outcomes);
+  const deadline = new Date(
+    Date.parse(step.tracker.waitingSince) + settings.maxWaitHours * 3_600_000,
+  );
+  const outlook: ReadinessOutlook = verdict.ok
+    ? { status: 'unknown' }
+    : readinessOutlook(forecasts, now, deadline, settings.sustainedMinutes);
+  const { stalledSince, stallNotifiedAt, ...kept } = step.tracker;
+  const stall = advanceStall(
+    {
+      ...(stalledSince ? { stalledSince } : {}),
+      ...(stallNotifiedAt ? { stallNotifiedAt } : {}),
+    },
+    outlook.status,
+    now,
+    settings.stallMinutes,
+  );
+  const forecastTexts = forecasts
+    .filter((f) => f.outlook !== 'unknown')
+    .map((f) => f.text);
+  if (outlook.status === 'late' && outlook.readyAt) {
+    forecastTexts.push(
+      `forecast: ready around ${outlook.readyAt}, after the readiness deadline ${deadline.toISOString()}`,
+    );
+  }
+  step.tracker = {
+    ...kept,
+    ...stall.state,
+    ...(Object.keys(trends).length > 0 ? { trends } : {}),
+    ...(forecastTexts.length > 0
+      ? { forecast: clip([forecastTexts.join('; ')])[0] ?? '' }
+      : {}),
+  };
+  const reasons = [...forecastTexts, ...verdict.reasons];
   if (verdict.ok && !step.ready) {
     const toGo = Math.ceil(settings.sustainedMinutes - step.heldMinutes);
     reasons.push(
@@ -209,6 +256,23 @@ export async function runPollReadiness(
       sustainedMinutes: settings.sustainedMinutes,
       waitingSince: step.tracker.waitingSince,
       queries: queries.queries.length,
+      forecast: {
+        outlook: outlook.status,
+        ...(outlook.readyAt ? { readyAt: outlook.readyAt } : {}),
+        deadline: deadline.toISOString(),
+        rules: forecasts.map(
+          ({ rule, value, perSecond, etaSeconds, text }) => ({
+            rule,
+            value,
+            perSecond,
+            etaSeconds,
+            text,
+          }),
+        ),
+        ...(step.tracker.stalledSince
+          ? { stalledSince: step.tracker.stalledSince }
+          : {}),
+      },
     }),
   });
 
@@ -226,6 +290,59 @@ export async function runPollReadiness(
         : '';
     throw new ReadinessTimeoutError(
       `${event.migrationId}: ${scope} not ready after ${settings.maxWaitHours} hours (since ${tracker.waitingSince}): ${clip(reasons.slice(0, 5)).join('; ')}${more}`,
+    );
+  }
+  if (stall.stalled && !tracker.stallNotifiedAt) {
+    const since = tracker.stalledSince ?? now.toISOString();
+    await deps.notifier.publish({
+      migrationId: event.migrationId,
+      type: 'Readiness Stalled',
+      subject: `${event.migrationId}: ${scope} readiness stalled: ${outlook.status === 'never' ? 'will not catch up' : 'not before the deadline'}`,
+      body: [
+        `Waiting since ${tracker.waitingSince}; gives up after ${settings.maxWaitHours} hours (${deadline.toISOString()}).`,
+        `Since ${since} (${Math.floor(stall.stalledMinutes)} minutes) every poll forecasts ${outlook.status === 'never' ? 'that replication will not catch up' : 'readiness after the deadline'}.`,
+        ...stallDiagnosis({
+          outlook,
+          forecasts,
+          outcomes: verdict.outcomes,
+          replicators,
+          notes: verdict.notes,
+          deadline,
+        }),
+        settings.failWhenStalled
+          ? 'readiness.failWhenStalled is set: the wait ends now with ReadinessStalledError.'
+          : `The wait goes on until the deadline; set readiness.failWhenStalled to end it at a stall.`,
+        `Evidence: ${evidenceId}`,
+      ].join('\n'),
+      detail: {
+        evidenceId,
+        ...(event.app ? { app: event.app } : {}),
+        outlook: outlook.status,
+        stalledSince: since,
+        deadline: deadline.toISOString(),
+        forecasts: forecasts.map(
+          ({ rule, value, limit, perSecond, etaSeconds, text }) => ({
+            rule,
+            value,
+            limit,
+            perSecond,
+            etaSeconds,
+            text,
+          }),
+        ),
+        replicators: replicators.map((r) => ({ name: r.name, shard: r.shard })),
+      },
+    });
+    tracker.stallNotifiedAt = now.toISOString();
+  }
+  if (stall.stalled && settings.failWhenStalled) {
+    await deps.ledger.putReadinessTracker(
+      event.migrationId,
+      event.app,
+      tracker,
+    );
+    throw new ReadinessStalledError(
+      `${event.migrationId}: ${scope} readiness stalled since ${tracker.stalledSince}: ${clip(forecastTexts.slice(0, 3)).join('; ')} (evidence ${evidenceId})`,
     );
   }
   // Per-application readiness is followed at once by the cutover gate's own

@@ -51,6 +51,8 @@ const STAGES: Record<string, string> = {
   ReplicatorFailedError: 'while the replicators were starting or replicating',
   ReplicatorStuckError: 'while waiting for the replicators to start',
   ReadinessTimeoutError: 'while waiting for replication to be ready',
+  ReadinessStalledError:
+    'while waiting for replication to be ready (the forecast stalled)',
   MigrationAbortedError: 'at a cutover gate, by a person',
   InvalidDecisionError: 'at a gate, with a decision it does not allow',
   'States.Timeout': 'at a gate nobody answered in time',

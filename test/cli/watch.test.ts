@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MigrationStatus } from '../../cli/commands/status.ts';
+import {
+  formatStatus,
+  type MigrationStatus,
+} from '../../cli/commands/status.ts';
 import { runWatch, statusChanges } from '../../cli/commands/watch.ts';
 import { main } from '../../cli/main.ts';
 
@@ -78,6 +81,34 @@ describe('msk-cutover watch', () => {
       'execution RUNNING → FAILED',
     ]);
     expect(statusChanges(before, before)).toEqual([]);
+  });
+
+  it('should show the readiness forecast, and say once when readiness stalled', () => {
+    const waiting = {
+      waitingSince: T,
+      lastPollAt: '2026-03-01T11:10:00.000Z',
+      readySince: null,
+      forecast: 'MessageLag 605,000, growing 180,000/h: will not catch up',
+      stalledSince: '2026-03-01T10:10:00.000Z',
+      stallNotifiedAt: null,
+    };
+    const before = status({ readiness: waiting });
+    expect(formatStatus(before)).toEqual(
+      expect.arrayContaining([
+        `Readiness: waiting since ${T} (last poll 2026-03-01T11:10:00.000Z)`,
+        '  forecast  MessageLag 605,000, growing 180,000/h: will not catch up',
+        '  STALLED   since 2026-03-01T10:10:00.000Z',
+      ]),
+    );
+    const notified = status({
+      readiness: { ...waiting, stallNotifiedAt: '2026-03-01T11:10:00.000Z' },
+    });
+    expect(statusChanges(before, notified)).toEqual([
+      'readiness stalled since 2026-03-01T10:10:00.000Z: MessageLag 605,000, growing 180,000/h: will not catch up',
+    ]);
+    expect(statusChanges(notified, notified)).toEqual([]);
+    // Before the first poll there is no readiness section.
+    expect(formatStatus(status()).join('\n')).not.toMatch(/Readiness/);
   });
 
   it('should print the status, then each change, until the execution ends', async () => {

@@ -61,6 +61,17 @@ export class ReadinessTimeoutError extends Error {
   }
 }
 
+/**
+ * The readiness forecast said "never" (or later than `maxWaitHours`) for
+ * `readiness.stallMinutes`, and the plan sets `readiness.failWhenStalled`.
+ */
+export class ReadinessStalledError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReadinessStalledError';
+  }
+}
+
 /** A person decided to abort the migration at a gate. */
 export class MigrationAbortedError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -113,6 +124,7 @@ export const ERROR_NAMES = [
   'ReplicatorStuckError',
   'ReplicatorConflictError',
   'ReadinessTimeoutError',
+  'ReadinessStalledError',
   'MigrationAbortedError',
   'InvalidDecisionError',
   'TeardownGuardError',

@@ -318,6 +318,16 @@ export const ReadinessSchema = z.strictObject({
       ),
     168,
   ),
+  /**
+   * Send one "Readiness Stalled" notice once the forecast has said "never"
+   * (or later than `maxWaitHours`) on every poll for this many minutes.
+   */
+  stallMinutes: z._default(
+    z.number().check(z.int(), z.gte(5), z.lte(10_080)),
+    60,
+  ),
+  /** End the wait with `ReadinessStalledError` when it stalls. */
+  failWhenStalled: z._default(z.boolean(), false),
 });
 
 /** A list of non-empty names, empty by default. */

@@ -10,6 +10,7 @@
 import type { GroupMeasurement, MeasureEvidenceData } from '../contracts.ts';
 import type { LabelledSeries } from './metric-queries.ts';
 import type { Readiness } from './plan.ts';
+import type { Trends } from './trend.ts';
 
 export type RuleId =
   | 'ReplicatorFailure'
@@ -359,6 +360,14 @@ export interface ReadinessTracker {
    * {@link groupMeasurementDue}).
    */
   replicatorsHealthy?: boolean;
+  /** Per failing lag rule, its recent worst values (./trend.ts). */
+  trends?: Trends;
+  /** The last poll's forecast, one line (for `status` and `watch`). */
+  forecast?: string;
+  /** Since when every poll's forecast said "never" or "late". */
+  stalledSince?: string;
+  /** When the "Readiness Stalled" notice went out in this wait. */
+  stallNotifiedAt?: string;
 }
 
 export interface TrackerStep {

@@ -13,6 +13,7 @@ import {
 } from '../../../cli/rehearsal/least-privilege.ts';
 import { stopLocalLedger } from '../../../cli/rehearsal/local-aws.ts';
 import {
+  type RehearsalOptions,
   type RehearsalResult,
   rehearse,
 } from '../../../cli/rehearsal/rehearse.ts';
@@ -31,10 +32,14 @@ const exercised = new Map<string, Set<string>>();
 const rehearsed = new Set<string>();
 let authorizer: IamAuthorizer | undefined;
 
-async function run(name: string): Promise<RehearsalResult> {
+async function run(
+  name: string,
+  options: Partial<RehearsalOptions> = {},
+): Promise<RehearsalResult> {
   const r = await rehearse({
     plan,
     scenario: loadScenario(name),
+    ...options,
     onAuthorizer: (a) => {
       authorizer = a;
     },
@@ -117,18 +122,33 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     });
   }
 
-  it('replicator-saturated: the quota holds the replicator below the inflow until the readiness deadline', async () => {
-    // Today the readiness deadline (6 h here) ends it; a "stalled" notice
-    // will come earlier once readiness forecasts.
-    const r = await run('replicator-saturated');
+  it('replicator-saturated: the quota holds the replicator below the inflow; the stall is announced within 2 hours, the deadline ends it', async () => {
+    const stallEvents: string[] = [];
+    const r = await run('replicator-saturated', {
+      observe: (inv) => {
+        const detail = (inv.result as { evidenceId?: string } | undefined)
+          ?.evidenceId;
+        if (
+          inv.phase === 'poll-readiness' &&
+          inv.calls['EventBridge.PutEvents']
+        ) {
+          stallEvents.push(detail ?? '');
+        }
+      },
+    });
     expect(r.mismatches).toEqual([]);
     expect(r.error).toBe('ReadinessTimeoutError');
     const polls = r.timeline.filter((t) =>
       t.text.startsWith('readiness: not ready: MessageLag'),
     );
-    const lags = polls.map((t) =>
-      Number(/MessageLag ([\d,]+)/.exec(t.text)?.[1]?.replaceAll(',', '')),
-    );
+    // Exact values until the forecast writes millions as "1.2 M".
+    const lags = polls
+      .map((t) =>
+        Number(
+          /MessageLag ([\d,]+)(?:,| >)/.exec(t.text)?.[1]?.replaceAll(',', ''),
+        ),
+      )
+      .filter((v) => !Number.isNaN(v));
     // Lag grows every poll: the replicator never catches up.
     expect(lags.length).toBeGreaterThan(10);
     for (let i = 1; i < lags.length; i++) {
@@ -138,6 +158,54 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     const step = (lags.at(-1) ?? 0) - (lags.at(-2) ?? 0);
     expect(step).toBeGreaterThan(14_000);
     expect(step).toBeLessThan(16_000);
+    // Every poll from the third says so.
+    expect(polls.at(-1)?.text).toMatch(
+      /MessageLag [\d,.]+ M, growing 180,000\/h: will not catch up$/,
+    );
+    // One stall notice, within 2 virtual hours of the replicators running.
+    const running = r.timeline.find((t) => t.text === 'replicators RUNNING');
+    const stalled = r.emails.filter((e) => /readiness stalled/.test(e.subject));
+    expect(stalled).toHaveLength(1);
+    const after =
+      Date.parse(stalled[0]?.at ?? '') - Date.parse(running?.at ?? '');
+    expect(after).toBeGreaterThan(0);
+    expect(after).toBeLessThanOrEqual(2 * 3_600_000);
+    expect(stalled[0]?.body).toMatch(
+      /msk-cutover-orders-platform-fwd \(shard default\): MessageLag/,
+    );
+    expect(stalled[0]?.body).toMatch(/lift the Kafka quota/);
+    // Its EventBridge event went out from the same poll, once (the other
+    // poll-readiness events: the periodic "still not ready" notice).
+    expect(stallEvents).toContain(`readiness-${stalled[0]?.at ?? ''}`);
+    // Still the deadline that ends it.
+    expect(
+      Date.parse(r.virtualEnd) - Date.parse(stalled[0]?.at ?? ''),
+    ).toBeGreaterThan(3 * 3_600_000);
+  });
+
+  it('replicator-saturated with readiness.failWhenStalled: the stall ends the wait early', async () => {
+    const scenario = loadScenario('replicator-saturated');
+    const r = await run('replicator-saturated', {
+      scenario: {
+        ...scenario,
+        plan: {
+          readiness: { maxWaitHours: 6, failWhenStalled: true },
+        },
+        expected: { ...scenario.expected, error: 'ReadinessStalledError' },
+      },
+    });
+    expect(r.mismatches).toEqual([]);
+    expect(r.error).toBe('ReadinessStalledError');
+    const running = r.timeline.find((t) => t.text === 'replicators RUNNING');
+    const stalled = r.emails.find((e) => /readiness stalled/.test(e.subject));
+    expect(stalled?.body).toMatch(
+      /the wait ends now with ReadinessStalledError/,
+    );
+    expect(
+      Date.parse(stalled?.at ?? '') - Date.parse(running?.at ?? ''),
+    ).toBeLessThanOrEqual(2 * 3_600_000);
+    expect(r.replicators.remaining).toEqual([]);
+    expect(r.cleanup?.action).toBe('deleted');
   });
 
   it('metrics-missing: readiness waits for data instead of reading zero', async () => {

@@ -1,10 +1,12 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeReplicatorCommand } from '@aws-sdk/client-kafka';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runPollReadiness } from '../../../functions/poll-readiness/poll-readiness.ts';
 import { LOOP_ITERATIONS_PER_EXECUTION } from '../../../functions/shared/contracts.ts';
 import {
+  ReadinessStalledError,
   ReadinessTimeoutError,
   ReplicatorFailedError,
   ValidationError,
@@ -241,6 +243,130 @@ describe('poll-readiness (migration)', () => {
     expect(String(error)).toMatch(
       /orders-platform: replication not ready after 1 hours \(since 2026-03-01T10:00:00.000Z\): ReplicatorFailure: no data .* \(12 more in readiness-/,
     );
+  });
+});
+
+describe('poll-readiness (trend and stall)', () => {
+  /** The forward replicator's MessageLag at poll `i`: `lag(i)`. */
+  const lagging = (lag: () => number) => {
+    h.metrics = (metric, dims) =>
+      metric === 'MessageLag' && dims.ReplicatorName === FWD
+        ? [lag()]
+        : healthyMetrics(metric, dims);
+  };
+  const stalledNotices = () =>
+    mocks.sns
+      .commandCalls(PublishCommand)
+      .filter((c) =>
+        String(c.args[0].input.Subject).includes('readiness stalled'),
+      );
+
+  it('should forecast a falling lag: rate and ETA in the reasons, evidence and tracker', async () => {
+    // 14.4 M falling 1.1 M/h (91,667 per 5-minute poll).
+    let i = 0;
+    lagging(() => 14_400_000 + (3 - i) * (1_100_000 / 12));
+    let r = await poll(undefined, 0);
+    for (i = 1; i <= 3; i++) {
+      h.advance(5);
+      r = await poll(undefined, i);
+    }
+    expect(r.reasons[0]).toBe(
+      'MessageLag 14.4 M, falling 1.1 M/h: below 1,000 in about 13 h',
+    );
+    expect(r.reasons[1]).toBe(`MessageLag 14,400,000 > 1,000 on ${FWD}`);
+    const ev = await h.ledger.getEvidence(MIGRATION, r.evidenceId);
+    expect(ev?.data).toMatchObject({
+      // 13 h of drain + 15 minutes held: within the 168-hour deadline.
+      forecast: { outlook: 'on-time', rules: [{ rule: 'MessageLag' }] },
+    });
+    const tracker = await h.ledger.getReadinessTracker(MIGRATION);
+    expect(tracker?.trends?.MessageLag).toHaveLength(4);
+    expect(tracker?.forecast).toBe(r.reasons[0]);
+    expect(tracker?.stalledSince).toBeUndefined();
+  });
+
+  it('should send one "Readiness Stalled" notice after stallMinutes of "will not catch up"', async () => {
+    // Grows 50 records/s: 15,000 more every 5-minute poll.
+    let i = 0;
+    lagging(() => 400_000 + i * 15_000);
+    const results = [];
+    for (; i < 20; i++) {
+      results.push(await poll(undefined, i));
+      h.advance(5);
+    }
+    expect(results[2]?.reasons[0]).toBe(
+      'MessageLag 430,000, growing 180,000/h: will not catch up',
+    );
+    // "Never" from the third poll (10 min) on; stalled 60 minutes later.
+    const notices = stalledNotices();
+    expect(notices).toHaveLength(1);
+    const input = notices[0]?.args[0].input;
+    expect(input?.Subject).toBe(
+      'orders-platform: replication readiness stalled: will not catch up',
+    );
+    expect(input?.Message).toMatch(
+      `- ${FWD} (shard default): MessageLag 610,000`,
+    );
+    expect(input?.Message).toMatch(/about 50 records\/s more/);
+    expect(input?.Message).toMatch(/lift the Kafka quota/);
+    const events = mocks.eb
+      .commandCalls(PutEventsCommand)
+      .map((c) => c.args[0].input.Entries?.[0])
+      .filter((e) => e?.DetailType === 'Readiness Stalled');
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]?.Detail ?? '{}')).toMatchObject({
+      migrationId: MIGRATION,
+      outlook: 'never',
+      stalledSince: new Date(T0.getTime() + 10 * 60_000).toISOString(),
+      replicators: expect.arrayContaining([{ name: FWD, shard: 'default' }]),
+    });
+    const tracker = await h.ledger.getReadinessTracker(MIGRATION);
+    expect(tracker?.stallNotifiedAt).toBe(
+      new Date(T0.getTime() + 70 * 60_000).toISOString(),
+    );
+  });
+
+  it('should not stall while the lag drains in time, nor on missing data', async () => {
+    let i = 0;
+    lagging(() => 400_000 - i * 15_000);
+    for (; i < 20; i++) {
+      await poll(undefined, i);
+      h.advance(5);
+    }
+    h.metrics = () => undefined;
+    for (; i < 40; i++) {
+      await poll(undefined, i);
+      h.advance(5);
+    }
+    expect(stalledNotices()).toHaveLength(0);
+  });
+
+  it('should end the wait with ReadinessStalledError when failWhenStalled is set', async () => {
+    await h.setUp(
+      planText((p) => {
+        p.readiness = {
+          ...p.readiness,
+          stallMinutes: 30,
+          failWhenStalled: true,
+        } as typeof p.readiness;
+      }),
+    );
+    let i = 0;
+    lagging(() => 400_000 + i * 15_000);
+    let error: unknown;
+    for (; i < 20 && !error; i++) {
+      await poll(undefined, i).catch((e: unknown) => {
+        error = e;
+      });
+      h.advance(5);
+    }
+    expect(error).toBeInstanceOf(ReadinessStalledError);
+    // Third poll (10 min) starts the stall; 30 minutes later it ends it.
+    expect(i).toBe(9);
+    expect(String(error)).toMatch(
+      /replication readiness stalled since 2026-03-01T10:10:00.000Z: MessageLag 520,000, growing 180,000\/h: will not catch up/,
+    );
+    expect(stalledNotices()).toHaveLength(1);
   });
 });
 

@@ -292,6 +292,23 @@ describe('numbers with documented bounds', () => {
     ]);
   });
 
+  it('bounds readiness.stallMinutes and types failWhenStalled', () => {
+    const plan = sample();
+    plan.readiness.stallMinutes = 2;
+    plan.readiness.failWhenStalled = 'yes';
+    expect(issuesOf(plan).map((i) => i.path)).toEqual([
+      'readiness.stallMinutes',
+      'readiness.failWhenStalled',
+    ]);
+    plan.readiness.stallMinutes = 10_081;
+    plan.readiness.failWhenStalled = true;
+    expect(issuesOf(plan).map((i) => i.path)).toEqual([
+      'readiness.stallMinutes',
+    ]);
+    plan.readiness.stallMinutes = 5;
+    expect(validatePlan(plan).ok).toBe(true);
+  });
+
   it('bounds thresholds and rehearsal parameters', () => {
     const plan = sample();
     plan.readiness.maxMessageLag = 1e15;

@@ -233,6 +233,8 @@ describe('validatePlan', () => {
       sustainedMinutes: 15,
       pollIntervalSeconds: 300,
       maxWaitHours: 168,
+      stallMinutes: 60,
+      failWhenStalled: false,
     });
     expect(result.plan.teardown).toEqual({
       rollbackWindowHours: 24,
