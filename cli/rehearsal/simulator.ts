@@ -756,18 +756,18 @@ export class ClusterModel {
       case 'ReplicatorThroughput':
       case 'ReplicatorBytesInPerSec': {
         // Bytes per second copied (the metric's unit, [D-MET]): what flows
-        // in now, or the full capacity while a backlog drains (its share,
-        // per topic).
+        // in now, or the full capacity while a backlog waits (its share,
+        // per topic). Never more than the capacity: a replicator behind an
+        // inflow above its capacity copies at its capacity.
         if (topic !== undefined && !r.weights.has(topic)) return undefined;
         const share = topic === undefined ? 1 : (r.weights.get(topic) ?? 0);
         const inflow =
           topic === undefined
             ? this.inflowRate(r, at)
             : this.topicInflowRate(r, topic, at);
+        const capacity = r.capacity.recordsPerSecond * share;
         const draining = this.pendingAt(r, at) * share >= 1;
-        const records = draining
-          ? Math.max(inflow, r.capacity.recordsPerSecond * share)
-          : inflow;
+        const records = draining ? capacity : Math.min(inflow, capacity);
         return records * this.params.recordSizeBytes;
       }
       case 'ReplicatorFailure':
