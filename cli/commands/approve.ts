@@ -47,6 +47,12 @@ export const DEFAULT_DECISIONS: Record<
 > = {
   cutover: { approve: 'cutover', reject: 'abort' },
   'keep-or-rollback': { approve: 'keep', reject: 'rollback' },
+  // record-moved needs a comment: it is only given with --decision.
+  'verify-timeout': { approve: 'keep-waiting', reject: 'rollback' },
+  'rollback-verify-timeout': {
+    approve: 'keep-waiting',
+    reject: 'keep-waiting',
+  },
   teardown: { approve: 'teardown', reject: 'keep-replicators' },
 };
 
@@ -181,7 +187,7 @@ function registerVerb(program: Command, verb: 'approve' | 'reject'): void {
     .option('--app <name>', 'the application (omit for the teardown gate)')
     .option(
       '--decision <decision>',
-      'any decision the gate offers: cutover|postpone|skip|abort|keep|rollback|teardown|keep-replicators',
+      'any decision the gate offers: cutover|postpone|skip|abort|keep|rollback|keep-waiting|record-moved|teardown|keep-replicators',
     )
     .option('--comment <text>', 'recorded with the decision')
     .option('--stack <name>', 'CloudFormation stack name', DEFAULT_STACK_NAME)

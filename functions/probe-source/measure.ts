@@ -14,6 +14,7 @@ import type {
   GroupSide,
   MeasureResult,
   ProbeSourceEvent,
+  ProducedEndOffsets,
 } from '../shared/contracts.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
 import {
@@ -48,6 +49,8 @@ export interface ClusterReading {
   groups: Map<string, KafkaGroup>;
   committed: Map<string, PartitionOffset[]>;
   ends: OffsetIndex;
+  /** Topic → sum of its partitions' end offsets, for the produced topics asked. */
+  produced: Map<string, number>;
 }
 
 /**
@@ -59,9 +62,24 @@ export async function readCluster(
   kafka: KafkaProbe,
   access: KafkaClusterAccess,
   groupIds: string[],
+  producedTopics: readonly string[] = [],
 ): Promise<ClusterReading> {
   const session = await kafka.connect(access);
   try {
+    const produced = new Map<string, number>();
+    if (producedTopics.length > 0) {
+      // A topic the cluster does not have (yet) has no records: 0.
+      const wanted = new Set(producedTopics);
+      const listed = (await session.listTopics()).filter((t) =>
+        wanted.has(t.name),
+      );
+      for (const t of producedTopics) produced.set(t, 0);
+      for (const o of listed.length > 0
+        ? await session.endOffsets(listed)
+        : []) {
+        produced.set(o.topic, (produced.get(o.topic) ?? 0) + Number(o.offset));
+      }
+    }
     const [groups, committed] = await Promise.all([
       session.groups(groupIds),
       session.committedOffsets(groupIds),
@@ -85,6 +103,7 @@ export async function readCluster(
       groups: new Map(groups.map((g) => [g.groupId, g])),
       committed,
       ends: offsetIndex(ends),
+      produced,
     };
   } finally {
     await session.close().catch(() => {});
@@ -157,6 +176,16 @@ export async function runMeasure(
   if (skip) return skip;
   const src = await sourceAccess(plan, deps.inventory);
   const errors: string[] = [];
+  // One application's measurement also reads the end offsets of the topics
+  // it produces: verify-cutover sees where a producer writes from them
+  // when no reverse replicator carries its records.
+  const producedTopics = event.app
+    ? [
+        ...new Set(
+          plan.applications.find((a) => a.name === event.app)?.produces ?? [],
+        ),
+      ]
+    : [];
   const groupIds = await groupsToMeasure(plan, event.app, async () => {
     const session = await deps.kafka.connect(src.access);
     try {
@@ -177,7 +206,12 @@ export async function runMeasure(
     access: () => Promise<KafkaClusterAccess>,
   ): Promise<ClusterReading | null> => {
     try {
-      return await readCluster(deps.kafka, await access(), groupIds);
+      return await readCluster(
+        deps.kafka,
+        await access(),
+        groupIds,
+        producedTopics,
+      );
     } catch (error) {
       const reason =
         error instanceof ValidationError
@@ -258,6 +292,9 @@ export async function runMeasure(
       parity,
       sourceSumOffsetLag: sourceSum,
       targetSumOffsetLag: targetSum,
+      ...(producedTopics.length > 0
+        ? { producedEndOffsets: producedEnds(producedTopics, source, target) }
+        : {}),
     },
   });
 
@@ -278,6 +315,22 @@ export async function runMeasure(
     targetSumOffsetLag: targetSum,
     errors: [...flags, ...errors].slice(0, 20),
   };
+}
+
+/** Per produced topic, its end offset on each cluster (null: unread). */
+function producedEnds(
+  topics: readonly string[],
+  source: ClusterReading | null,
+  target: ClusterReading | null,
+): ProducedEndOffsets {
+  const out: ProducedEndOffsets = {};
+  for (const t of topics) {
+    out[t] = {
+      source: source?.produced.get(t) ?? null,
+      target: target?.produced.get(t) ?? null,
+    };
+  }
+  return out;
 }
 
 /**

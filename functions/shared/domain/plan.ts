@@ -129,6 +129,11 @@ export const ReadinessSchema = z.strictObject({
   ),
   /** Give up (fail, notify, clean up) if not ready after this long. */
   maxWaitHours: z._default(z.number().check(z.positive(), z.lte(8760)), 168),
+  /** After a cutover or rollback decision, how long verification may fail before a person decides (verify-timeout gate). */
+  verifyTimeoutMinutes: z._default(
+    z.number().check(z.int(), z.gte(5), z.lte(10_080)),
+    60,
+  ),
 });
 
 /** A list of non-empty names, empty by default. */
