@@ -30,7 +30,7 @@ import {
   WORKFLOW_PHASES,
 } from './local-sfn.ts';
 import { DecisionScript, mergePlan, type Scenario } from './scenario.ts';
-import { type SentEmail, SimulatedAws } from './sim-aws.ts';
+import { type SentEmail, type SentEvent, SimulatedAws } from './sim-aws.ts';
 import { SimulatedKafka } from './sim-kafka.ts';
 import { ClusterModel, type ClusterSide } from './simulator.ts';
 
@@ -97,6 +97,8 @@ export interface RehearsalResult {
   description: string;
   migrationId: string;
   apps: Record<string, AppOutcome>;
+  /** Each application's state in the ledger at the end (app-state.ts). */
+  ledgerApps: Record<string, string>;
   replicators: { created: string[]; remaining: string[] };
   gates: GateRecord[];
   accounting: {
@@ -120,6 +122,11 @@ export interface RehearsalResult {
   mismatches: string[];
   timeline: TimelineEntry[];
   emails: { at: string; subject: string; body: string }[];
+  /**
+   * Every email (SNS) and every EventBridge event, in virtual time order:
+   * `type` is the email's `type` attribute or the event's detail-type.
+   */
+  notifications: Notification[];
   charts: {
     messageLag: Series[];
     replicationLatency: Series[];
@@ -670,6 +677,10 @@ export async function rehearse(
   await clock.sleep(120);
 
   // ---------------------------------------------------------------- result
+  const ledgerApps: Record<string, string> = {};
+  for (const a of await virtualLedger().listApps(plan.migrationId)) {
+    ledgerApps[a.app] = a.state;
+  }
   aws.uninstall();
   await server?.close();
   for (const release of holds.values()) release();
@@ -702,6 +713,7 @@ export async function rehearse(
     description: scenario.description,
     migrationId: plan.migrationId,
     apps,
+    ledgerApps,
     replicators: {
       created: model.allReplicators().map((r) => r.name),
       remaining: model
@@ -738,10 +750,59 @@ export async function rehearse(
       subject: e.subject,
       body: e.body,
     })),
+    notifications: notificationsOf(aws.emails, aws.events),
     charts: charts(model, startMs, endMs),
   };
   result.mismatches = check(result);
   return result;
+}
+
+/** One email or event the rehearsal sent, for the summary. */
+export interface Notification {
+  at: string;
+  channel: 'email' | 'event';
+  type: string;
+  subject: string;
+}
+
+/**
+ * Emails and events merged in time order (an email before the event of the
+ * same notification). An event without a subject (one the state machine
+ * puts itself) is named by its detail-type and application.
+ */
+export function notificationsOf(
+  emails: readonly SentEmail[],
+  events: readonly SentEvent[],
+): Notification[] {
+  const out = [
+    ...emails.map((e, i) => ({
+      n: {
+        at: e.at.toISOString(),
+        channel: 'email' as const,
+        type: e.attributes.type ?? 'email',
+        subject: e.subject,
+      },
+      order: i,
+    })),
+    ...events.map((e, i) => {
+      const app = typeof e.detail.app === 'string' ? ` ${e.detail.app}` : '';
+      return {
+        n: {
+          at: e.at.toISOString(),
+          channel: 'event' as const,
+          type: e.detailType,
+          subject:
+            typeof e.detail.subject === 'string'
+              ? e.detail.subject
+              : `${e.detailType}${app}`,
+        },
+        order: emails.length + i,
+      };
+    }),
+  ];
+  return out
+    .sort((a, b) => a.n.at.localeCompare(b.n.at) || a.order - b.order)
+    .map((x) => x.n);
 }
 
 /**

@@ -154,5 +154,10 @@ export function jsonDocument(r: RehearsalResult) {
     ...(r.cleanup ? { cleanup: r.cleanup } : {}),
     expected: r.expected,
     mismatches: r.mismatches,
+    notifications: r.notifications.map(({ at, type, subject }) => ({
+      at,
+      type,
+      subject,
+    })),
   };
 }

@@ -34,7 +34,7 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
   });
 
   it('should cover every scenario below', () => {
-    expect(scenarioNames()).toHaveLength(14);
+    expect(scenarioNames()).toHaveLength(18);
   });
 
   it('happy-path: every application moves and stays, nothing remains', async () => {
@@ -157,5 +157,75 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     ]);
     // 2 creates, then the retry: 1 conflict (adopted) + ... never a third name.
     expect(r.accounting.awsCalls['Kafka.CreateReplicator']).toBe(3);
+  });
+
+  it('unidirectional: a moved producer is verified from end offsets, without a reverse replicator', async () => {
+    const r = await run('unidirectional');
+    expect(r.mismatches).toEqual([]);
+    expect(r.replicators.created).toEqual(['msk-cutover-orders-platform-fwd']);
+    // Verified (no verify-timeout gate), kept, and recorded so.
+    expect(r.gates.map((g) => g.kind)).not.toContain('verify-timeout');
+    expect(decided(r, 'keep-or-rollback')).toHaveLength(3);
+    expect(r.ledgerApps).toEqual(
+      Object.fromEntries(APPS.map((a) => [a, 'KEPT_ON_TARGET'])),
+    );
+  });
+
+  it('never-moved: verification ends at its deadline and the decision (rollback) ends it', async () => {
+    const r = await run('never-moved');
+    expect(r.mismatches).toEqual([]);
+    const cutover = r.gates.find(
+      (g) => g.app === 'orders' && g.decision === 'cutover',
+    );
+    const timeout = r.gates.find((g) => g.kind === 'verify-timeout');
+    expect(timeout?.app).toBe('orders');
+    expect(timeout?.decision).toBe('rollback');
+    // Asked after the plan's 30 minutes, not before.
+    const waited =
+      Date.parse(timeout?.openedAt ?? '') - Date.parse(cutover?.at ?? '');
+    expect(waited).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(waited).toBeLessThan(3 * 3_600_000);
+    // The email says why verification did not pass.
+    expect(timeout?.email?.body).toMatch(/not verified by its deadline/);
+    expect(timeout?.email?.body).toMatch(/group orders|produced to orders/);
+    // Rolled back, asked again, skipped: the ledger says where it is.
+    expect(r.apps.orders).toBe('SKIPPED');
+    expect(r.ledgerApps.orders).toBe('SKIPPED');
+    expect(r.notifications.map((n) => n.type)).toContain('Approval Requested');
+  });
+
+  it('idle-producer: a producer with nothing to produce is decided at the deadline, with the reason recorded', async () => {
+    const r = await run('idle-producer');
+    expect(r.mismatches).toEqual([]);
+    const timeouts = r.gates.filter((g) => g.kind === 'verify-timeout');
+    // Only the producing applications (orders, order-status) need it.
+    expect(timeouts.map((g) => `${g.app}:${g.decision}`).sort()).toEqual([
+      'order-status:record-moved',
+      'orders:record-moved',
+    ]);
+    expect(r.ledgerApps).toEqual(
+      Object.fromEntries(APPS.map((a) => [a, 'KEPT_ON_TARGET'])),
+    );
+  });
+
+  it('teardown-kept: keeping the replicators asks again every 24 hours, then completes with them running', async () => {
+    const r = await run('teardown-kept');
+    expect(r.mismatches).toEqual([]);
+    const asks = r.gates.filter((g) => g.kind === 'teardown');
+    expect(asks.map((g) => g.decision)).toEqual(
+      Array(7).fill('keep-replicators'),
+    );
+    for (let i = 1; i < asks.length; i++) {
+      expect(
+        Date.parse(asks[i]?.openedAt ?? '') - Date.parse(asks[i - 1]?.at ?? ''),
+      ).toBe(24 * 3_600_000);
+    }
+    // The page states the interval; the last ask says it is the last.
+    expect(asks[0]?.email?.body).toMatch(/asks again in 24 hours/);
+    expect(asks[6]?.email?.body).toMatch(/last time the workflow asks/);
+    expect(r.replicators.remaining).toHaveLength(2);
+    const kept = r.notifications.filter((n) => n.type === 'Replicators Kept');
+    expect(kept).toHaveLength(1);
+    expect(r.notifications.at(-1)?.type).toBe('Migration Completed');
   });
 });
