@@ -228,6 +228,8 @@ async function harness(script: Script = {}) {
         reasons: verified ? [] : [`not yet on the ${want}`],
         iteration: event.iteration + 1,
         continueAsNew: false,
+        deadline: event.deadline ?? '2099-01-01T00:00:00.000Z',
+        deadlineReached: false,
       };
     },
     'request-approval': async (event: Event) => {
@@ -518,20 +520,29 @@ describe('workflow scenarios', () => {
   it("TeardownRefused: the guard's reason goes to the gate, which is asked again", async () => {
     const h = await harness({
       lingeringOnSource: 'customer-notification',
-      decisions: { teardown: ['teardown', 'keep-replicators'] },
+      // Refused, then kept each time the workflow asks again (7 times).
+      decisions: {
+        teardown: ['teardown', ...Array(7).fill('keep-replicators')],
+      },
     });
 
     const result = await h.start();
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(h.gates.filter((g) => g === 'teardown')).toHaveLength(2);
+    expect(h.gates.filter((g) => g === 'teardown')).toHaveLength(8);
     expect(h.notes).toEqual([
       expect.stringMatching(
         /^teardown refused: .*customer-notification: group customer-notification has 2 member\(s\) on the source/,
       ),
+      ...[1, 2, 3, 4, 5, 6].map(
+        (n) => `Asked again: the replicators were kept ${n} time(s) so far.`,
+      ),
     ]);
     expect(h.replicators.byName.size).toBe(2);
-    expect(h.published).toHaveLength(1);
+    expect(h.published.map((e) => e.DetailType)).toEqual([
+      'Replicators Kept',
+      'Migration Completed',
+    ]);
   });
 
   it('RetryOnTransientError: a throttled phase is retried by the standard retrier', async () => {

@@ -21,6 +21,10 @@ const REQUIRED = [
   'abort-mid-migration',
   'abort-before-cutover',
   'lambda-retry-create',
+  'unidirectional',
+  'never-moved',
+  'idle-producer',
+  'teardown-kept',
 ];
 
 describe('scenarios', () => {

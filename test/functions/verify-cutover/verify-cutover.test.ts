@@ -101,6 +101,11 @@ describe('verify-cutover toTarget', () => {
       reasons: [],
       iteration: 1,
       continueAsNew: false,
+      // The first check sets the deadline, the plan's 60 minutes ahead.
+      deadline: new Date(
+        Date.parse(h.clock.now().toISOString()) + 60 * 60_000,
+      ).toISOString(),
+      deadlineReached: false,
     });
     expect((await h.ledger.getApp(MIGRATION, APP))?.state).toBe('ON_TARGET');
     const ev = await h.ledger.latestEvidence(MIGRATION, 'verify', APP);

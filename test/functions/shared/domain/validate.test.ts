@@ -233,6 +233,7 @@ describe('validatePlan', () => {
       sustainedMinutes: 15,
       pollIntervalSeconds: 300,
       maxWaitHours: 168,
+      verifyTimeoutMinutes: 60,
     });
     expect(result.plan.teardown).toEqual({
       rollbackWindowHours: 24,
