@@ -10,7 +10,10 @@
  * names any decision the gate offers.
  */
 import type { Command } from 'commander';
-import { decideApproval } from '../../functions/approval-api/decide.ts';
+import {
+  decideApproval,
+  requiresComment,
+} from '../../functions/approval-api/decide.ts';
 import { reissueApproval } from '../../functions/request-approval/gate.ts';
 import { DynamoLedger } from '../../functions/shared/aws/ledger.ts';
 import { SfnTaskTokens } from '../../functions/shared/aws/task-tokens.ts';
@@ -119,6 +122,12 @@ export async function runDecide(
   if (!allowed.includes(decision)) {
     return fail(
       `--decision ${decision} is not offered at the ${gateName(approval)}; choose one of ${allowed.join(', ')}`,
+      2,
+    );
+  }
+  if (requiresComment(decision) && !opts.comment?.trim()) {
+    return fail(
+      `--decision ${decision} needs --comment "<why>": it overrules the workflow's checks, and the reason is recorded with it`,
       2,
     );
   }
