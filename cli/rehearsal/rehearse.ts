@@ -10,7 +10,11 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { AwsLogDestinations } from '../../functions/shared/aws/log-destinations.ts';
 import { s3Client } from '../../functions/shared/clients.ts';
-import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
+import type {
+  AppState,
+  StartMigrationInput,
+} from '../../functions/shared/contracts.ts';
+import { ledgerLocation } from '../../functions/shared/domain/app-state.ts';
 import type { Plan } from '../../functions/shared/domain/plan.ts';
 import type { PlanIssue } from '../../functions/shared/domain/validate.ts';
 import { validatePlan } from '../../functions/shared/domain/validate.ts';
@@ -51,7 +55,71 @@ export class InvalidPlanError extends Error {
   }
 }
 
-export type AppOutcome = 'ON_TARGET' | 'ON_SOURCE' | 'ROLLED_BACK' | 'SKIPPED';
+/**
+ * Where an application ended, as the ledger records it (the state status,
+ * cleanup and teardown read): `MOVING` when a cutover or rollback was
+ * decided (its clients were told to move) but not verified, e.g. when an
+ * abort stopped its verification.
+ */
+export type AppOutcome =
+  | 'ON_TARGET'
+  | 'ON_SOURCE'
+  | 'ROLLED_BACK'
+  | 'SKIPPED'
+  | 'MOVING';
+
+/** The summary's outcome of a ledger state. */
+export function outcomeOfState(state: string): AppOutcome {
+  switch (state) {
+    case 'ON_TARGET':
+    case 'KEPT_ON_TARGET':
+      return 'ON_TARGET';
+    case 'CUTOVER_APPROVED':
+    case 'ROLLBACK_APPROVED':
+      return 'MOVING';
+    case 'ROLLED_BACK':
+    case 'SKIPPED':
+      return state;
+    default:
+      return 'ON_SOURCE';
+  }
+}
+
+/**
+ * Where the people were told to run an application: the side of the last
+ * decision that moves clients (cutover, rollback), the source before any.
+ */
+export function toldSide(decisions: readonly string[]): 'source' | 'target' {
+  const last = decisions.filter((d) => d === 'cutover' || d === 'rollback');
+  return last.at(-1) === 'cutover' ? 'target' : 'source';
+}
+
+/**
+ * Disagreements between the ledger and where the application's clients were
+ * told to be: a moving application must be heading where it was told, a
+ * settled one must be there.
+ */
+export function stateConflicts(
+  ledgerApps: Record<string, string>,
+  decided: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const out: string[] = [];
+  for (const [app, state] of Object.entries(ledgerApps)) {
+    const told = toldSide(decided.get(app) ?? []);
+    const recorded =
+      state === 'CUTOVER_APPROVED'
+        ? 'target'
+        : state === 'ROLLBACK_APPROVED'
+          ? 'source'
+          : ledgerLocation(state as AppState);
+    if (recorded !== told) {
+      out.push(
+        `${app}: the ledger says ${state} (${recorded}) but its clients were told to run on the ${told}`,
+      );
+    }
+  }
+  return out;
+}
 
 export interface TimelineEntry {
   /** Virtual time. */
@@ -685,18 +753,11 @@ export async function rehearse(
   await server?.close();
   for (const release of holds.values()) release();
 
+  // The summary says what the ledger says (status, cleanup and teardown
+  // read it too); the checks below compare it with the decisions.
   const apps: Record<string, AppOutcome> = {};
   for (const name of model.appNames()) {
-    const decisions = decidedApps.get(name) ?? [];
-    const location = model.location(name);
-    apps[name] =
-      location === 'target'
-        ? 'ON_TARGET'
-        : decisions.at(-1) === 'skip'
-          ? 'SKIPPED'
-          : decisions.includes('rollback')
-            ? 'ROLLED_BACK'
-            : 'ON_SOURCE';
+    apps[name] = outcomeOfState(ledgerApps[name] ?? 'ON_SOURCE');
   }
   const executions = workflow.executions();
   const historyMax = Math.max(0, ...executions.map((e) => e.historyEvents));
@@ -753,7 +814,10 @@ export async function rehearse(
     notifications: notificationsOf(aws.emails, aws.events),
     charts: charts(model, startMs, endMs),
   };
-  result.mismatches = check(result);
+  result.mismatches = [
+    ...check(result),
+    ...stateConflicts(ledgerApps, decidedApps),
+  ];
   return result;
 }
 

@@ -104,12 +104,12 @@ export const ScenarioSchema = z.strictObject({
     apps: z
       .record(
         z.string(),
-        z.enum(['ON_TARGET', 'ON_SOURCE', 'ROLLED_BACK', 'SKIPPED']),
+        z.enum(['ON_TARGET', 'ON_SOURCE', 'ROLLED_BACK', 'SKIPPED', 'MOVING']),
       )
       .default({}),
     /** Final state of every application not named in `apps`. */
     otherApps: z
-      .enum(['ON_TARGET', 'ON_SOURCE', 'ROLLED_BACK', 'SKIPPED'])
+      .enum(['ON_TARGET', 'ON_SOURCE', 'ROLLED_BACK', 'SKIPPED', 'MOVING'])
       .optional(),
     /** Replicators still existing at the end. */
     remainingReplicators: z.number().int().min(0),

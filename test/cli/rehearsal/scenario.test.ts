@@ -25,6 +25,7 @@ const REQUIRED = [
   'never-moved',
   'idle-producer',
   'teardown-kept',
+  'abort-concurrent',
 ];
 
 describe('scenarios', () => {

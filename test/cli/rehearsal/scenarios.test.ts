@@ -34,7 +34,7 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
   });
 
   it('should cover every scenario below', () => {
-    expect(scenarioNames()).toHaveLength(18);
+    expect(scenarioNames()).toHaveLength(19);
   });
 
   it('happy-path: every application moves and stays, nothing remains', async () => {
@@ -227,5 +227,74 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     const kept = r.notifications.filter((n) => n.type === 'Replicators Kept');
     expect(kept).toHaveLength(1);
     expect(r.notifications.at(-1)?.type).toBe('Migration Completed');
+  });
+
+  it('abort-concurrent: two cutovers approved in the minute of an abort stay recorded as moving, everywhere', async () => {
+    const r = await run('abort-concurrent');
+    // Includes the check that the ledger agrees with where each
+    // application's clients were told to run.
+    expect(r.mismatches).toEqual([]);
+    const minute = (g: { at?: string }) => g.at?.slice(0, 16);
+    expect(new Set(r.gates.map(minute)).size).toBe(1);
+    expect(r.ledgerApps).toEqual({
+      orders: 'CUTOVER_APPROVED',
+      'order-status': 'CUTOVER_APPROVED',
+      'customer-notification': 'ON_SOURCE',
+    });
+    expect(r.apps).toEqual({
+      orders: 'MOVING',
+      'order-status': 'MOVING',
+      'customer-notification': 'ON_SOURCE',
+    });
+    // Cleanup keeps the replicators for the moving applications, and its
+    // notification places them as the summary does.
+    expect(r.cleanup?.action).toBe('kept-split');
+    const refused = r.emails.find((e) => /replicators kept/.test(e.subject));
+    expect(refused?.body).toMatch(
+      /Moving[^\n]*order-status|Moving[^\n]*orders/,
+    );
+  });
+
+  it('gate-timeout at cutoverConcurrency 3: the applications moved meanwhile are kept and recorded on the target', async () => {
+    const base = loadScenario('gate-timeout');
+    const r = await rehearse({
+      plan,
+      scenario: {
+        ...base,
+        plan: { ...base.plan, cutoverConcurrency: 3 },
+        decisions: [
+          {
+            gate: 'cutover',
+            app: 'customer-notification',
+            decide: 'none',
+            afterMinutes: 10,
+          },
+        ],
+        expected: {
+          outcome: 'FAILED',
+          apps: { 'customer-notification': 'ON_SOURCE' },
+          otherApps: 'ON_TARGET',
+          remainingReplicators: 2,
+          cleanup: 'kept-split',
+        },
+      },
+    });
+    expect(r.mismatches).toEqual([]);
+    expect(r.ledgerApps).toEqual({
+      orders: 'KEPT_ON_TARGET',
+      'order-status': 'KEPT_ON_TARGET',
+      'customer-notification': 'ON_SOURCE',
+    });
+  });
+
+  it('replicator-failed at cutoverConcurrency 3: nothing moved, nothing kept', async () => {
+    const base = loadScenario('replicator-failed');
+    const r = await rehearse({
+      plan,
+      scenario: { ...base, plan: { ...base.plan, cutoverConcurrency: 3 } },
+    });
+    expect(r.mismatches).toEqual([]);
+    expect(Object.values(r.ledgerApps)).toEqual(APPS.map(() => 'ON_SOURCE'));
+    expect(r.cleanup?.action).toBe('deleted');
   });
 });
