@@ -68,6 +68,10 @@ interface Script {
   lostStartResponses?: Record<string, 'running' | 'closed'>;
   /** PutEvents fails this many times before it succeeds. */
   eventFailures?: number;
+  /** An application whose people never carry out its cutover. */
+  neverMoves?: string;
+  /** verify-cutover's deadline after a decision (the plan's default: 60). */
+  verifyTimeoutMinutes?: number;
 }
 
 /** A workflow on in-memory AWS, with scripted people and clusters. */
@@ -110,6 +114,7 @@ async function harness(script: Script = {}) {
     'record-failure': recordFailure(common),
   };
 
+  const gateLog: { gate: string; at: number }[] = [];
   const transition = async (app: string, to: AppState) => {
     await ledger.transitionApp(ID, app, statesBefore(to), to);
   };
@@ -216,6 +221,16 @@ async function harness(script: Script = {}) {
     'verify-cutover': async (event: Event) => {
       const want: Where = event.direction === 'toTarget' ? 'target' : 'source';
       const verified = where.get(event.app) === want;
+      // As the function does: the first check sets the deadline, which the
+      // loop carries from then on.
+      const deadline =
+        event.deadline ??
+        new Date(
+          clock.now().getTime() + (script.verifyTimeoutMinutes ?? 60) * 60_000,
+        ).toISOString();
+      const deadlineReached =
+        !verified && clock.now().getTime() >= Date.parse(deadline);
+      const iteration = event.iteration + 1;
       if (verified) {
         await transition(
           event.app,
@@ -226,15 +241,19 @@ async function harness(script: Script = {}) {
         verified,
         location: where.get(event.app),
         reasons: verified ? [] : [`not yet on the ${want}`],
-        iteration: event.iteration + 1,
-        continueAsNew: false,
-        deadline: event.deadline ?? '2099-01-01T00:00:00.000Z',
-        deadlineReached: false,
+        iteration,
+        continueAsNew:
+          !verified &&
+          !deadlineReached &&
+          iteration >= LOOP_ITERATIONS_PER_EXECUTION,
+        deadline,
+        deadlineReached,
       };
     },
     'request-approval': async (event: Event) => {
       const gate = event.app ? `${event.kind}:${event.app}` : event.kind;
       gates.push(gate);
+      gateLog.push({ gate, at: clock.now().getTime() });
       if (event.note) notes.push(event.note);
       const queue = decisions[gate];
       const defaults: Record<string, string> = {
@@ -250,7 +269,9 @@ async function harness(script: Script = {}) {
           clock.run(async () => {
             if (event.kind === 'cutover' && decision === 'cutover') {
               await transition(event.app, 'CUTOVER_APPROVED');
-              where.set(event.app, 'target');
+              if (script.neverMoves !== event.app) {
+                where.set(event.app, 'target');
+              }
             } else if (event.kind === 'cutover' && decision === 'skip') {
               await transition(event.app, 'SKIPPED');
             } else if (decision === 'keep') {
@@ -296,6 +317,7 @@ async function harness(script: Script = {}) {
   };
   return {
     clock,
+    gateLog,
     ledger,
     replicators,
     notifier,
@@ -586,6 +608,38 @@ describe('workflow scenarios', () => {
       'orders-platform-1-a0',
     );
     expect(h.account('orders-platform-1-c1').parent).toBe('orders-platform-1');
+    expectWithinLimits(h.workflow.executions());
+  });
+
+  it('VerifyTimeout: a cutover never carried out asks a person at its deadline, which a continuation keeps', async () => {
+    const h = await harness({
+      neverMoves: 'orders',
+      // Past the 100 polls (500 minutes at 300 s) of one execution.
+      verifyTimeoutMinutes: 720,
+      decisions: {
+        'cutover:orders': ['cutover', 'skip'],
+        'verify-timeout:orders': ['rollback'],
+      },
+    });
+
+    const result = await h.start();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(h.gates).toContain('verify-timeout:orders');
+    const names = h.workflow.executions().map((e) => e.name);
+    expect(names).toContain('orders-platform-1-a1-c1');
+    // The deadline counted from the first check after the decision, not
+    // from the continuation's start.
+    const at = (gate: string) =>
+      h.gateLog.find((g) => g.gate === gate)?.at ?? 0;
+    const decided = at('cutover:orders') + 10 * 60_000;
+    const waited = at('verify-timeout:orders') - decided;
+    expect(waited).toBeGreaterThanOrEqual(720 * 60_000);
+    expect(waited).toBeLessThanOrEqual((720 + 2 * 5) * 60_000);
+    // Rolled back (verified: it never left), asked again, skipped.
+    expect(
+      (await h.ledger.listApps(ID)).find((a) => a.app === 'orders')?.state,
+    ).toBe('SKIPPED');
     expectWithinLimits(h.workflow.executions());
   });
 
