@@ -761,7 +761,20 @@ describe('measure', () => {
   });
 
   it('reports zero, not missing, lag for an application without consumer groups', async () => {
-    const { result } = await measureWith('orders');
+    const { deps, result } = await measureWith('orders');
+    // What it produces is read on both clusters: end offsets, summed over
+    // the partitions (verify-cutover locates a producer from them).
+    const ev = await deps.ledgerImpl.getEvidence(
+      'orders-platform',
+      result.measurementId,
+    );
+    const ends = (ev?.data.producedEndOffsets ?? {}) as Record<
+      string,
+      { source: unknown; target: unknown }
+    >;
+    expect(Object.keys(ends)).toEqual(['orders']);
+    expect(ends.orders?.source).toEqual(expect.any(Number));
+    expect(ends.orders?.target).toEqual(expect.any(Number));
     expect(result).toEqual({
       measurementId: `measure-${T0.toISOString()}-orders`,
       skipped: false,
