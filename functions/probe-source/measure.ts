@@ -176,16 +176,19 @@ export async function runMeasure(
   if (skip) return skip;
   const src = await sourceAccess(plan, deps.inventory);
   const errors: string[] = [];
-  // One application's measurement also reads the end offsets of the topics
-  // it produces: verify-cutover sees where a producer writes from them
-  // when no reverse replicator carries its records.
-  const producedTopics = event.app
-    ? [
-        ...new Set(
-          plan.applications.find((a) => a.name === event.app)?.produces ?? [],
-        ),
-      ]
-    : [];
+  // Without a reverse replicator (bidirectional: false), one application's
+  // measurement also reads the end offsets of the topics it produces:
+  // verify-cutover sees where the producer writes from them. (Listing the
+  // topics costs a metadata read of every topic, spared where the reverse
+  // replicator's metrics say it.)
+  const producedTopics =
+    event.app && !plan.replication.bidirectional
+      ? [
+          ...new Set(
+            plan.applications.find((a) => a.name === event.app)?.produces ?? [],
+          ),
+        ]
+      : [];
   const groupIds = await groupsToMeasure(plan, event.app, async () => {
     const session = await deps.kafka.connect(src.access);
     try {
