@@ -10,7 +10,10 @@
  * names any decision the gate offers.
  */
 import type { Command } from 'commander';
-import { decideApproval } from '../../functions/approval-api/decide.ts';
+import {
+  decideApproval,
+  requiresComment,
+} from '../../functions/approval-api/decide.ts';
 import { reissueApproval } from '../../functions/request-approval/gate.ts';
 import { DynamoLedger } from '../../functions/shared/aws/ledger.ts';
 import { SfnTaskTokens } from '../../functions/shared/aws/task-tokens.ts';
@@ -50,6 +53,12 @@ export const DEFAULT_DECISIONS: Record<
 > = {
   cutover: { approve: 'cutover', reject: 'abort' },
   'keep-or-rollback': { approve: 'keep', reject: 'rollback' },
+  // record-moved needs a comment: it is only given with --decision.
+  'verify-timeout': { approve: 'keep-waiting', reject: 'rollback' },
+  'rollback-verify-timeout': {
+    approve: 'keep-waiting',
+    reject: 'keep-waiting',
+  },
   teardown: { approve: 'teardown', reject: 'keep-replicators' },
 };
 
@@ -120,6 +129,12 @@ export async function runDecide(
       2,
     );
   }
+  if (requiresComment(decision) && !opts.comment?.trim()) {
+    return fail(
+      `--decision ${decision} needs --comment "<why>": it overrules the workflow's checks, and the reason is recorded with it`,
+      2,
+    );
+  }
   const identity = await callerIdentity(aws.sts());
   const cipher = new KmsTokenCipher(aws.kms(), outputs.TaskTokenKeyArn);
   let target = approval;
@@ -185,7 +200,7 @@ function registerVerb(program: Command, verb: 'approve' | 'reject'): void {
     .option('--app <name>', 'the application (omit for the teardown gate)')
     .option(
       '--decision <decision>',
-      'any decision the gate offers: cutover|postpone|skip|abort|keep|rollback|teardown|keep-replicators',
+      'any decision the gate offers: cutover|postpone|skip|abort|keep|rollback|keep-waiting|record-moved|teardown|keep-replicators',
     )
     .option('--comment <text>', 'recorded with the decision')
     .option('--stack <name>', 'CloudFormation stack name', DEFAULT_STACK_NAME)

@@ -9,7 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
-import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
+import type {
+  AppState,
+  StartMigrationInput,
+} from '../../functions/shared/contracts.ts';
+import { ledgerLocation } from '../../functions/shared/domain/app-state.ts';
 import {
   costOf,
   DEFAULT_LAMBDA_DURATION_MS,
@@ -49,7 +53,7 @@ import {
 } from './local-sfn.ts';
 import { asPrincipal } from './principal.ts';
 import { DecisionScript, mergePlan, type Scenario } from './scenario.ts';
-import { type SentEmail, SimulatedAws } from './sim-aws.ts';
+import { type SentEmail, type SentEvent, SimulatedAws } from './sim-aws.ts';
 import { SimulatedKafka } from './sim-kafka.ts';
 import { ClusterModel, type ClusterSide } from './simulator.ts';
 
@@ -74,7 +78,71 @@ export class InvalidPlanError extends Error {
   }
 }
 
-export type AppOutcome = 'ON_TARGET' | 'ON_SOURCE' | 'ROLLED_BACK' | 'SKIPPED';
+/**
+ * Where an application ended, as the ledger records it (the state status,
+ * cleanup and teardown read): `MOVING` when a cutover or rollback was
+ * decided (its clients were told to move) but not verified, e.g. when an
+ * abort stopped its verification.
+ */
+export type AppOutcome =
+  | 'ON_TARGET'
+  | 'ON_SOURCE'
+  | 'ROLLED_BACK'
+  | 'SKIPPED'
+  | 'MOVING';
+
+/** The summary's outcome of a ledger state. */
+export function outcomeOfState(state: string): AppOutcome {
+  switch (state) {
+    case 'ON_TARGET':
+    case 'KEPT_ON_TARGET':
+      return 'ON_TARGET';
+    case 'CUTOVER_APPROVED':
+    case 'ROLLBACK_APPROVED':
+      return 'MOVING';
+    case 'ROLLED_BACK':
+    case 'SKIPPED':
+      return state;
+    default:
+      return 'ON_SOURCE';
+  }
+}
+
+/**
+ * Where the people were told to run an application: the side of the last
+ * decision that moves clients (cutover, rollback), the source before any.
+ */
+export function toldSide(decisions: readonly string[]): 'source' | 'target' {
+  const last = decisions.filter((d) => d === 'cutover' || d === 'rollback');
+  return last.at(-1) === 'cutover' ? 'target' : 'source';
+}
+
+/**
+ * Disagreements between the ledger and where the application's clients were
+ * told to be: a moving application must be heading where it was told, a
+ * settled one must be there.
+ */
+export function stateConflicts(
+  ledgerApps: Record<string, string>,
+  decided: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const out: string[] = [];
+  for (const [app, state] of Object.entries(ledgerApps)) {
+    const told = toldSide(decided.get(app) ?? []);
+    const recorded =
+      state === 'CUTOVER_APPROVED'
+        ? 'target'
+        : state === 'ROLLBACK_APPROVED'
+          ? 'source'
+          : ledgerLocation(state as AppState);
+    if (recorded !== told) {
+      out.push(
+        `${app}: the ledger says ${state} (${recorded}) but its clients were told to run on the ${told}`,
+      );
+    }
+  }
+  return out;
+}
 
 export interface TimelineEntry {
   /** Virtual time. */
@@ -120,6 +188,8 @@ export interface RehearsalResult {
   description: string;
   migrationId: string;
   apps: Record<string, AppOutcome>;
+  /** Each application's state in the ledger at the end (app-state.ts). */
+  ledgerApps: Record<string, string>;
   replicators: { created: string[]; remaining: string[] };
   gates: GateRecord[];
   accounting: {
@@ -155,6 +225,11 @@ export interface RehearsalResult {
   mismatches: string[];
   timeline: TimelineEntry[];
   emails: { at: string; subject: string; body: string }[];
+  /**
+   * Every email (SNS) and every EventBridge event, in virtual time order:
+   * `type` is the email's `type` attribute or the event's detail-type.
+   */
+  notifications: Notification[];
   charts: {
     messageLag: Series[];
     replicationLatency: Series[];
@@ -775,27 +850,32 @@ export async function rehearse(
   await clock.sleep(120);
 
   // ---------------------------------------------------------------- result
+  // fromEntries: own keys whatever the names (`__proto__` included).
+  const ledgerApps: Record<string, string> = Object.fromEntries(
+    (await virtualLedger().listApps(plan.migrationId)).map((a) => [
+      a.app,
+      a.state,
+    ]),
+  );
   aws.uninstall();
   await server?.close();
   for (const release of holds.values()) release();
 
+  // The summary says what the ledger says (status, cleanup and teardown
+  // read it too); the checks below compare it with the decisions.
   // fromEntries defines own keys: application names are data, whatever
   // they are (`constructor`, `__proto__`).
   const apps: Record<string, AppOutcome> = Object.fromEntries(
-    model.appNames().map((name): [string, AppOutcome] => {
-      const decisions = decidedApps.get(name) ?? [];
-      const location = model.location(name);
-      return [
+    model
+      .appNames()
+      .map((name): [string, AppOutcome] => [
         name,
-        location === 'target'
-          ? 'ON_TARGET'
-          : decisions.at(-1) === 'skip'
-            ? 'SKIPPED'
-            : decisions.includes('rollback')
-              ? 'ROLLED_BACK'
-              : 'ON_SOURCE',
-      ];
-    }),
+        outcomeOfState(
+          Object.hasOwn(ledgerApps, name)
+            ? (ledgerApps[name] ?? 'ON_SOURCE')
+            : 'ON_SOURCE',
+        ),
+      ]),
   );
   const executions = workflow.executions();
   const historyMax = Math.max(0, ...executions.map((e) => e.historyEvents));
@@ -812,6 +892,7 @@ export async function rehearse(
     description: scenario.description,
     migrationId: plan.migrationId,
     apps,
+    ledgerApps,
     replicators: {
       created: model.allReplicators().map((r) => r.name),
       remaining: model
@@ -861,6 +942,7 @@ export async function rehearse(
       subject: e.subject,
       body: e.body,
     })),
+    notifications: notificationsOf(aws.emails, aws.events),
     charts: charts(model, startMs, endMs),
   };
   const hours = (ms: number) => ms / 3_600_000;
@@ -902,8 +984,59 @@ export async function rehearse(
       { ...usage, costUsd },
     ),
   };
-  result.mismatches = check(result);
+  result.mismatches = [
+    ...check(result),
+    ...stateConflicts(ledgerApps, decidedApps),
+  ];
   return result;
+}
+
+/** One email or event the rehearsal sent, for the summary. */
+export interface Notification {
+  at: string;
+  channel: 'email' | 'event';
+  type: string;
+  subject: string;
+}
+
+/**
+ * Emails and events merged in time order (an email before the event of the
+ * same notification). An event without a subject (one the state machine
+ * puts itself) is named by its detail-type and application.
+ */
+export function notificationsOf(
+  emails: readonly SentEmail[],
+  events: readonly SentEvent[],
+): Notification[] {
+  const out = [
+    ...emails.map((e, i) => ({
+      n: {
+        at: e.at.toISOString(),
+        channel: 'email' as const,
+        type: e.attributes.type ?? 'email',
+        subject: e.subject,
+      },
+      order: i,
+    })),
+    ...events.map((e, i) => {
+      const app = typeof e.detail.app === 'string' ? ` ${e.detail.app}` : '';
+      return {
+        n: {
+          at: e.at.toISOString(),
+          channel: 'event' as const,
+          type: e.detailType,
+          subject:
+            typeof e.detail.subject === 'string'
+              ? e.detail.subject
+              : `${e.detailType}${app}`,
+        },
+        order: emails.length + i,
+      };
+    }),
+  ];
+  return out
+    .sort((a, b) => a.n.at.localeCompare(b.n.at) || a.order - b.order)
+    .map((x) => x.n);
 }
 
 /**

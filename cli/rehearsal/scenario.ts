@@ -107,12 +107,12 @@ export const ScenarioSchema = z.strictObject({
     apps: z
       .record(
         z.string(),
-        z.enum(['ON_TARGET', 'ON_SOURCE', 'ROLLED_BACK', 'SKIPPED']),
+        z.enum(['ON_TARGET', 'ON_SOURCE', 'ROLLED_BACK', 'SKIPPED', 'MOVING']),
       )
       .default({}),
     /** Final state of every application not named in `apps`. */
     otherApps: z
-      .enum(['ON_TARGET', 'ON_SOURCE', 'ROLLED_BACK', 'SKIPPED'])
+      .enum(['ON_TARGET', 'ON_SOURCE', 'ROLLED_BACK', 'SKIPPED', 'MOVING'])
       .optional(),
     /** Replicators still existing at the end. */
     remainingReplicators: z.number().int().min(0),
@@ -181,8 +181,9 @@ export const MAX_TEARDOWN_ASKS = 3;
 
 /**
  * The script's answer for a gate: the first rule for this gate kind (and
- * app) with uses left, else the default: cutover, keep, and teardown (three
- * times at most, then keep-replicators).
+ * app) with uses left, else the default: cutover, keep, rollback after a
+ * cutover not verified in time, record-moved after such a rollback, and
+ * teardown (three times at most, then keep-replicators).
  */
 export class DecisionScript {
   private readonly used = new Map<DecisionRule, number>();
@@ -202,14 +203,20 @@ export class DecisionScript {
     // A person asked again and again to tear down (the guard refusing each
     // time) gives up after three tries and keeps the replicators.
     if (kind === 'teardown') this.teardownAsks += 1;
+    // A cutover not verified in time is rolled back; a rollback not
+    // verified in time is recorded as done (the scripted person checked).
     const decide =
       kind === 'cutover'
         ? 'cutover'
         : kind === 'keep-or-rollback'
           ? 'keep'
-          : this.teardownAsks > MAX_TEARDOWN_ASKS
-            ? 'keep-replicators'
-            : 'teardown';
+          : kind === 'verify-timeout'
+            ? 'rollback'
+            : kind === 'rollback-verify-timeout'
+              ? 'record-moved'
+              : this.teardownAsks > MAX_TEARDOWN_ASKS
+                ? 'keep-replicators'
+                : 'teardown';
     return {
       gate: kind as DecisionRule['gate'],
       decide,

@@ -188,5 +188,10 @@ export function jsonDocument(r: RehearsalResult) {
       : {}),
     expected: r.expected,
     mismatches: r.mismatches,
+    notifications: r.notifications.map(({ at, type, subject }) => ({
+      at,
+      type,
+      subject,
+    })),
   };
 }

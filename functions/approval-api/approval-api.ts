@@ -37,6 +37,7 @@ import {
   type DecideDeps,
   decideApproval,
   isAllowedDecision,
+  requiresComment,
 } from './decide.ts';
 
 export interface ApprovalApiDeps extends DecideDeps {
@@ -298,6 +299,16 @@ async function serve(
         ...values,
         error:
           'Enter your name: it is recorded with the decision. Nothing was decided.',
+      }),
+    );
+  }
+  if (requiresComment(decision) && comment === '') {
+    return page(
+      400,
+      await renderOpen(approval, deps, {
+        action,
+        ...values,
+        error: `Say why in the comment: "${DECISION_LABELS[decision].label}" overrules the checks, and the reason is recorded with it. Nothing was decided.`,
       }),
     );
   }

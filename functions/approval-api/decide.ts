@@ -61,6 +61,14 @@ export type DecideOutcome =
    */
   | { outcome: 'undelivered'; approval: ApprovalRecord; reason: string };
 
+/**
+ * Decisions that overrule the workflow's own checks: the ledger records
+ * the person's reason with them.
+ */
+export function requiresComment(decision: string): boolean {
+  return decision === 'record-moved';
+}
+
 /** Whether `decision` is one this gate offers. */
 export function isAllowedDecision(
   kind: ApprovalRecord['kind'],
@@ -84,6 +92,11 @@ export async function decideApproval(
   if (!isAllowedDecision(approval.kind, input.decision)) {
     throw new InvalidDecisionError(
       `decision "${input.decision}" is not offered at a ${approval.kind} gate (choose ${DecisionsByGate[approval.kind].join(', ')})`,
+    );
+  }
+  if (requiresComment(input.decision) && !input.comment?.trim()) {
+    throw new InvalidDecisionError(
+      `comment: required for "${input.decision}" (say why the application is recorded as moved although verification did not pass)`,
     );
   }
   // Decrypt before the ledger write: a KMS failure must leave the gate open.
@@ -206,7 +219,7 @@ async function recordAppMove(
   decision: string,
   deps: DecideDeps,
 ): Promise<void> {
-  const to = stateAfterDecision(decision);
+  const to = stateAfterDecision(decision, approval.kind);
   if (!to || !approval.app) return;
   const current = await deps.ledger.getApp(approval.migrationId, approval.app);
   if (!current || current.state === to) return;

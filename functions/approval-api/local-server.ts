@@ -150,8 +150,17 @@ export async function serveApprovalApi(
   port = 0,
 ): Promise<LocalApprovalApi> {
   let n = 0;
+  // Requests still being answered: closing waits for them, so a decision
+  // that ends the workflow (and with it the rehearsal) still gets its page.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const requestId = `local-${++n}`;
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
     readBody(req)
       .then((body) =>
         handler(toHttpApiEvent(req, body, requestId), lambdaContext(requestId)),
@@ -183,10 +192,18 @@ export async function serveApprovalApi(
   const { port: bound } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${bound}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      const closed = new Promise<void>((resolve) =>
+        server.close(() => resolve()),
+      );
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+        });
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

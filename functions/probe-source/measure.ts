@@ -14,6 +14,7 @@ import type {
   GroupSide,
   MeasureResult,
   ProbeSourceEvent,
+  ProducedEndOffsets,
 } from '../shared/contracts.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
 import {
@@ -52,6 +53,8 @@ export interface ClusterReading {
   groups: Map<string, KafkaGroup>;
   committed: Map<string, PartitionOffset[]>;
   ends: OffsetIndex;
+  /** Topic → sum of its partitions' end offsets, for the produced topics asked. */
+  produced: Map<string, number>;
 }
 
 /**
@@ -63,9 +66,24 @@ export async function readCluster(
   kafka: KafkaProbe,
   access: KafkaClusterAccess,
   groupIds: string[],
+  producedTopics: readonly string[] = [],
 ): Promise<ClusterReading> {
   const session = await kafka.connect(access);
   try {
+    const produced = new Map<string, number>();
+    if (producedTopics.length > 0) {
+      // A topic the cluster does not have (yet) has no records: 0.
+      const wanted = new Set(producedTopics);
+      const listed = (await session.listTopics()).filter((t) =>
+        wanted.has(t.name),
+      );
+      for (const t of producedTopics) produced.set(t, 0);
+      for (const o of listed.length > 0
+        ? await session.endOffsets(listed)
+        : []) {
+        produced.set(o.topic, (produced.get(o.topic) ?? 0) + Number(o.offset));
+      }
+    }
     const [groups, committed] = await Promise.all([
       session.groups(groupIds),
       session.committedOffsets(groupIds),
@@ -89,6 +107,7 @@ export async function readCluster(
       groups: new Map(groups.map((g) => [g.groupId, g])),
       committed,
       ends: offsetIndex(ends),
+      produced,
     };
   } finally {
     await session.close().catch(() => {});
@@ -162,6 +181,19 @@ export async function runMeasure(
   if (skip) return skip;
   const src = await sourceAccess(plan, deps.inventory);
   const errors: string[] = [];
+  // Without a reverse replicator (bidirectional: false), one application's
+  // measurement also reads the end offsets of the topics it produces:
+  // verify-cutover sees where the producer writes from them. (Listing the
+  // topics costs a metadata read of every topic, spared where the reverse
+  // replicator's metrics say it.)
+  const producedTopics =
+    event.app && !plan.replication.bidirectional
+      ? [
+          ...new Set(
+            plan.applications.find((a) => a.name === event.app)?.produces ?? [],
+          ),
+        ]
+      : [];
   const groupIds = await groupsToMeasure(plan, event.app, async () => {
     const session = await deps.kafka.connect(src.access);
     try {
@@ -182,7 +214,12 @@ export async function runMeasure(
     access: () => Promise<KafkaClusterAccess>,
   ): Promise<ClusterReading | null> => {
     try {
-      return await readCluster(deps.kafka, await access(), groupIds);
+      return await readCluster(
+        deps.kafka,
+        await access(),
+        groupIds,
+        producedTopics,
+      );
     } catch (error) {
       const reason =
         error instanceof ValidationError
@@ -265,6 +302,9 @@ export async function runMeasure(
       parity,
       sourceSumOffsetLag: sourceSum,
       targetSumOffsetLag: targetSum,
+      ...(producedTopics.length > 0
+        ? { producedEndOffsets: producedEnds(producedTopics, source, target) }
+        : {}),
     },
   });
 
@@ -285,6 +325,22 @@ export async function runMeasure(
     targetSumOffsetLag: targetSum,
     errors: [...flags, ...errors].slice(0, 20),
   };
+}
+
+/** Per produced topic, its end offset on each cluster (null: unread). */
+function producedEnds(
+  topics: readonly string[],
+  source: ClusterReading | null,
+  target: ClusterReading | null,
+): ProducedEndOffsets {
+  const out: ProducedEndOffsets = {};
+  for (const t of topics) {
+    out[t] = {
+      source: source?.produced.get(t) ?? null,
+      target: target?.produced.get(t) ?? null,
+    };
+  }
+  return out;
 }
 
 /**

@@ -41,6 +41,8 @@ const EVIDENCE_OF_GATE: Record<
     ['verify', app],
     ['readiness', app],
   ],
+  'verify-timeout': (app) => [['verify', app]],
+  'rollback-verify-timeout': (app) => [['verify', app]],
   teardown: () => [
     ['readiness', undefined],
     ['verify', undefined],

@@ -78,6 +78,7 @@ export async function runRequestApproval(
     formNonce: newFormNonce(),
     ...(evidence ? { evidenceId: evidence.evidenceId } : {}),
     ...(event.note === undefined ? {} : { note: event.note }),
+    ...(event.asked === undefined ? {} : { asked: event.asked }),
     createdAt: now.toISOString(),
     expiresAt: linkExpiry(plan, now).toISOString(),
     status: 'OPEN',

@@ -65,6 +65,10 @@ export interface ValidatePlanResult {
   postponeSeconds: number;
   rollbackWindowSeconds: number;
   teardownRequiresApproval: boolean;
+  /** After "keep the replicators": wait this long, then ask again … */
+  teardownAskAgainSeconds: number;
+  /** … until the teardown gate has been asked this many times. */
+  teardownMaxAsks: number;
 }
 
 // ----------------------------------------------------- preflight / probe-source
@@ -134,7 +138,15 @@ export interface GroupMeasurement {
  */
 export interface MeasureEvidenceData {
   groups: GroupMeasurement[];
+  /** One application's measurement: the end offsets of the topics it produces. */
+  producedEndOffsets?: ProducedEndOffsets;
 }
+
+/** Topic → sum of its partitions' end offsets per cluster (null: unread). */
+export type ProducedEndOffsets = Record<
+  string,
+  { source: number | null; target: number | null }
+>;
 
 export interface MeasureResult {
   /**
@@ -210,12 +222,22 @@ export interface PollReadinessResult {
 
 // ---------------------------------------------------------- request-approval
 
-export const GateKinds = ['cutover', 'keep-or-rollback', 'teardown'] as const;
+export const GateKinds = [
+  'cutover',
+  'keep-or-rollback',
+  'verify-timeout',
+  'rollback-verify-timeout',
+  'teardown',
+] as const;
 export type GateKind = (typeof GateKinds)[number];
 
 export const DecisionsByGate = {
   cutover: ['cutover', 'postpone', 'skip', 'abort'],
   'keep-or-rollback': ['keep', 'rollback'],
+  /** Cutover verification did not pass by its deadline. */
+  'verify-timeout': ['keep-waiting', 'rollback', 'record-moved'],
+  /** Rollback verification did not pass by its deadline. */
+  'rollback-verify-timeout': ['keep-waiting', 'record-moved'],
   teardown: ['teardown', 'keep-replicators'],
 } as const satisfies Record<GateKind, readonly string[]>;
 export type Decision =
@@ -240,6 +262,8 @@ export const RequestApprovalEventSchema = z.extend(PhaseEventBaseSchema, {
       z.transform((s) => (s.length > 2000 ? `${s.slice(0, 1999)}…` : s)),
     ),
   ),
+  /** Teardown gate: how many times "keep the replicators" was decided before. */
+  asked: z.optional(z.number().check(z.int(), z.gte(0))),
 });
 export type RequestApprovalEvent = z.infer<typeof RequestApprovalEventSchema>;
 /** The request-approval Lambda itself returns this; the Task's result is the decision. */
@@ -261,6 +285,12 @@ export const VerifyCutoverEventSchema = z.extend(LoopEventSchema, {
   /** toTarget after a cutover decision, toSource after a rollback decision. */
   direction: z.enum(['toTarget', 'toSource']),
   measurementId: z.string().check(z.minLength(1)),
+  /**
+   * When verification stops and a person decides (ISO time), carried from
+   * poll to poll and across continuations; null on the first poll after a
+   * decision: the poll sets it `readiness.verifyTimeoutMinutes` ahead.
+   */
+  deadline: z.optional(z.nullable(z.iso.datetime())),
 });
 export type VerifyCutoverEvent = z.infer<typeof VerifyCutoverEventSchema>;
 export type AppLocation = 'source' | 'target' | 'split' | 'none';
@@ -271,6 +301,10 @@ export interface VerifyCutoverResult {
   reasons: string[];
   iteration: number;
   continueAsNew: boolean;
+  /** When this verification gives up and asks a person (ISO time). */
+  deadline: string;
+  /** Not verified and the deadline has passed: the verify-timeout gate opens. */
+  deadlineReached: boolean;
 }
 
 // --------------------------------------------------------------- teardown

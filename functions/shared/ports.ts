@@ -245,6 +245,8 @@ export interface ApprovalRecord {
   remindedAt?: string;
   /** Why the gate is asked again (shown on the page and in the email). */
   note?: string;
+  /** Teardown gate: how many times it was answered "keep the replicators" before. */
+  asked?: number;
   decision?: Decision;
   approver?: string;
   comment?: string;

@@ -4,6 +4,7 @@
  * the notification emails, and returns what the workflow needs to run its
  * loops and its Map (app names and settings), never the plan itself.
  */
+
 import type {
   ValidatePlanEvent,
   ValidatePlanResult,
@@ -13,6 +14,10 @@ import {
   planShards,
   replicatorNames,
 } from '../shared/domain/replicator-config.ts';
+import {
+  TEARDOWN_ASK_AGAIN_HOURS,
+  TEARDOWN_MAX_ASKS,
+} from '../shared/domain/teardown-asks.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
   Clock,
@@ -110,5 +115,7 @@ export async function runValidatePlan(
     postponeSeconds: Math.max(MIN_POSTPONE_SECONDS, poll),
     rollbackWindowSeconds: Math.round(plan.teardown.rollbackWindowHours * 3600),
     teardownRequiresApproval: plan.teardown.requireApproval,
+    teardownAskAgainSeconds: TEARDOWN_ASK_AGAIN_HOURS * 3600,
+    teardownMaxAsks: TEARDOWN_MAX_ASKS,
   };
 }

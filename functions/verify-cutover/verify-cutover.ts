@@ -17,6 +17,7 @@ import {
   type GroupMeasurement,
   type GroupSide,
   LOOP_ITERATIONS_PER_EXECUTION,
+  type ProducedEndOffsets,
   type VerifyCutoverEvent,
   type VerifyCutoverResult,
 } from '../shared/contracts.ts';
@@ -93,6 +94,48 @@ export interface JudgeInput {
   sharedTopics: ReadonlySet<string>;
   maxSumOffsetLag: number;
   maxMessageLag: number;
+  /**
+   * The produced topics' end offsets now and at the previous verification
+   * of this application (the probe's measurement). With no reverse
+   * replicator they are what shows where the producer writes.
+   */
+  endOffsets?: ProducedEndOffsets;
+  previousEndOffsets?: ProducedEndOffsets;
+}
+
+/**
+ * Where a producer writes when no reverse replicator carries its records
+ * (`replication.bidirectional: false`), from how each cluster's end offset of
+ * the topic grew since the previous verification: a producer on the source
+ * grows the source (the forward replicator then grows the target too); a
+ * producer on the target grows the target while the source stands still, or
+ * grows it by more than the forward replicator can have brought (more than
+ * the source's growth plus the lag allowed).
+ */
+export function endOffsetFlow(
+  topic: string,
+  now: ProducedEndOffsets | undefined,
+  before: ProducedEndOffsets | undefined,
+  maxMessageLag: number,
+): { source: boolean; target: boolean; growth: Record<Side, number> | null } {
+  const a = before?.[topic];
+  const b = now?.[topic];
+  if (
+    a?.source == null ||
+    a.target == null ||
+    b?.source == null ||
+    b.target == null
+  ) {
+    return { source: false, target: false, growth: null };
+  }
+  const growth = { source: b.source - a.source, target: b.target - a.target };
+  return {
+    source: growth.source > 0,
+    target:
+      growth.target > 0 &&
+      (growth.source <= 0 || growth.target > growth.source + maxMessageLag),
+    growth,
+  };
 }
 
 /** Decides verified/location for one application. Pure. */
@@ -185,26 +228,49 @@ export function judgeCutover(input: JudgeInput): CutoverJudgement {
     metric: string,
     topic: string,
   ) => latestBy(replicators, metric, topic).map((x) => x.value);
+  // Without a reverse replicator (replication.bidirectional: false) the
+  // probe's end offsets tell where the producer writes.
+  const unidirectional = input.reverse.length === 0;
   for (const topic of [...new Set(input.app.produces)]) {
     const flow = (side: Side) => {
       const values = latestOf(into[side], 'ReplicatorThroughput', topic);
       return values.some((v) => v !== null && v > 0);
     };
-    const flowing = { source: flow('source'), target: flow('target') };
+    const offsets = unidirectional
+      ? endOffsetFlow(
+          topic,
+          input.endOffsets,
+          input.previousEndOffsets,
+          input.maxMessageLag,
+        )
+      : null;
+    const flowing = offsets
+      ? { source: offsets.source, target: offsets.target }
+      : { source: flow('source'), target: flow('target') };
     // The old direction's lag: records written before the move still to
     // copy. A replicator with nothing left to copy may publish no lag at
-    // all: that counts as drained only while it pings both clusters.
+    // all: that counts as drained only while it pings both clusters. With
+    // no replicator in the old direction (a rollback without a reverse
+    // replicator) nothing can be copied back: there is no lag to drain.
     const old = latestBy(into[from], 'MessageLag', topic);
     const oldLag = old.map((x) => x.value);
     const drained =
-      old.length > 0 &&
-      old.every((x) =>
-        x.value === null
-          ? pinging.has(x.replicator)
-          : x.value <= input.maxMessageLag,
-      );
+      (unidirectional && from === 'target') ||
+      (old.length > 0 &&
+        old.every((x) =>
+          x.value === null
+            ? pinging.has(x.replicator)
+            : x.value <= input.maxMessageLag,
+        ));
     const shared = input.sharedTopics.has(topic);
-    signals.push({ topic, flowing, drained, oldLag, shared });
+    signals.push({
+      topic,
+      flowing,
+      drained,
+      oldLag,
+      shared,
+      ...(offsets ? { endOffsetGrowth: offsets.growth } : {}),
+    });
     // Another producer of a shared topic may stay on the old side.
     const onOld = flowing[from] && !shared;
     indicators.push(
@@ -216,9 +282,15 @@ export function judgeCutover(input: JudgeInput): CutoverJudgement {
             ? from
             : 'none',
     );
-    if (!flowing[to]) {
+    if (offsets && offsets.growth === null) {
       reasons.push(
-        `no records produced to ${topic} on the ${to} in the last minutes`,
+        `end offsets of ${topic}: no earlier reading on both clusters to compare with (judged at the next check)`,
+      );
+    } else if (!flowing[to]) {
+      reasons.push(
+        offsets?.growth
+          ? `no records produced to ${topic} on the ${to} since the last check (end offsets grew ${n(offsets.growth.source)} on the source, ${n(offsets.growth.target)} on the target)`
+          : `no records produced to ${topic} on the ${to} in the last minutes`,
       );
     }
     if (onOld) {
@@ -334,10 +406,20 @@ export async function runVerifyCutover(
     event.migrationId,
     event.measurementId,
   );
+  const endOffsets = producedEndOffsetsOf(measurement?.data);
+  const previous = await deps.ledger.latestEvidence(
+    event.migrationId,
+    'verify',
+    event.app,
+  );
   const judgement = judgeCutover({
     app,
     direction: event.direction,
     measurement: measuredGroups(measurement?.data),
+    ...(endOffsets ? { endOffsets } : {}),
+    ...(previous
+      ? { previousEndOffsets: producedEndOffsetsOf(previous.data) }
+      : {}),
     series,
     forward,
     reverse,
@@ -353,6 +435,13 @@ export async function runVerifyCutover(
   }
 
   if (judgement.verified) await recordMove(event, deps.ledger);
+  const deadline =
+    event.deadline ??
+    new Date(
+      now.getTime() + plan.readiness.verifyTimeoutMinutes * 60_000,
+    ).toISOString();
+  const deadlineReached =
+    !judgement.verified && now.getTime() >= Date.parse(deadline);
 
   const evidenceId = `verify-${now.toISOString()}-${event.app}`;
   await deps.ledger.putEvidence({
@@ -369,6 +458,9 @@ export async function runVerifyCutover(
       location: judgement.location,
       verified: judgement.verified,
       signals: judgement.signals,
+      deadline,
+      deadlineReached,
+      ...(endOffsets ? { producedEndOffsets: endOffsets } : {}),
     },
   });
   deps.log.info('cutover verified', {
@@ -384,8 +476,20 @@ export async function runVerifyCutover(
     reasons: judgement.reasons.slice(0, 20),
     iteration,
     continueAsNew:
-      !judgement.verified && iteration >= LOOP_ITERATIONS_PER_EXECUTION,
+      !judgement.verified &&
+      !deadlineReached &&
+      iteration >= LOOP_ITERATIONS_PER_EXECUTION,
+    deadline,
+    deadlineReached,
   };
+}
+
+/** The `producedEndOffsets` of a measure or verify record, if it has them. */
+function producedEndOffsetsOf(
+  data: Record<string, unknown> | undefined,
+): ProducedEndOffsets | undefined {
+  const v = data?.producedEndOffsets;
+  return v && typeof v === 'object' ? (v as ProducedEndOffsets) : undefined;
 }
 
 /**

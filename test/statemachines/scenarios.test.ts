@@ -74,6 +74,10 @@ interface Script {
   lostStartResponses?: Record<string, 'running' | 'closed'>;
   /** PutEvents fails this many times before it succeeds. */
   eventFailures?: number;
+  /** An application whose people never carry out its cutover. */
+  neverMoves?: string;
+  /** verify-cutover's deadline after a decision (the plan's default: 60). */
+  verifyTimeoutMinutes?: number;
 }
 
 /**
@@ -143,6 +147,7 @@ async function harness(script: Script = {}) {
     'record-failure': recordFailure(common),
   };
 
+  const gateLog: { gate: string; at: number }[] = [];
   const transition = async (app: string, to: AppState) => {
     await ledger.transitionApp(ID, app, statesBefore(to), to);
   };
@@ -249,6 +254,16 @@ async function harness(script: Script = {}) {
     'verify-cutover': async (event: Event) => {
       const want: Where = event.direction === 'toTarget' ? 'target' : 'source';
       const verified = where.get(event.app) === want;
+      // As the function does: the first check sets the deadline, which the
+      // loop carries from then on.
+      const deadline =
+        event.deadline ??
+        new Date(
+          clock.now().getTime() + (script.verifyTimeoutMinutes ?? 60) * 60_000,
+        ).toISOString();
+      const deadlineReached =
+        !verified && clock.now().getTime() >= Date.parse(deadline);
+      const iteration = event.iteration + 1;
       if (verified) {
         await transition(
           event.app,
@@ -259,13 +274,19 @@ async function harness(script: Script = {}) {
         verified,
         location: where.get(event.app),
         reasons: verified ? [] : [`not yet on the ${want}`],
-        iteration: event.iteration + 1,
-        continueAsNew: false,
+        iteration,
+        continueAsNew:
+          !verified &&
+          !deadlineReached &&
+          iteration >= LOOP_ITERATIONS_PER_EXECUTION,
+        deadline,
+        deadlineReached,
       };
     },
     'request-approval': async (event: Event) => {
       const gate = event.app ? `${event.kind}:${event.app}` : event.kind;
       gates.push(gate);
+      gateLog.push({ gate, at: clock.now().getTime() });
       if (event.note) notes.push(event.note);
       const queue = decisions[gate];
       const defaults: Record<string, string> = {
@@ -281,7 +302,9 @@ async function harness(script: Script = {}) {
           clock.run(async () => {
             if (event.kind === 'cutover' && decision === 'cutover') {
               await transition(event.app, 'CUTOVER_APPROVED');
-              where.set(event.app, 'target');
+              if (script.neverMoves !== event.app) {
+                where.set(event.app, 'target');
+              }
             } else if (event.kind === 'cutover' && decision === 'skip') {
               await transition(event.app, 'SKIPPED');
             } else if (decision === 'keep') {
@@ -328,6 +351,7 @@ async function harness(script: Script = {}) {
   };
   return {
     clock,
+    gateLog,
     ledger,
     replicators,
     notifier,
@@ -554,20 +578,29 @@ describe('workflow scenarios', () => {
   it("TeardownRefused: the guard's reason goes to the gate, which is asked again", async () => {
     const h = await harness({
       lingeringOnSource: 'customer-notification',
-      decisions: { teardown: ['teardown', 'keep-replicators'] },
+      // Refused, then kept each time the workflow asks again (7 times).
+      decisions: {
+        teardown: ['teardown', ...Array(7).fill('keep-replicators')],
+      },
     });
 
     const result = await h.start();
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(h.gates.filter((g) => g === 'teardown')).toHaveLength(2);
+    expect(h.gates.filter((g) => g === 'teardown')).toHaveLength(8);
     expect(h.notes).toEqual([
       expect.stringMatching(
         /^teardown refused: .*customer-notification: group customer-notification has 2 member\(s\) on the source/,
       ),
+      ...[1, 2, 3, 4, 5, 6].map(
+        (n) => `Asked again: the replicators were kept ${n} time(s) so far.`,
+      ),
     ]);
     expect(h.replicators.byName.size).toBe(2);
-    expect(h.published).toHaveLength(1);
+    expect(h.published.map((e) => e.DetailType)).toEqual([
+      'Replicators Kept',
+      'Migration Completed',
+    ]);
   });
 
   it('RetryOnTransientError: a throttled phase is retried by the standard retrier', async () => {
@@ -611,6 +644,38 @@ describe('workflow scenarios', () => {
       'orders-platform-1-a0',
     );
     expect(h.account('orders-platform-1-c1').parent).toBe('orders-platform-1');
+    expectWithinLimits(h.workflow.executions());
+  });
+
+  it('VerifyTimeout: a cutover never carried out asks a person at its deadline, which a continuation keeps', async () => {
+    const h = await harness({
+      neverMoves: 'orders',
+      // Past the 100 polls (500 minutes at 300 s) of one execution.
+      verifyTimeoutMinutes: 720,
+      decisions: {
+        'cutover:orders': ['cutover', 'skip'],
+        'verify-timeout:orders': ['rollback'],
+      },
+    });
+
+    const result = await h.start();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(h.gates).toContain('verify-timeout:orders');
+    const names = h.workflow.executions().map((e) => e.name);
+    expect(names).toContain('orders-platform-1-a1-c1');
+    // The deadline counted from the first check after the decision, not
+    // from the continuation's start.
+    const at = (gate: string) =>
+      h.gateLog.find((g) => g.gate === gate)?.at ?? 0;
+    const decided = at('cutover:orders') + 10 * 60_000;
+    const waited = at('verify-timeout:orders') - decided;
+    expect(waited).toBeGreaterThanOrEqual(720 * 60_000);
+    expect(waited).toBeLessThanOrEqual((720 + 2 * 5) * 60_000);
+    // Rolled back (verified: it never left), asked again, skipped.
+    expect(
+      (await h.ledger.listApps(ID)).find((a) => a.app === 'orders')?.state,
+    ).toBe('SKIPPED');
     expectWithinLimits(h.workflow.executions());
   });
 

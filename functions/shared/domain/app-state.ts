@@ -5,19 +5,23 @@
  * cleanup read them.
  *
  *   ON_SOURCE ─cutover→ CUTOVER_APPROVED ─verified→ ON_TARGET ─keep→ KEPT_ON_TARGET
- *       │                    │                          │
- *       skip              (person changes mind)      rollback
- *       ↓                    ↓                          ↓
- *    SKIPPED             ON_SOURCE             ROLLBACK_APPROVED ─verified→ ROLLED_BACK
+ *       │                    │   │                      │
+ *       skip    (person changes  │ rollback          rollback
+ *       ↓           mind)↓       │ (verify-timeout)     ↓
+ *    SKIPPED         ON_SOURCE   └──────────→ ROLLBACK_APPROVED ─verified→ ROLLED_BACK
  *                                                                 (then as ON_SOURCE)
+ *
+ * "verified" is also a person's `record-moved` at a verify-timeout gate
+ * (CUTOVER_APPROVED → ON_TARGET, ROLLBACK_APPROVED → ROLLED_BACK), with the
+ * reason in the decision's comment.
  */
-import type { AppState } from '../contracts.ts';
+import type { AppState, GateKind } from '../contracts.ts';
 
 /** Allowed next states of each state. */
 export const APP_TRANSITIONS: Readonly<Record<AppState, readonly AppState[]>> =
   {
     ON_SOURCE: ['CUTOVER_APPROVED', 'SKIPPED'],
-    CUTOVER_APPROVED: ['ON_TARGET', 'ON_SOURCE'],
+    CUTOVER_APPROVED: ['ON_TARGET', 'ON_SOURCE', 'ROLLBACK_APPROVED'],
     ON_TARGET: ['KEPT_ON_TARGET', 'ROLLBACK_APPROVED'],
     KEPT_ON_TARGET: [],
     ROLLBACK_APPROVED: ['ROLLED_BACK', 'ON_TARGET'],
@@ -73,10 +77,15 @@ export function isSettledForTeardown(state: AppState): boolean {
  * decides (the approval page or the CLI) before the workflow resumes, so
  * teardown and cleanup see every decision even if a later phase never runs.
  * `null`: the decision does not move the application (postpone, abort,
- * teardown gate decisions).
+ * keep-waiting, teardown gate decisions).
  */
-export function stateAfterDecision(decision: string): AppState | null {
+export function stateAfterDecision(
+  decision: string,
+  kind?: GateKind,
+): AppState | null {
   switch (decision) {
+    case 'record-moved':
+      return kind === 'rollback-verify-timeout' ? 'ROLLED_BACK' : 'ON_TARGET';
     case 'cutover':
       return 'CUTOVER_APPROVED';
     case 'skip':

@@ -4,6 +4,7 @@
  * phone. Everything that comes from a plan, the ledger or a request is
  * escaped. GET shows the question; only the page's POST form decides.
  */
+
 import { createHash } from 'node:crypto';
 import type {
   Decision,
@@ -15,6 +16,7 @@ import { DecisionsByGate } from '../contracts.ts';
 import type { ApprovalRecord, EvidenceRecord } from '../ports.ts';
 import type { Plan } from './plan.ts';
 import { replicatorNames } from './replicator-config.ts';
+import { keepReplicatorsSentence } from './teardown-asks.ts';
 
 /** Everything the page and the email say about one gate. */
 export interface GateView {
@@ -37,6 +39,8 @@ export interface GateView {
   expiresAt: string;
   /** Why the gate is asked again, when it is. */
   note?: string;
+  /** Teardown gate: how many times it has been asked before (0 the first time). */
+  asked?: number;
   evidence: EvidenceSummary | null;
 }
 
@@ -60,7 +64,7 @@ export function gateViewOf(
   approval: Pick<
     ApprovalRecord,
     'approvalId' | 'kind' | 'app' | 'createdAt' | 'expiresAt'
-  > & { note?: string },
+  > & { note?: string; asked?: number },
   evidence: EvidenceSummary | null,
   targetBrokers: string | null,
 ): GateView {
@@ -81,6 +85,7 @@ export function gateViewOf(
     createdAt: approval.createdAt,
     expiresAt: approval.expiresAt,
     ...(approval.note === undefined ? {} : { note: approval.note }),
+    ...(approval.asked === undefined ? {} : { asked: approval.asked }),
     evidence,
   };
 }
@@ -130,6 +135,16 @@ export const DECISION_LABELS: Record<
     hint: 'They keep running (and cost money); decide again later.',
     danger: false,
   },
+  'keep-waiting': {
+    label: 'Keep waiting',
+    hint: 'Verification goes on for another deadline period.',
+    danger: false,
+  },
+  'record-moved': {
+    label: 'Record as moved',
+    hint: 'Trust what you know over the checks; a comment with the reason is required.',
+    danger: true,
+  },
 };
 
 /** The question a gate asks, as a sentence. */
@@ -140,6 +155,10 @@ export function gateQuestion(view: Pick<GateView, 'kind' | 'app'>): string {
       return `Move ${app} to Amazon MSK now?`;
     case 'keep-or-rollback':
       return `Keep ${app} on Amazon MSK, or roll it back?`;
+    case 'verify-timeout':
+      return `The cutover of ${app} was not verified in time: keep waiting, roll back, or record it as moved?`;
+    case 'rollback-verify-timeout':
+      return `The rollback of ${app} was not verified in time: keep waiting, or record it as rolled back?`;
     case 'teardown':
       return 'Delete the replicators and end the migration?';
   }
@@ -174,7 +193,20 @@ export function operatorSteps(view: GateView): string[] {
       return [
         `Delete: removes the replicators (${view.replicators.join(', ') || 'of this migration'}). Rollback to ${view.sourceName} is no longer possible afterwards.`,
         'Verify first: every application you kept runs on MSK only, and nothing still produces to the source topics.',
-        'Keep: the replicators keep running so a rollback stays possible; the workflow asks again.',
+        keepReplicatorsSentence(view.asked ?? 0),
+      ];
+    case 'verify-timeout':
+      return [
+        `Why: the checks after the cutover decision did not pass before the deadline (readiness.verifyTimeoutMinutes); the evidence above says what was missing. ${view.app} may still be on ${view.sourceName}, split, or on MSK with a signal the checks cannot see (e.g. an idle producer).`,
+        'Keep waiting: the checks go on for another deadline period, then ask again.',
+        `Roll back: point ${view.app} at bootstrap.servers=${source} with its SCRAM credentials again (or leave it there if it never moved); the workflow verifies the rollback.`,
+        `Record as moved: only if you know ${view.app} runs on MSK (groups ${groups}, topics ${produced}); the ledger records it as on the target with your comment as the reason, and the keep-or-rollback gate follows.`,
+      ];
+    case 'rollback-verify-timeout':
+      return [
+        `Why: the checks after the rollback decision did not pass before the deadline (readiness.verifyTimeoutMinutes); the evidence above says what was missing.`,
+        'Keep waiting: the checks go on for another deadline period, then ask again.',
+        `Record as rolled back: only if you know ${view.app} runs on ${view.sourceName} again (bootstrap.servers=${source}); the ledger records it as rolled back with your comment as the reason, and readiness is checked again before any new cutover.`,
       ];
   }
 }
@@ -463,7 +495,7 @@ ${error}
 <input type="hidden" name="nonce" value="${escapeHtml(form.nonce)}">
 <label for="approver">Your name (recorded with the decision)</label>
 <input id="approver" name="approver" required maxlength="100" autocomplete="name" value="${escapeHtml(form.approver ?? '')}">
-<label for="comment">Comment (optional)</label>
+<label for="comment">Comment (${view.kind.endsWith('verify-timeout') ? 'required for “Record as moved”' : 'optional'})</label>
 <textarea id="comment" name="comment" rows="3" maxlength="1000">${escapeHtml(form.comment ?? '')}</textarea>
 <div class="buttons">
 ${buttons}

@@ -23,6 +23,8 @@ export interface ApprovalEmail {
 const KIND_WORDS = {
   cutover: 'approve cutover of',
   'keep-or-rollback': 'keep or roll back',
+  'verify-timeout': 'cutover not verified in time:',
+  'rollback-verify-timeout': 'rollback not verified in time:',
   teardown: 'approve teardown',
 } as const;
 

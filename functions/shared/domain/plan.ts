@@ -328,6 +328,11 @@ export const ReadinessSchema = z.strictObject({
   ),
   /** End the wait with `ReadinessStalledError` when it stalls. */
   failWhenStalled: z._default(z.boolean(), false),
+  /** After a cutover or rollback decision, how long verification may fail before a person decides (verify-timeout gate). */
+  verifyTimeoutMinutes: z._default(
+    z.number().check(z.int(), z.gte(5), z.lte(10_080)),
+    60,
+  ),
 });
 
 /** A list of non-empty names, empty by default. */

@@ -52,7 +52,7 @@ describe('msk-cutover rehearse', () => {
       await runRehearseCommand(undefined, { listScenarios: true }, io),
     ).toBe(0);
     const lines = io.out().trim().split('\n');
-    expect(lines).toHaveLength(15);
+    expect(lines).toHaveLength(20);
     expect(lines[0]).toMatch(/^happy-path\s+SUCCEEDED /);
     expect(io.out()).toMatch(/abort-mid-migration\s+FAILED /);
     expect(io.out()).toMatch(/replicator-saturated\s+FAILED /);
@@ -115,6 +115,30 @@ describe('msk-cutover rehearse', () => {
     const doc = JSON.parse(child.stdout);
     expect(doc).toMatchObject({ outcome: 'SUCCEEDED', scenario: 'happy-path' });
     expect(doc.replicators.remaining).toEqual([]);
+    // Every email and event, in virtual time: each gate's request, the
+    // completion event last.
+    const notes = doc.notifications as {
+      at: string;
+      type: string;
+      subject: string;
+    }[];
+    expect(notes.length).toBeGreaterThan(doc.gates.length);
+    expect(notes.map((n) => n.at)).toEqual(
+      notes.map((n) => n.at).sort((a, b) => a.localeCompare(b)),
+    );
+    expect(notes[0]?.at).toMatch(/^2026-01-05T/);
+    expect(
+      notes.filter((n) => n.type === 'Approval Requested').length,
+    ).toBeGreaterThanOrEqual(2 * doc.gates.length);
+    expect(notes.at(-1)).toMatchObject({
+      type: 'Migration Completed',
+      subject: 'Migration Completed',
+    });
+    expect(Object.keys(notes[0] ?? {}).sort()).toEqual([
+      'at',
+      'subject',
+      'type',
+    ]);
     expect(child.status).toBe(0);
     expect(existsSync(join(report, 'index.html'))).toBe(true);
     expect(readFileSync(join(report, 'index.html'), 'utf8')).toContain('<svg');

@@ -77,4 +77,46 @@ describe('interactive rehearsal', { timeout: 120_000 }, () => {
     // Each decision came right when the gate opened: no virtual time passed.
     for (const g of r.gates) expect(g.at).toBe(g.openedAt);
   });
+
+  it('should answer every POST, "keep the replicators" included, and ask again as the page says', async () => {
+    const clicks: Promise<void>[] = [];
+    const statuses: number[] = [];
+    const person = (email: SentEmail) => {
+      const link = linkIn(email.body);
+      const decision = decisionFor(email.subject);
+      if (!link || !decision) return;
+      clicks.push(
+        (async () => {
+          const page = await fetch(link);
+          const html = await page.text();
+          const nonce = /name="nonce" value="([^"]+)"/.exec(html)?.[1] ?? '';
+          const posted = await fetch(link, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({
+              nonce,
+              decision: decision === 'teardown' ? 'keep-replicators' : decision,
+              approver: 'Dana Example',
+            }).toString(),
+          });
+          statuses.push(posted.status);
+          await posted.text();
+        })(),
+      );
+    };
+    const r = await rehearse({
+      plan,
+      scenario: loadScenario('teardown-kept'),
+      mode: 'interactive',
+      onEmail: person,
+    });
+    await Promise.all(clicks);
+    expect(r.mismatches).toEqual([]);
+    const teardown = r.gates.filter((g) => g.kind === 'teardown');
+    expect(teardown.map((g) => g.decision)).toEqual(
+      Array(7).fill('keep-replicators'),
+    );
+    // The last "keep" ends the workflow and the rehearsal: it still got its page.
+    expect(statuses).toEqual(r.gates.map(() => 200));
+  });
 });

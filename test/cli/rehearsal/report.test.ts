@@ -27,6 +27,7 @@ function result(): RehearsalResult {
     description: 'All <apps> move & stay.',
     migrationId: 'orders-platform',
     apps: { orders: 'ON_TARGET' },
+    ledgerApps: { orders: 'KEPT_ON_TARGET' },
     replicators: { created: ['r-fwd', 'r-rev'], remaining: [] },
     gates: [
       {
@@ -83,6 +84,7 @@ function result(): RehearsalResult {
       },
     ],
     emails: [],
+    notifications: [],
     charts: {
       messageLag: [
         {

@@ -22,6 +22,11 @@ const REQUIRED = [
   'abort-mid-migration',
   'abort-before-cutover',
   'lambda-retry-create',
+  'unidirectional',
+  'never-moved',
+  'idle-producer',
+  'teardown-kept',
+  'abort-concurrent',
 ];
 
 describe('scenarios', () => {

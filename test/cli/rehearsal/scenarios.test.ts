@@ -65,7 +65,7 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
   });
 
   it('should cover every scenario below', () => {
-    expect(scenarioNames()).toHaveLength(15);
+    expect(scenarioNames()).toHaveLength(20);
   });
 
   it('happy-path: every application moves and stays, nothing remains', async () => {
@@ -275,6 +275,145 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     ]);
     // 2 creates, then the retry: 1 conflict (adopted) + ... never a third name.
     expect(r.accounting.awsCalls['Kafka.CreateReplicator']).toBe(3);
+  });
+
+  it('unidirectional: a moved producer is verified from end offsets, without a reverse replicator', async () => {
+    const r = await run('unidirectional');
+    expect(r.mismatches).toEqual([]);
+    expect(r.replicators.created).toEqual(['msk-cutover-orders-platform-fwd']);
+    // Verified (no verify-timeout gate), kept, and recorded so.
+    expect(r.gates.map((g) => g.kind)).not.toContain('verify-timeout');
+    expect(decided(r, 'keep-or-rollback')).toHaveLength(3);
+    expect(r.ledgerApps).toEqual(
+      Object.fromEntries(APPS.map((a) => [a, 'KEPT_ON_TARGET'])),
+    );
+  });
+
+  it('never-moved: verification ends at its deadline and the decision (rollback) ends it', async () => {
+    const r = await run('never-moved');
+    expect(r.mismatches).toEqual([]);
+    const cutover = r.gates.find(
+      (g) => g.app === 'orders' && g.decision === 'cutover',
+    );
+    const timeout = r.gates.find((g) => g.kind === 'verify-timeout');
+    expect(timeout?.app).toBe('orders');
+    expect(timeout?.decision).toBe('rollback');
+    // Asked after the plan's 30 minutes, not before.
+    const waited =
+      Date.parse(timeout?.openedAt ?? '') - Date.parse(cutover?.at ?? '');
+    expect(waited).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(waited).toBeLessThan(3 * 3_600_000);
+    // The email says why verification did not pass.
+    expect(timeout?.email?.body).toMatch(/not verified by its deadline/);
+    expect(timeout?.email?.body).toMatch(/group orders|produced to orders/);
+    // Rolled back, asked again, skipped: the ledger says where it is.
+    expect(r.apps.orders).toBe('SKIPPED');
+    expect(r.ledgerApps.orders).toBe('SKIPPED');
+    expect(r.notifications.map((n) => n.type)).toContain('Approval Requested');
+  });
+
+  it('idle-producer: a producer with nothing to produce is decided at the deadline, with the reason recorded', async () => {
+    const r = await run('idle-producer');
+    expect(r.mismatches).toEqual([]);
+    const timeouts = r.gates.filter((g) => g.kind === 'verify-timeout');
+    // Only the producing applications (orders, order-status) need it.
+    expect(timeouts.map((g) => `${g.app}:${g.decision}`).sort()).toEqual([
+      'order-status:record-moved',
+      'orders:record-moved',
+    ]);
+    expect(r.ledgerApps).toEqual(
+      Object.fromEntries(APPS.map((a) => [a, 'KEPT_ON_TARGET'])),
+    );
+  });
+
+  it('teardown-kept: keeping the replicators asks again every 24 hours, then completes with them running', async () => {
+    const r = await run('teardown-kept');
+    expect(r.mismatches).toEqual([]);
+    const asks = r.gates.filter((g) => g.kind === 'teardown');
+    expect(asks.map((g) => g.decision)).toEqual(
+      Array(7).fill('keep-replicators'),
+    );
+    for (let i = 1; i < asks.length; i++) {
+      expect(
+        Date.parse(asks[i]?.openedAt ?? '') - Date.parse(asks[i - 1]?.at ?? ''),
+      ).toBe(24 * 3_600_000);
+    }
+    // The page states the interval; the last ask says it is the last.
+    expect(asks[0]?.email?.body).toMatch(/asks again in 24 hours/);
+    expect(asks[6]?.email?.body).toMatch(/last time the workflow asks/);
+    expect(r.replicators.remaining).toHaveLength(2);
+    const kept = r.notifications.filter((n) => n.type === 'Replicators Kept');
+    expect(kept).toHaveLength(1);
+    expect(r.notifications.at(-1)?.type).toBe('Migration Completed');
+  });
+
+  it('abort-concurrent: two cutovers approved in the minute of an abort stay recorded as moving, everywhere', async () => {
+    const r = await run('abort-concurrent');
+    // Includes the check that the ledger agrees with where each
+    // application's clients were told to run.
+    expect(r.mismatches).toEqual([]);
+    const minute = (g: { at?: string }) => g.at?.slice(0, 16);
+    expect(new Set(r.gates.map(minute)).size).toBe(1);
+    expect(r.ledgerApps).toEqual({
+      orders: 'CUTOVER_APPROVED',
+      'order-status': 'CUTOVER_APPROVED',
+      'customer-notification': 'ON_SOURCE',
+    });
+    expect(r.apps).toEqual({
+      orders: 'MOVING',
+      'order-status': 'MOVING',
+      'customer-notification': 'ON_SOURCE',
+    });
+    // Cleanup keeps the replicators for the moving applications, and its
+    // notification places them as the summary does.
+    expect(r.cleanup?.action).toBe('kept-split');
+    const refused = r.emails.find((e) => /replicators kept/.test(e.subject));
+    expect(refused?.body).toMatch(
+      /Moving[^\n]*order-status|Moving[^\n]*orders/,
+    );
+  });
+
+  it('gate-timeout at cutoverConcurrency 3: the applications moved meanwhile are kept and recorded on the target', async () => {
+    const base = loadScenario('gate-timeout');
+    const r = await rehearse({
+      plan,
+      scenario: {
+        ...base,
+        plan: { ...base.plan, cutoverConcurrency: 3 },
+        decisions: [
+          {
+            gate: 'cutover',
+            app: 'customer-notification',
+            decide: 'none',
+            afterMinutes: 10,
+          },
+        ],
+        expected: {
+          outcome: 'FAILED',
+          apps: { 'customer-notification': 'ON_SOURCE' },
+          otherApps: 'ON_TARGET',
+          remainingReplicators: 2,
+          cleanup: 'kept-split',
+        },
+      },
+    });
+    expect(r.mismatches).toEqual([]);
+    expect(r.ledgerApps).toEqual({
+      orders: 'KEPT_ON_TARGET',
+      'order-status': 'KEPT_ON_TARGET',
+      'customer-notification': 'ON_SOURCE',
+    });
+  });
+
+  it('replicator-failed at cutoverConcurrency 3: nothing moved, nothing kept', async () => {
+    const base = loadScenario('replicator-failed');
+    const r = await rehearse({
+      plan,
+      scenario: { ...base, plan: { ...base.plan, cutoverConcurrency: 3 } },
+    });
+    expect(r.mismatches).toEqual([]);
+    expect(Object.values(r.ledgerApps)).toEqual(APPS.map(() => 'ON_SOURCE'));
+    expect(r.cleanup?.action).toBe('deleted');
   });
 
   // Last: it reads what every scenario above exercised.

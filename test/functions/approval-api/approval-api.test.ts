@@ -40,7 +40,12 @@ beforeEach(() => {
 
 /** Opens a gate; returns its token and the link, rebased on the local server. */
 async function openGate(
-  kind: 'cutover' | 'keep-or-rollback' | 'teardown' = 'cutover',
+  kind:
+    | 'cutover'
+    | 'keep-or-rollback'
+    | 'verify-timeout'
+    | 'rollback-verify-timeout'
+    | 'teardown' = 'cutover',
 ) {
   const taskToken = newTaskToken();
   const { approvalId } = await requestApproval(
@@ -240,6 +245,97 @@ describe('POST /approvals/{id}', () => {
       approver: 'Ada',
       approvalId,
     });
+  });
+});
+
+describe('verify-timeout gate', () => {
+  /** order-status with a cutover approved and never verified. */
+  async function approvedCutover() {
+    const app = await fx.ledger.getApp(MIGRATION_ID, 'order-status');
+    if (app?.state === 'CUTOVER_APPROVED') return;
+    const path: Record<string, string[]> = {
+      ON_TARGET: ['ROLLBACK_APPROVED', 'ROLLED_BACK'],
+      ROLLBACK_APPROVED: ['ROLLED_BACK'],
+    };
+    let state = app?.state ?? 'ON_SOURCE';
+    for (const next of path[state] ?? []) {
+      await fx.ledger.transitionApp(
+        MIGRATION_ID,
+        'order-status',
+        [state as never],
+        next as never,
+      );
+      state = next as never;
+    }
+    await fx.ledger.transitionApp(
+      MIGRATION_ID,
+      'order-status',
+      ['ON_SOURCE', 'ROLLED_BACK'],
+      'CUTOVER_APPROVED',
+    );
+  }
+
+  it('should ask for a reason before recording an unverified cutover as moved', async () => {
+    await approvedCutover();
+    const { link, approvalId } = await openGate('verify-timeout');
+    const page = await get(link);
+    expect(page.html).toContain(
+      'The cutover of order-status was not verified in time',
+    );
+    expect(page.html).toContain('Keep waiting');
+    const refused = await post(link, {
+      nonce: nonceOf(page.html),
+      decision: 'record-moved',
+      approver: 'Ada',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('Say why in the comment');
+    expect(sfn.calls()).toHaveLength(0);
+    expect((await fx.ledger.getApproval(approvalId))?.status).toBe('OPEN');
+    const res = await post(link, {
+      nonce: nonceOf(page.html),
+      decision: 'record-moved',
+      approver: 'Ada',
+      comment: 'the producer is idle at night; its consumers run on MSK',
+    });
+    expect(res.status).toBe(200);
+    expect((await fx.ledger.getApp(MIGRATION_ID, 'order-status'))?.state).toBe(
+      'ON_TARGET',
+    );
+    expect(fx.successCalls().at(-1)?.output).toMatchObject({
+      decision: 'record-moved',
+      comment: 'the producer is idle at night; its consumers run on MSK',
+    });
+  });
+
+  it('should record a rollback of a cutover never verified', async () => {
+    await approvedCutover();
+    const { link } = await openGate('verify-timeout');
+    const page = await get(link);
+    const res = await post(link, {
+      nonce: nonceOf(page.html),
+      decision: 'rollback',
+      approver: 'Ada',
+    });
+    expect(res.status).toBe(200);
+    expect((await fx.ledger.getApp(MIGRATION_ID, 'order-status'))?.state).toBe(
+      'ROLLBACK_APPROVED',
+    );
+  });
+
+  it('should leave the application where it is on keep-waiting', async () => {
+    await approvedCutover();
+    const { link } = await openGate('verify-timeout');
+    const page = await get(link);
+    const res = await post(link, {
+      nonce: nonceOf(page.html),
+      decision: 'keep-waiting',
+      approver: 'Ada',
+    });
+    expect(res.status).toBe(200);
+    expect((await fx.ledger.getApp(MIGRATION_ID, 'order-status'))?.state).toBe(
+      'CUTOVER_APPROVED',
+    );
   });
 });
 

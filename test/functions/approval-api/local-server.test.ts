@@ -13,6 +13,24 @@ afterEach(async () => {
 });
 
 describe('serveApprovalApi', () => {
+  it('should answer a POST whose handling closes the server (a decision that ends the rehearsal)', async () => {
+    let closing: Promise<void> | undefined;
+    const local = await serveApprovalApi(async () => {
+      // The decision ends the workflow, and the rehearsal closes the
+      // server while this request is still being answered.
+      closing = local.close();
+      await new Promise((r) => setTimeout(r, 50));
+      return { statusCode: 200, body: 'decided' };
+    });
+    const res = await fetch(`${local.baseUrl}approvals/x?sig=1.y`, {
+      method: 'POST',
+      body: 'decision=keep-replicators',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('decided');
+    await closing;
+  });
+
   it('should turn a request into an HTTP API 2.0 event and send the result back', async () => {
     const seen: APIGatewayProxyEventV2[] = [];
     server = await serveApprovalApi(async (event) => {

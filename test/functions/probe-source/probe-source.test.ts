@@ -92,8 +92,10 @@ function planWith(over: {
   brokers?: string[];
   clusterId?: string | null;
   mechanism?: 'SHA256' | 'SHA512';
+  bidirectional?: boolean;
 }): string {
   const plan = structuredClone(sample);
+  if (over.bidirectional === false) plan.replication.bidirectional = false;
   plan.source.bootstrapBrokers = over.brokers ?? [source.bootstrap];
   if (over.clusterId === null) delete plan.source.clusterId;
   else plan.source.clusterId = over.clusterId ?? 'ext-cluster-42';
@@ -587,8 +589,8 @@ describe('measure', () => {
   }
 
   /** Both clusters served; measures the whole migration or one app. */
-  async function measureWith(app?: string) {
-    serve(planWith({}), goodSecret());
+  async function measureWith(app?: string, bidirectional = true) {
+    serve(planWith({ bidirectional }), goodSecret());
     const deps = await makeDeps();
     serveTarget(deps);
     const result = await runMeasure(
@@ -768,7 +770,28 @@ describe('measure', () => {
   });
 
   it('reports zero, not missing, lag for an application without consumer groups', async () => {
-    const { result } = await measureWith('orders');
+    const { deps, result } = await measureWith('orders', false);
+    // Without a reverse replicator, what it produces is read on both
+    // clusters: end offsets, summed over the partitions (verify-cutover
+    // locates a producer from them).
+    const ev = await deps.ledgerImpl.getEvidence(
+      'orders-platform',
+      result.measurementId,
+    );
+    const ends = (ev?.data.producedEndOffsets ?? {}) as Record<
+      string,
+      { source: unknown; target: unknown }
+    >;
+    expect(Object.keys(ends)).toEqual(['orders']);
+    expect(ends.orders?.source).toEqual(expect.any(Number));
+    expect(ends.orders?.target).toEqual(expect.any(Number));
+    // With one, the reverse replicator's metrics say it: no topic listing.
+    const both = await measureWith('orders');
+    const plain = await both.deps.ledgerImpl.getEvidence(
+      'orders-platform',
+      both.result.measurementId,
+    );
+    expect(plain?.data.producedEndOffsets).toBeUndefined();
     expect(result).toEqual({
       measurementId: `measure-${T0.toISOString()}-orders`,
       skipped: false,

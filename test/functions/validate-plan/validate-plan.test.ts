@@ -62,6 +62,8 @@ describe('validate-plan', () => {
       postponeSeconds: 3600,
       rollbackWindowSeconds: 24 * 3600,
       teardownRequiresApproval: true,
+      teardownAskAgainSeconds: 24 * 3600,
+      teardownMaxAsks: 7,
     });
     expect(JSON.stringify(result)).not.toContain('bootstrapBrokers');
   });

@@ -6,7 +6,11 @@ import {
   LedgerConflictError,
   ValidationError,
 } from '../../../functions/shared/domain/errors.ts';
-import { runVerifyCutover } from '../../../functions/verify-cutover/verify-cutover.ts';
+import {
+  endOffsetFlow,
+  judgeCutover,
+  runVerifyCutover,
+} from '../../../functions/verify-cutover/verify-cutover.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import {
   FWD,
@@ -101,6 +105,11 @@ describe('verify-cutover toTarget', () => {
       reasons: [],
       iteration: 1,
       continueAsNew: false,
+      // The first check sets the deadline, the plan's 60 minutes ahead.
+      deadline: new Date(
+        Date.parse(h.clock.now().toISOString()) + 60 * 60_000,
+      ).toISOString(),
+      deadlineReached: false,
     });
     expect((await h.ledger.getApp(MIGRATION, APP))?.state).toBe('ON_TARGET');
     const ev = await h.ledger.latestEvidence(MIGRATION, 'verify', APP);
@@ -362,5 +371,137 @@ describe('verify-cutover errors and edge cases', () => {
     await expect(verify('toTarget', [], 'ghost')).rejects.toThrow(
       ValidationError,
     );
+  });
+});
+
+describe('verify-cutover deadline', () => {
+  beforeEach(async () => {
+    await h.ledger.transitionApp(
+      MIGRATION,
+      APP,
+      ['ON_SOURCE'],
+      'CUTOVER_APPROVED',
+    );
+    h.metrics = producing('source');
+  });
+
+  const poll = async (deadline: string | null, iteration = 3) =>
+    runVerifyCutover(
+      {
+        migrationId: MIGRATION,
+        planRef,
+        app: APP,
+        direction: 'toTarget',
+        measurementId: await h.measure(stayed(), APP),
+        iteration,
+        deadline,
+      },
+      h.deps(),
+    );
+
+  it('should keep the deadline it is given and say when it has passed', async () => {
+    const now = h.clock.now().getTime();
+    const before = await poll(new Date(now + 60_000).toISOString());
+    expect(before).toMatchObject({ verified: false, deadlineReached: false });
+    const after = await poll(new Date(now - 1).toISOString());
+    expect(after).toMatchObject({
+      verified: false,
+      deadlineReached: true,
+      deadline: new Date(now - 1).toISOString(),
+    });
+    // The evidence the verify-timeout gate shows says why.
+    const ev = await h.ledger.latestEvidence(MIGRATION, 'verify', APP);
+    expect(ev?.data).toMatchObject({ deadlineReached: true });
+    expect(ev?.reasons).toContain(
+      'group order-status still has 2 member(s) on the source (Stable)',
+    );
+    expect((await h.ledger.getApp(MIGRATION, APP))?.state).toBe(
+      'CUTOVER_APPROVED',
+    );
+  });
+
+  it('should hand the gate the decision rather than continue in a new execution', async () => {
+    const past = new Date(h.clock.now().getTime() - 1).toISOString();
+    const r = await poll(past, LOOP_ITERATIONS_PER_EXECUTION - 1);
+    expect(r).toMatchObject({ deadlineReached: true, continueAsNew: false });
+  });
+});
+
+describe('unidirectional verification (no reverse replicator)', () => {
+  const ends = (source: number, target: number) => ({
+    order_status: { source, target },
+  });
+  const base = {
+    app: {
+      name: APP,
+      produces: ['order_status'],
+      consumerGroups: [],
+    },
+    measurement: [],
+    series: [
+      {
+        kind: 'replicator' as const,
+        replicator: FWD,
+        metric: 'MessageLag',
+        topic: 'order_status',
+        points: [{ at: new Date(0), value: 10 }],
+      },
+    ],
+    forward: [FWD],
+    reverse: [],
+    sharedTopics: new Set<string>(),
+    maxSumOffsetLag: 1000,
+    maxMessageLag: 1000,
+  };
+
+  it('should see the producer on the target when only the target grows', () => {
+    expect(
+      endOffsetFlow('order_status', ends(100, 5000), ends(100, 100), 1000),
+    ).toEqual({
+      source: false,
+      target: true,
+      growth: { source: 0, target: 4900 },
+    });
+    const j = judgeCutover({
+      ...base,
+      direction: 'toTarget',
+      endOffsets: ends(100, 5000),
+      previousEndOffsets: ends(100, 100),
+    } as never);
+    expect(j).toMatchObject({ verified: true, location: 'target' });
+  });
+
+  it('should see the producer still on the source when the source grows (the forward replicator grows the target too)', () => {
+    const j = judgeCutover({
+      ...base,
+      direction: 'toTarget',
+      endOffsets: ends(5000, 5000),
+      previousEndOffsets: ends(100, 100),
+    } as never);
+    expect(j.verified).toBe(false);
+    expect(j.location).toBe('source');
+    expect(j.reasons).toContain(
+      'no records produced to order_status on the target since the last check (end offsets grew 4,900 on the source, 4,900 on the target)',
+    );
+  });
+
+  it('should wait for a second reading before judging', () => {
+    const j = judgeCutover({
+      ...base,
+      direction: 'toTarget',
+      endOffsets: ends(100, 100),
+    } as never);
+    expect(j.verified).toBe(false);
+    expect(j.reasons[0]).toMatch(/no earlier reading/);
+  });
+
+  it('should verify a rollback without a reverse lag to drain', () => {
+    const j = judgeCutover({
+      ...base,
+      direction: 'toSource',
+      endOffsets: ends(5000, 5000),
+      previousEndOffsets: ends(100, 100),
+    } as never);
+    expect(j).toMatchObject({ verified: true, location: 'source' });
   });
 });

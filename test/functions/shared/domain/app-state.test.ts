@@ -6,6 +6,7 @@ import {
   hasLeftSource,
   isSettledForTeardown,
   ledgerLocation,
+  stateAfterDecision,
   statesBefore,
 } from '../../../../functions/shared/domain/app-state.ts';
 
@@ -21,6 +22,8 @@ describe('app state', () => {
     ['ON_SOURCE', 'CUTOVER_APPROVED', true],
     ['ON_SOURCE', 'ON_TARGET', false],
     ['CUTOVER_APPROVED', 'ON_TARGET', true],
+    // A cutover not verified in time may be rolled back (verify-timeout).
+    ['CUTOVER_APPROVED', 'ROLLBACK_APPROVED', true],
     ['ON_TARGET', 'KEPT_ON_TARGET', true],
     ['ON_TARGET', 'ROLLBACK_APPROVED', true],
     ['ROLLBACK_APPROVED', 'ROLLED_BACK', true],
@@ -29,6 +32,19 @@ describe('app state', () => {
     ['SKIPPED', 'CUTOVER_APPROVED', false],
   ] as const)('%s → %s allowed: %s', (from, to, allowed) => {
     expect(canTransition(from, to)).toBe(allowed);
+  });
+
+  it('should record a verify-timeout decision where the application then is', () => {
+    expect(stateAfterDecision('record-moved', 'verify-timeout')).toBe(
+      'ON_TARGET',
+    );
+    expect(stateAfterDecision('record-moved', 'rollback-verify-timeout')).toBe(
+      'ROLLED_BACK',
+    );
+    expect(stateAfterDecision('rollback', 'verify-timeout')).toBe(
+      'ROLLBACK_APPROVED',
+    );
+    expect(stateAfterDecision('keep-waiting', 'verify-timeout')).toBeNull();
   });
 
   it('should list the states a transition may start from (the ledger condition)', () => {

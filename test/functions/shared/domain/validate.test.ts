@@ -235,6 +235,7 @@ describe('validatePlan', () => {
       maxWaitHours: 168,
       stallMinutes: 60,
       failWhenStalled: false,
+      verifyTimeoutMinutes: 60,
     });
     expect(result.plan.teardown).toEqual({
       rollbackWindowHours: 24,
