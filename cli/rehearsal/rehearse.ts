@@ -850,6 +850,9 @@ export async function rehearse(
   await clock.sleep(120);
 
   // ---------------------------------------------------------------- result
+  aws.uninstall();
+  // Read as the operator's `status` reads it, after the simulated account
+  // is gone: no function's role makes this call, and it is not counted.
   // fromEntries: own keys whatever the names (`__proto__` included).
   const ledgerApps: Record<string, string> = Object.fromEntries(
     (await virtualLedger().listApps(plan.migrationId)).map((a) => [
@@ -857,7 +860,6 @@ export async function rehearse(
       a.state,
     ]),
   );
-  aws.uninstall();
   await server?.close();
   for (const release of holds.values()) release();
 

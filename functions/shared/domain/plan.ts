@@ -478,8 +478,12 @@ export const RehearsalSchema = z.strictObject({
   ),
   /** Minutes a replicator spends CREATING before RUNNING. */
   creatingMinutes: z._default(z.number().check(z.gte(0), z.lte(1440)), 30),
-  /** Minutes between a cutover decision and the application running on the new cluster. */
-  appMoveMinutes: z._default(z.number().check(z.gte(0), z.lte(1440)), 5),
+  /**
+   * Minutes between a cutover decision and the application running on the
+   * new cluster; at most a year (525,600), the longest a Step Functions
+   * execution runs: a move that never happens within the migration.
+   */
+  appMoveMinutes: z._default(z.number().check(z.gte(0), z.lte(525_600)), 5),
 });
 
 export const PlanSchema = z.strictObject({
