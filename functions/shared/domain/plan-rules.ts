@@ -402,6 +402,13 @@ export function checkPlanRules(plan: Plan): RuleResult {
       message:
         'is false: only a forward replicator with LEGACY offset sync; a rollback will not carry consumer offsets back to the source',
     });
+    const early = producersBeforeConsumers(plan);
+    if (early !== undefined) {
+      warnings.push({
+        path: 'cutoverOrder',
+        message: `moves ${early.producer} (produces ${early.topic}) before ${early.consumer} (consumes it): without a reverse replicator nothing it writes on MSK reaches ${early.consumer} on the source, whose readiness then never passes; move consumers first`,
+      });
+    }
   }
   if (plan.source.clusterId === undefined) {
     warnings.push({
@@ -431,4 +438,40 @@ function uncoveredTopic(
   return hasShards
     ? `topic \`${topic}\` is not replicated: no shard's topics match it`
     : `topic \`${topic}\` is not replicated: no pattern in replication.topics matches it`;
+}
+
+/**
+ * The first producer the cutover order moves before a consumer of one of
+ * its topics (a one-way plan cannot carry the producer's new records back
+ * to the source), or undefined.
+ */
+function producersBeforeConsumers(
+  plan: Plan,
+): { producer: string; consumer: string; topic: string } | undefined {
+  const order = plan.cutoverOrder ?? plan.applications.map((a) => a.name);
+  const position = new Map(order.map((name, i) => [name, i]));
+  const at = (name: string) => position.get(name) ?? order.length;
+  // Each topic's last-moved consumer: one pass, however many applications.
+  const lastConsumer = new Map<string, string>();
+  for (const app of plan.applications) {
+    for (const topic of app.consumes) {
+      const known = lastConsumer.get(topic);
+      if (known === undefined || at(app.name) > at(known)) {
+        lastConsumer.set(topic, app.name);
+      }
+    }
+  }
+  for (const producer of plan.applications) {
+    for (const topic of producer.produces) {
+      const consumer = lastConsumer.get(topic);
+      if (
+        consumer !== undefined &&
+        consumer !== producer.name &&
+        at(producer.name) < at(consumer)
+      ) {
+        return { producer: producer.name, consumer, topic };
+      }
+    }
+  }
+  return undefined;
 }

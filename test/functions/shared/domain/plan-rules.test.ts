@@ -54,9 +54,28 @@ describe('checkPlanRules', () => {
     }));
     const input = sharded(shards);
     input.replication.bidirectional = false;
+    input.cutoverOrder = ['customer-notification', 'order-status', 'orders'];
     expect(rules(input).warnings.map((w) => w.path)).toEqual([
       'replication.bidirectional',
     ]);
+  });
+
+  it('warns when a one-way plan moves a producer before a consumer of its topic', () => {
+    const input = sample();
+    input.replication.bidirectional = false;
+    expect(rules(input).warnings).toContainEqual({
+      path: 'cutoverOrder',
+      message: expect.stringContaining(
+        'moves order-status (produces order_status) before customer-notification (consumes it)',
+      ),
+    });
+    // Consumers first: nothing to say; with both replicators, neither.
+    input.cutoverOrder = ['customer-notification', 'order-status', 'orders'];
+    expect(rules(input).warnings.map((w) => w.path)).not.toContain(
+      'cutoverOrder',
+    );
+    const both = sample();
+    expect(rules(both).warnings).toEqual([]);
   });
 
   it('rejects an empty shard list', () => {
