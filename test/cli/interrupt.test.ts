@@ -3,7 +3,7 @@
  * spawned, removes its temporary ledger directory and exits with the
  * shell's code for the signal (130, 143).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +21,10 @@ const ledgerDirs = (dir: string) =>
 /**
  * Starts a rehearsal with its own temporary folder, waits until the
  * workflow runs (a replicator is being created) and its ledger directory
- * exists, sends `signal`, and reports how it ended.
+ * exists, then `stop`s it (a signal, or its reader going away), and reports
+ * how it ended.
  */
-function interrupt(signal: NodeJS.Signals) {
+function interrupt(stop: (child: ChildProcess) => void) {
   const tmp = mkdtempSync(join(tmpdir(), 'msk-cutover-signal-'));
   temps.push(tmp);
   const child = spawn(
@@ -53,7 +54,7 @@ function interrupt(signal: NodeJS.Signals) {
       stdout += c.toString();
       if (ledgerWhileRunning.length === 0 && /replicators: /.test(stdout)) {
         ledgerWhileRunning = ledgerDirs(tmp);
-        child.kill(signal);
+        stop(child);
       }
     });
     child.once('error', reject);
@@ -77,7 +78,7 @@ describe('a rehearsal interrupted by a signal', () => {
   ] as const)(
     'should remove the temporary ledger on %s and exit %i',
     async (signal, exitCode) => {
-      const r = await interrupt(signal);
+      const r = await interrupt((child) => child.kill(signal));
       // The ledger existed when the signal came: the test is not vacuous.
       expect(r.ledgerWhileRunning).toHaveLength(1);
       expect(r.ledgerAfter).toEqual([]);
@@ -92,38 +93,12 @@ describe('a rehearsal interrupted by a signal', () => {
   );
 
   it('should stop quietly with 141 and remove the ledger when its reader goes away', async () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'msk-cutover-epipe-'));
-    temps.push(tmp);
-    const child = spawn(
-      process.execPath,
-      ['cli/bin.mjs', 'rehearse', 'events/start-migration.json', '--no-report'],
-      {
-        cwd: ROOT,
-        env: { ...process.env, TMPDIR: tmp },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stderr = '';
-    let seen = '';
-    let ledgerWhileRunning: string[] = [];
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
     // Like `| head`: read until the workflow runs, then close the pipe.
-    child.stdout.on('data', (c: Buffer) => {
-      seen += c.toString();
-      if (ledgerWhileRunning.length === 0 && /replicators: /.test(seen)) {
-        ledgerWhileRunning = ledgerDirs(tmp);
-        child.stdout.destroy();
-      }
-    });
-    const code = await new Promise<number | null>((resolve) =>
-      child.once('exit', (c) => resolve(c)),
-    );
-    expect(ledgerWhileRunning).toHaveLength(1);
-    expect(ledgerDirs(tmp)).toEqual([]);
-    expect(code).toBe(141);
-    expect(stderr).not.toMatch(/^\s+at .+:\d+/m);
-    expect(stderr).not.toContain('EPIPE');
+    const r = await interrupt((child) => child.stdout?.destroy());
+    expect(r.ledgerWhileRunning).toHaveLength(1);
+    expect(r.ledgerAfter).toEqual([]);
+    expect(r.code).toBe(141);
+    expect(r.stderr).not.toMatch(/^\s+at .+:\d+/m);
+    expect(r.stderr).not.toContain('EPIPE');
   }, 120_000);
 });

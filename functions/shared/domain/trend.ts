@@ -117,51 +117,45 @@ export function forecastRule(
   const value = last[1];
   const unit = rule === 'ReplicationLatency' ? ' ms' : '';
   const head = `${rule} ${valueText(rule, value)}`;
-  if (points.length < MIN_TREND_POINTS) {
-    return {
-      rule,
-      value,
-      limit,
-      perSecond: 0,
-      outlook: 'unknown',
-      etaSeconds: null,
-      text: `${head}: trend after ${MIN_TREND_POINTS} polls`,
-    };
-  }
-  if (value <= limit) {
-    // Failing for want of data elsewhere: nothing to extrapolate.
-    return {
-      rule,
-      value,
-      limit,
-      perSecond: 0,
-      outlook: 'unknown',
-      etaSeconds: null,
-      text: `${head}: within ${valueText(rule, limit)} where measured`,
-    };
-  }
-  const perSecond = slopePerSecond(points);
-  if (perSecond >= 0) {
-    return {
-      rule,
-      value,
-      limit,
-      perSecond,
-      outlook: 'never',
-      etaSeconds: null,
-      text: `${head}, ${perSecond > 0 ? `growing ${rate(perSecond, unit)}` : 'not falling'}: will not catch up`,
-    };
-  }
-  const etaSeconds = (value - limit) / -perSecond;
-  return {
+  const result = (
+    outlook: RuleForecast['outlook'],
+    text: string,
+    perSecond = 0,
+    etaSeconds: number | null = null,
+  ): RuleForecast => ({
     rule,
     value,
     limit,
     perSecond,
-    outlook: 'falling',
+    outlook,
     etaSeconds,
-    text: `${head}, falling ${rate(-perSecond, unit)}: below ${valueText(rule, limit)} in about ${duration(etaSeconds)}`,
-  };
+    text: `${head}${text}`,
+  });
+  if (points.length < MIN_TREND_POINTS) {
+    return result('unknown', `: trend after ${MIN_TREND_POINTS} polls`);
+  }
+  if (value <= limit) {
+    // Failing for want of data elsewhere: nothing to extrapolate.
+    return result(
+      'unknown',
+      `: within ${valueText(rule, limit)} where measured`,
+    );
+  }
+  const perSecond = slopePerSecond(points);
+  if (perSecond >= 0) {
+    return result(
+      'never',
+      `, ${perSecond > 0 ? `growing ${rate(perSecond, unit)}` : 'not falling'}: will not catch up`,
+      perSecond,
+    );
+  }
+  const etaSeconds = (value - limit) / -perSecond;
+  return result(
+    'falling',
+    `, falling ${rate(-perSecond, unit)}: below ${valueText(rule, limit)} in about ${duration(etaSeconds)}`,
+    perSecond,
+    etaSeconds,
+  );
 }
 
 /** Forecasts every rule with a series, in {@link TREND_RULES} order. */
