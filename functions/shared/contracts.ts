@@ -13,7 +13,25 @@
  *
  * zod schemas here validate every event at the handler boundary.
  */
+import type { Decision } from './domain/types.ts';
+import { GateKinds } from './domain/types.ts';
 import * as z from './domain/zod.ts';
+
+export type {
+  AppState,
+  Decision,
+  GateKind,
+  GroupMeasurement,
+  GroupSide,
+  MeasureEvidenceData,
+  ProducedEndOffsets,
+} from './domain/types.ts';
+/** The domain's types these contracts carry (defined in ./domain/types.ts). */
+export {
+  AppStates,
+  DecisionsByGate,
+  GateKinds,
+} from './domain/types.ts';
 
 export const PlanRefSchema = z.strictObject({
   bucket: z.string().check(z.minLength(3)),
@@ -115,39 +133,6 @@ export type ProbeSourceResult = ChecksResult & {
   topicCount: number;
 };
 
-/** One consumer group as seen on one cluster. */
-export interface GroupSide {
-  /** Kafka group state: Stable, Empty, Dead, PreparingRebalance, … */
-  state: string;
-  members: number;
-  /** null when the group has no committed offset there (no data ≠ zero). */
-  sumOffsetLag: number | null;
-  byTopic: Record<string, number>;
-}
-
-export interface GroupMeasurement {
-  group: string;
-  /** null when the cluster could not be read. */
-  source: GroupSide | null;
-  target: GroupSide | null;
-}
-
-/**
- * The `data` of a `measure` evidence record (kind `measure`): what
- * poll-readiness and verify-cutover read by `measurementId`.
- */
-export interface MeasureEvidenceData {
-  groups: GroupMeasurement[];
-  /** One application's measurement: the end offsets of the topics it produces. */
-  producedEndOffsets?: ProducedEndOffsets;
-}
-
-/** Topic → sum of its partitions' end offsets per cluster (null: unread). */
-export type ProducedEndOffsets = Record<
-  string,
-  { source: number | null; target: number | null }
->;
-
 export interface MeasureResult {
   /**
    * Ledger evidence id holding the `GroupMeasurement[]`: this measurement's,
@@ -221,27 +206,6 @@ export interface PollReadinessResult {
 }
 
 // ---------------------------------------------------------- request-approval
-
-export const GateKinds = [
-  'cutover',
-  'keep-or-rollback',
-  'verify-timeout',
-  'rollback-verify-timeout',
-  'teardown',
-] as const;
-export type GateKind = (typeof GateKinds)[number];
-
-export const DecisionsByGate = {
-  cutover: ['cutover', 'postpone', 'skip', 'abort'],
-  'keep-or-rollback': ['keep', 'rollback'],
-  /** Cutover verification did not pass by its deadline. */
-  'verify-timeout': ['keep-waiting', 'rollback', 'record-moved'],
-  /** Rollback verification did not pass by its deadline. */
-  'rollback-verify-timeout': ['keep-waiting', 'record-moved'],
-  teardown: ['teardown', 'keep-replicators'],
-} as const satisfies Record<GateKind, readonly string[]>;
-export type Decision =
-  (typeof DecisionsByGate)[keyof typeof DecisionsByGate][number];
 
 export const RequestApprovalEventSchema = z.extend(PhaseEventBaseSchema, {
   kind: z.enum(GateKinds),
@@ -343,18 +307,6 @@ export interface CleanupResult {
     deleted: string[];
   }[];
 }
-
-/** Application states kept in the ledger (one item per application). */
-export const AppStates = [
-  'ON_SOURCE',
-  'CUTOVER_APPROVED',
-  'ON_TARGET',
-  'KEPT_ON_TARGET',
-  'ROLLBACK_APPROVED',
-  'ROLLED_BACK',
-  'SKIPPED',
-] as const;
-export type AppState = (typeof AppStates)[number];
 
 /**
  * Polls per execution before a loop continues in a new execution. A parent

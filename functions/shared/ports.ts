@@ -11,15 +11,27 @@ import type {
   DescribeReplicatorResponse,
   ReplicatorSummary,
 } from '@aws-sdk/client-kafka';
-import type {
-  AppState,
-  CheckResult,
-  Decision,
-  GateKind,
-  PlanRef,
-  ReplicatorRef,
-} from './contracts.ts';
+import type { CheckResult, PlanRef, ReplicatorRef } from './contracts.ts';
 import type { ReadinessTracker } from './domain/readiness.ts';
+import type {
+  ApprovalRecord,
+  AppState,
+  EvidenceRecord,
+  KafkaAcl,
+  MetricQuery,
+  MetricSeries,
+  PartitionOffset,
+} from './domain/types.ts';
+
+/** The domain's records and values these ports carry (./domain/types.ts). */
+export type {
+  ApprovalRecord,
+  EvidenceRecord,
+  KafkaAcl,
+  MetricQuery,
+  MetricSeries,
+  PartitionOffset,
+} from './domain/types.ts';
 
 // ------------------------------------------------------------------ basics
 
@@ -111,22 +123,6 @@ export interface LogDestinations {
 
 // -------------------------------------------------------------- CloudWatch
 
-export interface MetricQuery {
-  /** Unique id in the request (`[a-z][A-Za-z0-9_]*`). */
-  id: string;
-  namespace: string;
-  metricName: string;
-  dimensions: Record<string, string>;
-  stat: 'Sum' | 'Maximum' | 'Minimum' | 'Average';
-  periodSeconds: number;
-}
-
-export interface MetricSeries {
-  id: string;
-  /** Oldest first. Empty when CloudWatch has no datapoint ("missing"). */
-  points: { at: Date; value: number }[];
-}
-
 export interface Metrics {
   /** One GetMetricData call per 500 queries (the API's limit). */
   query(queries: MetricQuery[], from: Date, to: Date): Promise<MetricSeries[]>;
@@ -209,58 +205,6 @@ export interface AppRecord {
   updatedAt: string;
   /** Incremented on every transition (optimistic concurrency). */
   version: number;
-}
-
-export interface EvidenceRecord {
-  migrationId: string;
-  evidenceId: string;
-  at: string;
-  kind: 'preflight' | 'probe' | 'measure' | 'readiness' | 'verify' | 'teardown';
-  app?: string;
-  ready?: boolean;
-  reasons: string[];
-  /** Numbers behind the verdict; kept small (< 100 KB) per item. */
-  data: Record<string, unknown>;
-}
-
-export interface ApprovalRecord {
-  approvalId: string;
-  migrationId: string;
-  kind: GateKind;
-  app?: string;
-  executionId: string;
-  /** KMS ciphertext of the task token. */
-  encryptedTaskToken: string;
-  /** Per-approval anti-forgery value for the page's form. */
-  formNonce: string;
-  evidenceId?: string;
-  createdAt: string;
-  /**
-   * When the gate first opened, on an approval re-issued by a reminder (the
-   * gate's timeout still counts from then). Absent: `createdAt`.
-   */
-  gateOpenedAt?: string;
-  expiresAt: string;
-  status: 'OPEN' | 'DECIDED' | 'SUPERSEDED' | 'EXPIRED';
-  remindedAt?: string;
-  /** Why the gate is asked again (shown on the page and in the email). */
-  note?: string;
-  /** Teardown gate: how many times it was answered "keep the replicators" before. */
-  asked?: number;
-  decision?: Decision;
-  approver?: string;
-  comment?: string;
-  decidedAt?: string;
-  sourceIp?: string;
-  userAgent?: string;
-  /**
-   * When Step Functions answered the decision's SendTaskSuccess: the
-   * workflow took it (`accepted`) or the task had already closed
-   * (`gate-closed`). Absent on a decided approval: not delivered yet, and
-   * approval-reminders sends it again.
-   */
-  deliveredAt?: string;
-  delivery?: 'accepted' | 'gate-closed';
 }
 
 export interface Ledger {
@@ -406,32 +350,10 @@ export interface KafkaTopic {
   partitions: number;
 }
 
-export interface KafkaAcl {
-  resourceType:
-    | 'TOPIC'
-    | 'GROUP'
-    | 'CLUSTER'
-    | 'TRANSACTIONAL_ID'
-    | 'DELEGATION_TOKEN'
-    | 'USER';
-  resourceName: string;
-  patternType: 'LITERAL' | 'PREFIXED';
-  principal: string;
-  host: string;
-  operation: string;
-  permission: 'ALLOW' | 'DENY';
-}
-
 export interface KafkaGroup {
   groupId: string;
   state: string;
   members: number;
-}
-
-export interface PartitionOffset {
-  topic: string;
-  partition: number;
-  offset: bigint;
 }
 
 /** An authenticated admin session on one cluster. */

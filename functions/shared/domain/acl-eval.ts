@@ -12,8 +12,9 @@
  * The replicator's source address is not known in advance, so an ALLOW
  * counts only with host `*`, while a DENY counts for any host.
  */
-import type { KafkaAcl } from '../ports.ts';
+
 import type { RequiredAcl } from './source-acls.ts';
+import type { KafkaAcl } from './types.ts';
 
 /** `DescribeConfigs` → `DESCRIBE_CONFIGS` (the wire enum names). */
 export function operationWireName(op: string): string {

@@ -15,7 +15,7 @@
  * (CUTOVER_APPROVED → ON_TARGET, ROLLBACK_APPROVED → ROLLED_BACK), with the
  * reason in the decision's comment.
  */
-import type { AppState, GateKind } from '../contracts.ts';
+import type { AppState, GateKind } from './types.ts';
 
 /** Allowed next states of each state. */
 export const APP_TRANSITIONS: Readonly<Record<AppState, readonly AppState[]>> =

@@ -6,17 +6,18 @@
  */
 
 import { createHash } from 'node:crypto';
-import type {
-  Decision,
-  GateKind,
-  GroupMeasurement,
-  GroupSide,
-} from '../contracts.ts';
-import { DecisionsByGate } from '../contracts.ts';
-import type { ApprovalRecord, EvidenceRecord } from '../ports.ts';
 import type { Plan } from './plan.ts';
 import { replicatorNames } from './replicator-config.ts';
 import { keepReplicatorsSentence } from './teardown-asks.ts';
+import type {
+  ApprovalRecord,
+  Decision,
+  EvidenceRecord,
+  GateKind,
+  GroupMeasurement,
+  GroupSide,
+} from './types.ts';
+import { DecisionsByGate } from './types.ts';
 
 /** Everything the page and the email say about one gate. */
 export interface GateView {

@@ -6,14 +6,14 @@
  * nothing.
  */
 
-import type { Decision } from '../contracts.ts';
-import { DecisionsByGate } from '../contracts.ts';
 import {
   DECISION_LABELS,
   type GateView,
   gateQuestion,
   operatorSteps,
 } from './approval-page.ts';
+import type { Decision } from './types.ts';
+import { DecisionsByGate } from './types.ts';
 
 export interface ApprovalEmail {
   subject: string;

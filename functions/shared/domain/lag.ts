@@ -7,7 +7,7 @@
  * difference is the duplicate window: records a consumer re-reads after it
  * moves to the target. A negative window means it would skip records.
  */
-import type { PartitionOffset } from '../ports.ts';
+import type { PartitionOffset } from './types.ts';
 
 /**
  * End (or committed) offsets by topic and partition. A measurement of a

@@ -8,7 +8,7 @@
  * the ping count Minimum, so one missed ping in a period shows up.
  * No AWS imports: the queries are plain data.
  */
-import type { MetricQuery, MetricSeries } from '../ports.ts';
+import type { MetricQuery, MetricSeries } from './types.ts';
 
 export const KAFKA_NAMESPACE = 'AWS/Kafka';
 /** GetMetricData takes at most this many queries per request. */

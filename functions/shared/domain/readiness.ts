@@ -7,34 +7,17 @@
  * poll for `sustainedMinutes`). Missing data is never zero lag: a metric
  * without datapoints fails its rule and says so. Pure functions, no AWS.
  */
-import type { GroupMeasurement, MeasureEvidenceData } from '../contracts.ts';
 import type { LabelledSeries } from './metric-queries.ts';
 import type { Readiness } from './plan.ts';
 import type { Trends } from './trend.ts';
+import type {
+  GroupMeasurement,
+  MeasureEvidenceData,
+  RuleId,
+  RuleOutcome,
+} from './types.ts';
 
-export type RuleId =
-  | 'ReplicatorFailure'
-  | 'ReplicationFailures'
-  | 'ConsumerGroupOffsetSyncFailure'
-  | 'KafkaClusterPingSuccessCount'
-  | 'MessageLag'
-  | 'ReplicationLatency'
-  | 'ConsumerGroupCount'
-  | 'AuthError'
-  | 'TargetSumOffsetLag'
-  | 'SourceSumOffsetLag';
-
-export interface RuleOutcome {
-  rule: RuleId;
-  /** Replicator (and topic or cluster), or consumer group. */
-  subject: string;
-  ok: boolean;
-  /** The measured value; null when there was no data. */
-  value: number | null;
-  limit: number | null;
-  /** Set when the rule failed: one sentence that says why. */
-  reason?: string;
-}
+export type { RuleId, RuleOutcome } from './types.ts';
 
 export interface ReadinessVerdict {
   /** Every rule held in this poll window. */

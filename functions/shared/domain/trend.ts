@@ -9,7 +9,7 @@
  * arithmetic, smaller than any statistics dependency. Pure functions, no AWS.
  */
 import { PARTITION_BYTES_PER_SECOND } from './capacity.ts';
-import type { RuleId, RuleOutcome } from './readiness.ts';
+import type { RuleId, RuleOutcome } from './types.ts';
 
 /** Rules whose value drains towards a limit: the ones a trend can forecast. */
 export const TREND_RULES = [
