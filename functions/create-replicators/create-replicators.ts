@@ -6,6 +6,8 @@
  * different settings fail the migration rather than replicate the wrong
  * thing. Each ARN goes to the ledger as soon as it is known.
  */
+
+import { createReplicatorRequestIssues } from '../shared/aws/replicator-model.ts';
 import type {
   CreateReplicatorsEvent,
   CreateReplicatorsResult,
@@ -21,7 +23,6 @@ import {
   type ReplicatorRequest,
   sameReplicatorSettings,
 } from '../shared/domain/replicator-config.ts';
-import { createReplicatorRequestIssues } from '../shared/domain/replicator-model.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
   Clock,

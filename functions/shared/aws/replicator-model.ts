@@ -17,6 +17,9 @@
  * (reference/msk-replicator-facts.md, CreateReplicatorRequest), tags as AWS
  * tagging allows (keys 1-128, values at most 256), and the ARNs and cluster
  * id as the plan schema checks them.
+ *
+ * It sits with the AWS adapters, not in the domain: it imports the SDK's
+ * schema and enum values (no client), and the domain imports SDK types only.
  */
 import {
   ConsumerGroupOffsetSyncMode,
@@ -36,12 +39,12 @@ import {
   MSK_CLUSTER_ARN_PATTERN,
   SECRET_ARN_PATTERN,
   SOURCE_CLUSTER_ID_PATTERN,
-} from './plan.ts';
+} from '../domain/plan.ts';
 import {
   REPLICATOR_DESCRIPTION_MAX_LENGTH,
   REPLICATOR_NAME_MAX_LENGTH,
   REPLICATOR_NAME_PATTERN,
-} from './replicator-config.ts';
+} from '../domain/replicator-config.ts';
 
 /** One problem with a request: where (`KafkaClusters[0].VpcConfig`) and what. */
 export interface ModelIssue {

@@ -6,17 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generatePlan } from '../../../../functions/shared/domain/generate-plan.ts';
-import {
-  buildReplicatorRequests,
-  deleteReplicatorInput,
-} from '../../../../functions/shared/domain/replicator-config.ts';
 import {
   createReplicatorRequestIssues,
   deleteReplicatorRequestIssues,
   MEMBER_ENUMS,
   updateReplicationInfoRequestIssues,
-} from '../../../../functions/shared/domain/replicator-model.ts';
+} from '../../../../functions/shared/aws/replicator-model.ts';
+import { generatePlan } from '../../../../functions/shared/domain/generate-plan.ts';
+import {
+  buildReplicatorRequests,
+  deleteReplicatorInput,
+} from '../../../../functions/shared/domain/replicator-config.ts';
 import { validatePlan } from '../../../../functions/shared/domain/validate.ts';
 
 const ROOT = join(import.meta.dirname, '../../../..');
