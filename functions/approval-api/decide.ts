@@ -4,7 +4,6 @@
  * is the task token decrypted and sent with SendTaskSuccess. A second
  * attempt fails at the ledger and never reaches Step Functions.
  */
-import { TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { tokenContext } from '../request-approval/gate.ts';
 import {
   type Decision,
@@ -18,6 +17,7 @@ import {
 import {
   InvalidDecisionError,
   LedgerConflictError,
+  TaskGoneError,
 } from '../shared/domain/errors.ts';
 import type {
   ApprovalRecord,
@@ -171,7 +171,7 @@ export async function deliverDecision(
   try {
     await deps.tasks.sendSuccess(token, output);
   } catch (err) {
-    if (err instanceof TaskTimedOut || err instanceof TaskDoesNotExist) {
+    if (err instanceof TaskGoneError) {
       await deps.ledger.markDelivered(
         decided.approvalId,
         'gate-closed',
@@ -179,13 +179,13 @@ export async function deliverDecision(
       );
       await deps.ledger.audit(decided.migrationId, 'approval-gate-closed', {
         ...audit,
-        error: err.name,
+        error: err.reason,
       });
       deps.log.warn('gate already closed', {
         approvalId: decided.approvalId,
-        error: err.name,
+        error: err.reason,
       });
-      return { outcome: 'gate-closed', reason: err.name };
+      return { outcome: 'gate-closed', reason: err.reason };
     }
     const reason = (err as Error).name || 'Error';
     await deps.ledger.audit(decided.migrationId, 'approval-undelivered', {

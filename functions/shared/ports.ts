@@ -161,6 +161,11 @@ export interface Notifier {
 
 // -------------------------------------------------------------- Step Functions
 
+/**
+ * Both methods reject with the domain's TaskGoneError when Step Functions no
+ * longer waits for the token (timed out, execution ended); any other error
+ * is the adapter's own.
+ */
 export interface TaskTokens {
   sendSuccess(taskToken: string, output: object): Promise<void>;
   sendFailure(taskToken: string, error: string, cause: string): Promise<void>;

@@ -116,6 +116,24 @@ export class ChildExecutionFailedError extends Error {
   }
 }
 
+/**
+ * Step Functions no longer waits for a task token: the task timed out or its
+ * execution ended. The TaskTokens adapter raises it for the service's
+ * `TaskTimedOut` and `TaskDoesNotExist` (SendTaskSuccess/SendTaskFailure
+ * errors in @aws-sdk/client-sfn's model), named in `reason`. Approvals
+ * handle it (the gate closed); it never reaches a state machine, so it is
+ * not in ERROR_NAMES.
+ */
+export class TaskGoneError extends Error {
+  constructor(
+    readonly reason: 'TaskTimedOut' | 'TaskDoesNotExist',
+    options?: ErrorOptions,
+  ) {
+    super(`the task no longer waits (${reason})`, options);
+    this.name = 'TaskGoneError';
+  }
+}
+
 export const ERROR_NAMES = [
   'ValidationError',
   'TransientError',
