@@ -6,8 +6,9 @@
  * - A phase folder (functions/<phase>/) imports only from itself and from
  *   functions/shared, never from another phase folder; functions/shared
  *   imports no phase folder; nothing under functions/ imports infra/ or cli/.
- * - The domain (functions/shared/domain/) and the phase cores import no SDK
- *   value: `import type` only. A phase core is every file of a phase folder
+ * - The domain (functions/shared/domain/), the approvals module
+ *   (functions/shared/approvals/) and the phase cores import no SDK value:
+ *   `import type` only. A phase core is every file of a phase folder
  *   except its handler.ts and local-server.ts, which wire adapters, and the
  *   adapters listed in PHASE_ADAPTERS.
  * - The domain imports nothing outside the domain but npm libraries.
@@ -76,6 +77,9 @@ function phaseOf(file: string): string | null {
 
 const isShared = (file: string) => file.startsWith('functions/shared/');
 const isDomain = (file: string) => file.startsWith('functions/shared/domain/');
+/** The approvals module: logic over ports, shared by three phases and the CLI. */
+const isApprovals = (file: string) =>
+  file.startsWith('functions/shared/approvals/');
 
 function isPhaseCore(file: string): boolean {
   if (phaseOf(file) === null) return false;
@@ -99,7 +103,10 @@ function crossPhaseImports(edges: ImportEdge[]): string[] {
   return found;
 }
 
-/** (b) value imports of an SDK package in the domain or a phase core. */
+/**
+ * (b) value imports of an SDK package in the domain, the approvals module
+ * or a phase core.
+ */
 function sdkValueImports(edges: ImportEdge[]): string[] {
   return edges
     .filter(
@@ -107,7 +114,7 @@ function sdkValueImports(edges: ImportEdge[]): string[] {
         e.pkg !== null &&
         isSdkPackage(e.pkg) &&
         !e.typeOnly &&
-        (isDomain(e.from) || isPhaseCore(e.from)),
+        (isDomain(e.from) || isApprovals(e.from) || isPhaseCore(e.from)),
     )
     .map((e) => `${e.from} → ${e.specifier}`);
 }
@@ -272,7 +279,7 @@ describe('rules of the checker (on a small made-up graph)', () => {
     ]);
   });
 
-  it('should find SDK value imports in the domain and in cores, not in handlers or adapters', () => {
+  it('should find SDK value imports in the domain, approvals and cores, not in handlers or adapters', () => {
     expect(
       sdkValueImports([
         edge('functions/a/core.ts', '@aws-sdk/client-sfn'),
@@ -282,6 +289,7 @@ describe('rules of the checker (on a small made-up graph)', () => {
         edge('functions/shared/aws/x.ts', '@aws-sdk/client-sfn'),
         edge('functions/shared/domain/d.ts', '@smithy/types'),
         edge('functions/shared/domain/d.ts', 'zod'),
+        edge('functions/shared/approvals/x.ts', '@aws-sdk/client-sfn'),
         edge(
           'functions/shared/domain/e.ts',
           '../../../node_modules/@aws-sdk/client-kafka/dist-es/index.js',
@@ -290,6 +298,7 @@ describe('rules of the checker (on a small made-up graph)', () => {
     ).toEqual([
       'functions/a/core.ts → @aws-sdk/client-sfn',
       'functions/shared/domain/d.ts → @smithy/types',
+      'functions/shared/approvals/x.ts → @aws-sdk/client-sfn',
       'functions/shared/domain/e.ts → ../../../node_modules/@aws-sdk/client-kafka/dist-es/index.js',
     ]);
   });
@@ -348,7 +357,7 @@ describe('layering of functions/', () => {
     expect(crossPhaseImports(edges)).toEqual([]);
   });
 
-  it('should have no SDK value import in the domain or a phase core', () => {
+  it('should have no SDK value import in the domain, approvals or a phase core', () => {
     expect(sdkValueImports(edges)).toEqual([]);
   });
 

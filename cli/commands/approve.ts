@@ -13,8 +13,8 @@ import type { Command } from 'commander';
 import {
   decideApproval,
   requiresComment,
-} from '../../functions/approval-api/decide.ts';
-import { reissueApproval } from '../../functions/request-approval/gate.ts';
+} from '../../functions/shared/approvals/decide.ts';
+import { reissueApproval } from '../../functions/shared/approvals/gate.ts';
 import { DynamoLedger } from '../../functions/shared/aws/ledger.ts';
 import { SfnTaskTokens } from '../../functions/shared/aws/task-tokens.ts';
 import { KmsTokenCipher } from '../../functions/shared/aws/token-cipher.ts';

@@ -12,16 +12,18 @@ import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
-import type { AnnounceDeps } from '../request-approval/gate.ts';
-import { evidenceOf, targetBrokersOf } from '../request-approval/gate.ts';
-import { sameSecret, verifyApproval } from '../shared/domain/approval-link.ts';
 import {
-  DECISION_LABELS,
-  gateViewOf,
-  renderGatePage,
-  renderMessagePage,
-  SECURITY_HEADERS,
-} from '../shared/domain/approval-page.ts';
+  type DecideDeps,
+  decideApproval,
+  isAllowedDecision,
+  requiresComment,
+} from '../shared/approvals/decide.ts';
+import type { AnnounceDeps } from '../shared/approvals/gate.ts';
+import { evidenceOf, targetBrokersOf } from '../shared/approvals/gate.ts';
+import { SECURITY_HEADERS } from '../shared/approvals/headers.ts';
+import { renderGatePage, renderMessagePage } from '../shared/approvals/html.ts';
+import { sameSecret, verifyApproval } from '../shared/approvals/link.ts';
+import { DECISION_LABELS, gateViewOf } from '../shared/approvals/view.ts';
 import {
   InvalidDecisionError,
   LedgerConflictError,
@@ -33,12 +35,6 @@ import type {
   PlanStore,
   SigningKeys,
 } from '../shared/ports.ts';
-import {
-  type DecideDeps,
-  decideApproval,
-  isAllowedDecision,
-  requiresComment,
-} from './decide.ts';
 
 export interface ApprovalApiDeps extends DecideDeps {
   plans: PlanStore;

@@ -10,14 +10,14 @@
  * it the gate would wait until its timeout although a person had decided.
  */
 
-import { deliverDecision } from '../approval-api/decide.ts';
+import { deliverDecision } from '../shared/approvals/decide.ts';
 import {
   type AnnounceDeps,
   announceGate,
   gateOpenedAt,
   reissueApproval,
   tokenContext,
-} from '../request-approval/gate.ts';
+} from '../shared/approvals/gate.ts';
 import { GATES_OVERDUE_METRIC } from '../shared/custom-metrics.ts';
 import type { Plan } from '../shared/domain/plan.ts';
 import { loadPlan } from '../shared/load-plan.ts';

@@ -5,11 +5,19 @@
  * requests of the same gate, and emails one signed link. The token never
  * appears in a log line, a URL or an email.
  */
+
+import {
+  type AnnounceDeps,
+  announceGate,
+  latestGateEvidence,
+  linkExpiry,
+  tokenContext,
+} from '../shared/approvals/gate.ts';
+import { newApprovalId, newFormNonce } from '../shared/approvals/link.ts';
 import type {
   RequestApprovalEvent,
   RequestApprovalResult,
 } from '../shared/contracts.ts';
-import { newApprovalId, newFormNonce } from '../shared/domain/approval-link.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
@@ -19,13 +27,6 @@ import type {
   PlanStore,
   TokenCipher,
 } from '../shared/ports.ts';
-import {
-  type AnnounceDeps,
-  announceGate,
-  latestGateEvidence,
-  linkExpiry,
-  tokenContext,
-} from './gate.ts';
 
 export interface RequestApprovalDeps extends AnnounceDeps {
   plans: PlanStore;

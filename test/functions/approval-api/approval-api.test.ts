@@ -6,7 +6,7 @@ import {
   serveApprovalApi,
 } from '../../../functions/approval-api/local-server.ts';
 import { createHandler as createRequestHandler } from '../../../functions/request-approval/handler.ts';
-import { signApproval } from '../../../functions/shared/domain/approval-link.ts';
+import { signApproval } from '../../../functions/shared/approvals/link.ts';
 import {
   context,
   EXECUTION_ID,

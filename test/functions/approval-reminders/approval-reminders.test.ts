@@ -11,7 +11,7 @@ import { createHandler as createApiHandler } from '../../../functions/approval-a
 import { dueForReminder } from '../../../functions/approval-reminders/approval-reminders.ts';
 import { createHandler } from '../../../functions/approval-reminders/handler.ts';
 import { createHandler as createRequestHandler } from '../../../functions/request-approval/handler.ts';
-import { verifyApproval } from '../../../functions/shared/domain/approval-link.ts';
+import { verifyApproval } from '../../../functions/shared/approvals/link.ts';
 import {
   context,
   EXECUTION_ID,

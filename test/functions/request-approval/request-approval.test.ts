@@ -6,10 +6,10 @@ import {
 import { EncryptCommand } from '@aws-sdk/client-kms';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { linkExpiry } from '../../../functions/request-approval/gate.ts';
 import { createHandler } from '../../../functions/request-approval/handler.ts';
+import { linkExpiry } from '../../../functions/shared/approvals/gate.ts';
+import { verifyApproval } from '../../../functions/shared/approvals/link.ts';
 import type { RequestApprovalEvent } from '../../../functions/shared/contracts.ts';
-import { verifyApproval } from '../../../functions/shared/domain/approval-link.ts';
 import { PlanSchema } from '../../../functions/shared/domain/plan.ts';
 import {
   context,

@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  escapeHtml,
-  type GateView,
-  renderGatePage,
-  renderMessagePage,
   SECURITY_HEADERS,
   STYLE_HASH,
+} from '../../../../functions/shared/approvals/headers.ts';
+import {
+  escapeHtml,
+  renderGatePage,
+  renderMessagePage,
+} from '../../../../functions/shared/approvals/html.ts';
+import {
+  type GateView,
   summarizeEvidence,
-} from '../../../../functions/shared/domain/approval-page.ts';
+} from '../../../../functions/shared/approvals/view.ts';
 import type { EvidenceRecord } from '../../../../functions/shared/ports.ts';
 
 const readiness: EvidenceRecord = {

@@ -3,20 +3,9 @@
  * open gate: finding the evidence it was opened on, building its view, and
  * announcing it (email with one signed link).
  */
-import type { GateKind } from '../shared/contracts.ts';
-import {
-  approvalUrl,
-  newApprovalId,
-  newFormNonce,
-  signApproval,
-} from '../shared/domain/approval-link.ts';
-import {
-  type GateView,
-  gateViewOf,
-  summarizeEvidence,
-} from '../shared/domain/approval-page.ts';
-import { buildApprovalEmail } from '../shared/domain/email.ts';
-import type { Plan } from '../shared/domain/plan.ts';
+
+import type { Plan } from '../domain/plan.ts';
+import type { GateKind } from '../domain/types.ts';
 import type {
   ApprovalRecord,
   AwsInventory,
@@ -26,7 +15,15 @@ import type {
   Notifier,
   SigningKeys,
   TokenCipher,
-} from '../shared/ports.ts';
+} from '../ports.ts';
+import { buildApprovalEmail } from './email.ts';
+import {
+  approvalUrl,
+  newApprovalId,
+  newFormNonce,
+  signApproval,
+} from './link.ts';
+import { type GateView, gateViewOf, summarizeEvidence } from './view.ts';
 
 /** The evidence kinds a gate's decision rests on, most relevant first. */
 const EVIDENCE_OF_GATE: Record<

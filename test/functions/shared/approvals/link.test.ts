@@ -6,7 +6,7 @@ import {
   sameSecret,
   signApproval,
   verifyApproval,
-} from '../../../../functions/shared/domain/approval-link.ts';
+} from '../../../../functions/shared/approvals/link.ts';
 
 const key = Buffer.alloc(32, 7);
 const otherKey = Buffer.alloc(32, 8);

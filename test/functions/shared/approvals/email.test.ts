@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { buildApprovalEmail } from '../../../../functions/shared/approvals/email.ts';
 import {
   type GateView,
   summarizeEvidence,
-} from '../../../../functions/shared/domain/approval-page.ts';
-import { buildApprovalEmail } from '../../../../functions/shared/domain/email.ts';
+} from '../../../../functions/shared/approvals/view.ts';
 
 const base: GateView = {
   migrationId: 'orders-platform',

@@ -4,21 +4,15 @@
  * is the task token decrypted and sent with SendTaskSuccess. A second
  * attempt fails at the ledger and never reaches Step Functions.
  */
-import { tokenContext } from '../request-approval/gate.ts';
-import {
-  type Decision,
-  DecisionsByGate,
-  type GateDecision,
-} from '../shared/contracts.ts';
-import {
-  stateAfterDecision,
-  statesBefore,
-} from '../shared/domain/app-state.ts';
+
+import type { GateDecision } from '../contracts.ts';
+import { stateAfterDecision, statesBefore } from '../domain/app-state.ts';
 import {
   InvalidDecisionError,
   LedgerConflictError,
   TaskGoneError,
-} from '../shared/domain/errors.ts';
+} from '../domain/errors.ts';
+import { type Decision, DecisionsByGate } from '../domain/types.ts';
 import type {
   ApprovalRecord,
   Clock,
@@ -26,7 +20,8 @@ import type {
   Log,
   TaskTokens,
   TokenCipher,
-} from '../shared/ports.ts';
+} from '../ports.ts';
+import { tokenContext } from './gate.ts';
 
 export interface DecideDeps {
   ledger: Pick<

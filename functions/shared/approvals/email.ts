@@ -6,14 +6,14 @@
  * nothing.
  */
 
+import type { Decision } from '../domain/types.ts';
+import { DecisionsByGate } from '../domain/types.ts';
 import {
   DECISION_LABELS,
   type GateView,
   gateQuestion,
   operatorSteps,
-} from './approval-page.ts';
-import type { Decision } from './types.ts';
-import { DecisionsByGate } from './types.ts';
+} from './view.ts';
 
 export interface ApprovalEmail {
   subject: string;
