@@ -1,4 +1,8 @@
-import { SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
+import {
+  SendTaskSuccessCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/approval-api/handler.ts';
 import {
@@ -193,21 +197,30 @@ describe('POST /approvals/{id}', () => {
     expect(sfn).toReceiveCommandTimes(SendTaskSuccessCommand, 1);
   });
 
-  it('should say the gate already closed when Step Functions no longer waits', async () => {
-    sfn
-      .on(SendTaskSuccessCommand)
-      .rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
-    const { link, approvalId } = await openGate();
-    const nonce = nonceOf((await get(link)).html);
-    const res = await post(link, {
-      nonce,
-      decision: 'postpone',
-      approver: 'Ada',
-    });
-    expect(res.status).toBe(409);
-    expect(res.html).toContain('This gate already closed');
-    expect((await fx.ledger.getApproval(approvalId))?.status).toBe('DECIDED');
-  });
+  it.each([
+    [
+      'timed out',
+      new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }),
+    ],
+    ['ended', new TaskDoesNotExist({ message: 'gone', $metadata: {} })],
+  ])(
+    'should say the gate already closed when Step Functions no longer waits (task %s)',
+    async (_, error) => {
+      sfn.on(SendTaskSuccessCommand).rejects(error);
+      const { link, approvalId } = await openGate();
+      const nonce = nonceOf((await get(link)).html);
+      const res = await post(link, {
+        nonce,
+        decision: 'postpone',
+        approver: 'Ada',
+      });
+      expect(res.status).toBe(409);
+      expect(res.html).toContain('This gate already closed');
+      const approval = await fx.ledger.getApproval(approvalId);
+      expect(approval?.status).toBe('DECIDED');
+      expect(approval?.delivery).toBe('gate-closed');
+    },
+  );
 
   it('should offer keep/rollback at the keep-or-rollback gate and send rollback', async () => {
     // The gate follows a verified cutover: the application is on the target.
