@@ -22,6 +22,23 @@ async function plan(file: string, suggestWaves: string, json = false) {
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
+describe('msk-cutover plan on a wave plan', () => {
+  it('shows each application with its wave, in the order the workflow runs them, and warns that gates are per application', async () => {
+    const out: string[] = [];
+    const code = await runPlanCommand(
+      join(ROOT, 'events/start-migration-waves.json'),
+      { scramUser: 'u' },
+      { stdout: (t) => out.push(t), stderr: () => {} },
+    );
+    expect(code).toBe(0);
+    const text = out.join('');
+    expect(text).toMatch(
+      /1\. order-status \(wave order-flow\): .*\n {2}2\. orders \(wave order-flow\): .*\n {2}3\. customer-notification \(wave notifications\): /,
+    );
+    expect(text).toContain('one gate per wave is not supported yet');
+  });
+});
+
 describe('msk-cutover plan --suggest-waves', () => {
   it('prints the waves readably, consumers first, with the topics the cut splits', async () => {
     const { code, stdout, stderr } = await plan(SAMPLE, '2');
