@@ -22,6 +22,7 @@ export const MODULES = [
   'rehearsal',
   'probe',
   'patterns',
+  'waves',
 ] as const;
 
 interface Options {

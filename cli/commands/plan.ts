@@ -23,6 +23,10 @@ import {
   type PriceTable,
 } from '../../functions/shared/domain/prices.ts';
 import {
+  MAX_SUGGESTED_WAVES,
+  suggestWaves,
+} from '../../functions/shared/domain/suggest-waves.ts';
+import {
   formatIssue,
   formatPath,
 } from '../../functions/shared/domain/validate.ts';
@@ -34,6 +38,7 @@ import {
   planSummary,
 } from '../format/plan-report.ts';
 import { safeWriter } from '../format/terminal-text.ts';
+import { wavesJson, wavesSummary } from '../format/waves-report.ts';
 import { errnoWords, outputDirectoryProblem } from '../paths.ts';
 import {
   loadPlanFile,
@@ -51,6 +56,8 @@ export interface PlanCommandOptions {
   scramUser: string;
   /** A JSON file of price overrides for the forecast. */
   prices?: string;
+  /** `--suggest-waves N`: propose N waves instead of the report. */
+  suggestWaves?: string;
 }
 
 /** Where output goes; tests pass their own. */
@@ -94,6 +101,10 @@ export function register(program: Command): void {
       '--prices <prices.json>',
       "override the forecast's list prices (see docs/forecast.md)",
     )
+    .option(
+      '--suggest-waves <n>',
+      'propose n waves from the topics the applications share, for cutoverWaves (see docs/waves.md)',
+    )
     .action(async (file: string | undefined, options: PlanCommandOptions) => {
       const code = await runPlanCommand(file, options, processOutput);
       if (code !== 0) throw new CliExit(code);
@@ -126,9 +137,20 @@ export async function runPlanCommand(
   if (options.importCli !== undefined) {
     return importCommand(options.importCli, options, out);
   }
+  const waveCount =
+    options.suggestWaves === undefined
+      ? undefined
+      : waveCountOf(options.suggestWaves);
+  if (typeof waveCount === 'string') {
+    out.stderr(`msk-cutover plan: --suggest-waves: ${waveCount}\n`);
+    return 2;
+  }
   if (file === undefined) {
     out.stderr('msk-cutover plan: missing <plan.json>\n');
     return 2;
+  }
+  if (waveCount !== undefined) {
+    return suggestWavesCommand(file, waveCount, options.json === true, out);
   }
   const prices = await readPrices(options.prices, out);
   if (prices === undefined) return 2;
@@ -178,6 +200,48 @@ export async function runPlanCommand(
   } else {
     out.stdout(planSummary(result.plan, report));
   }
+  return 0;
+}
+
+/** The number of waves asked for, or what is wrong with it. */
+function waveCountOf(text: string): number | string {
+  const n = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SUGGESTED_WAVES) {
+    return `${JSON.stringify(text)} is not a number of waves: give a whole number from 1 to ${MAX_SUGGESTED_WAVES}`;
+  }
+  return n;
+}
+
+async function suggestWavesCommand(
+  file: string,
+  count: number,
+  json: boolean,
+  out: Output,
+): Promise<number> {
+  const loaded = await loadPlanFile(file);
+  if (!loaded.ok) {
+    if ('message' in loaded) out.stderr(`${loaded.message}\n`);
+    else reportIssues(file, loaded.issues, json, out);
+    return 2;
+  }
+  const result = loaded.validation;
+  if (!result.ok) {
+    reportIssues(file, result.issues, json, out);
+    return 2;
+  }
+  const { plan } = result;
+  const waves = suggestWaves(plan, count);
+  if (json) {
+    out.stdout(`${JSON.stringify(wavesJson(waves), null, 2)}\n`);
+    return 0;
+  }
+  const replaces =
+    plan.cutoverWaves !== undefined
+      ? 'cutoverWaves'
+      : plan.cutoverOrder !== undefined
+        ? 'cutoverOrder'
+        : undefined;
+  out.stdout(wavesSummary(file, plan.migrationId, waves, replaces));
   return 0;
 }
 

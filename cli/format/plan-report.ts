@@ -26,6 +26,7 @@ import {
   requiredSourceAcls,
   sourceAclsScript,
 } from '../../functions/shared/domain/source-acls.ts';
+import { cutoverSequence } from '../../functions/shared/domain/waves.ts';
 import { forecastLines } from './forecast-report.ts';
 import { terminalText } from './terminal-text.ts';
 
@@ -41,6 +42,8 @@ export interface PlanReportOptions {
 export interface AppStep {
   order: number;
   name: string;
+  /** The wave the application moves in, when the plan has `cutoverWaves`. */
+  wave?: string;
   produces: string[];
   consumes: string[];
   consumerGroups: string[];
@@ -108,14 +111,21 @@ export function planReport(
     serviceExecutionRoleArn: roleArn,
   });
   const byName = new Map(plan.applications.map((a) => [a.name, a]));
-  const order = plan.cutoverOrder ?? plan.applications.map((a) => a.name);
+  const order = cutoverSequence(plan);
+  const waveOf = new Map(
+    (plan.cutoverWaves ?? []).flatMap((w) =>
+      w.applications.map((a) => [a, w.name] as const),
+    ),
+  );
   const cutover = order.flatMap((name, i) => {
+    const wave = waveOf.get(name);
     const app = byName.get(name);
     if (app === undefined) return [];
     return [
       {
         order: i + 1,
         name,
+        ...(wave !== undefined ? { wave } : {}),
         produces: app.produces,
         consumes: app.consumes,
         consumerGroups: appGroups(app),
@@ -273,7 +283,10 @@ export function planSummary(plan: Plan, report: PlanReport): string {
       plan.replication.shards !== undefined
         ? ` [shards ${step.shards.join(', ')}]`
         : '';
-    out.push(`  ${step.order}. ${step.name}: ${parts.join('; ')}${shards}`);
+    const wave = step.wave !== undefined ? ` (wave ${step.wave})` : '';
+    out.push(
+      `  ${step.order}. ${step.name}${wave}: ${parts.join('; ')}${shards}`,
+    );
   }
   if (report.cutover.length > MAX_APPS_SHOWN) {
     out.push(

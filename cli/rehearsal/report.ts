@@ -32,8 +32,138 @@ function fmt(n: number): string {
   return n >= 10_000 ? `${Math.round(n / 1000)}k` : String(Math.round(n));
 }
 
+/** Stretches shorter than this stay on the axis, however long the run. */
+const MIN_BREAK_MS = 4 * 3_600_000;
+/** ...and so do stretches that take less than this share of the run. */
+const MIN_BREAK_SHARE = 0.2;
+/** Time kept on the axis on each side of a gate before a break. */
+const BREAK_MARGIN_MS = 3_600_000;
+/** Width of a compressed stretch, as a share of the plot. */
+const BREAK_WIDTH = 0.06;
+/** Tick spacing candidates, in minutes. */
+const TICK_STEPS = [
+  5,
+  10,
+  15,
+  30,
+  60,
+  120,
+  180,
+  360,
+  720,
+  1440,
+  2880,
+  7 * 1440,
+  14 * 1440,
+];
+
+export interface TimeAxis {
+  /** x of virtual time `t` (epoch ms), from `left` to `left + width`. */
+  x: (t: number) => number;
+  /** Labelled ticks, elapsed time since the start. */
+  ticks: { x: number; label: string }[];
+  /** Compressed stretches: where they are drawn and how long they are. */
+  breaks: { x0: number; x1: number; ms: number }[];
+}
+
+/** Elapsed time as `+h:mm`, or `+Nd hh:mm` from a day on. */
+export function elapsedLabel(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = String(minutes % 60).padStart(2, '0');
+  return d > 0 ? `+${d}d ${String(h).padStart(2, '0')}:${m}` : `+${h}:${m}`;
+}
+
+function hoursLabel(ms: number): string {
+  const h = ms / 3_600_000;
+  return h >= 48 ? `${(h / 24).toFixed(1)} d` : `${h.toFixed(1)} h`;
+}
+
 /**
- * A line chart as inline SVG: x is virtual time from `from` to `to`, one
+ * The time axis of the charts: linear, except that a long stretch without
+ * gates (the rollback window, hours of waiting for readiness) is drawn as
+ * a narrow break, so the hours around the gates, where the cutover
+ * happens, get the width. A stretch is compressed when it is longer than
+ * 4 h and a fifth of the run, keeping an hour on each side of its gates.
+ * Within a break time still runs linearly, so a curve stays continuous.
+ */
+export function timeAxis(
+  from: number,
+  to: number,
+  marks: readonly number[],
+  left: number,
+  width: number,
+): TimeAxis {
+  const span = Math.max(1, to - from);
+  const times = [
+    from,
+    ...marks.filter((t) => t > from && t < to).sort((a, b) => a - b),
+    Math.max(to, from + 1),
+  ];
+  // Stretches to compress, in time order.
+  const gaps: [number, number][] = [];
+  if (marks.length > 0) {
+    for (let i = 1; i < times.length; i++) {
+      const a = (times[i - 1] as number) + (i > 1 ? BREAK_MARGIN_MS : 0);
+      const b = (times[i] as number) - BREAK_MARGIN_MS;
+      if (b - a >= MIN_BREAK_MS && b - a >= MIN_BREAK_SHARE * span) {
+        gaps.push([a, b]);
+      }
+    }
+  }
+  const compressed = gaps.reduce((n, [a, b]) => n + (b - a), 0);
+  const breakW = width * BREAK_WIDTH;
+  const scale = (width - gaps.length * breakW) / Math.max(1, span - compressed);
+  // Piecewise-linear: [start time, start x, x per ms] per piece.
+  const pieces: [number, number, number][] = [];
+  let t = from;
+  let x = left;
+  for (const [a, b] of gaps) {
+    pieces.push([t, x, scale]);
+    x += (a - t) * scale;
+    pieces.push([a, x, breakW / (b - a)]);
+    x += breakW;
+    t = b;
+  }
+  pieces.push([t, x, scale]);
+  const at = (time: number) => {
+    let piece = pieces[0] as [number, number, number];
+    for (const p of pieces) if (p[0] <= time) piece = p;
+    return piece[1] + (time - piece[0]) * piece[2];
+  };
+  const breaks = gaps.map(([a, b]) => ({ x0: at(a), x1: at(b), ms: b - a }));
+
+  // Ticks every `step` of elapsed time, on the linear parts only, about
+  // eight of them; the first time after each break is labelled too.
+  const visible = span - compressed;
+  const step =
+    (TICK_STEPS.find((m) => visible / (m * 60_000) <= 8) ??
+      (TICK_STEPS.at(-1) as number)) * 60_000;
+  const candidates = [from, ...gaps.map(([, b]) => b)];
+  for (let k = step; k < span; k += step) candidates.push(from + k);
+  const inBreak = (time: number) => gaps.some(([a, b]) => time > a && time < b);
+  const ticks: { x: number; label: string }[] = [];
+  for (const time of [...new Set(candidates)].sort((a, b) => a - b)) {
+    if (inBreak(time)) continue;
+    const tx = at(time);
+    const last = ticks.at(-1);
+    if (last !== undefined && tx - last.x < 48) continue;
+    ticks.push({ x: tx, label: elapsedLabel(time - from) });
+  }
+  // The end is always labelled (ending at the axis' end, so it needs more
+  // room than a centred label): the tick before it gives way.
+  const end = at(to);
+  if ((ticks.at(-1)?.x ?? Number.NEGATIVE_INFINITY) < end) {
+    while (ticks.length > 1 && end - (ticks.at(-1)?.x ?? 0) < 90) ticks.pop();
+    ticks.push({ x: end, label: elapsedLabel(to - from) });
+  }
+  return { x: at, ticks, breaks };
+}
+
+/**
+ * A line chart as inline SVG: x is virtual time from `from` to `to` on the
+ * axis of `timeAxis` (long stretches without gates compressed), one
  * polyline per series, gate openings as vertical marks.
  */
 export function svgChart(
@@ -52,8 +182,8 @@ export function svgChart(
   const plotW = w - left - 12;
   const plotH = h - top - bottom;
   const max = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1])));
-  const span = Math.max(1, to - from);
-  const x = (t: number) => left + ((t - from) / span) * plotW;
+  const axis = timeAxis(from, to, marks, left, plotW);
+  const x = axis.x;
   const y = (v: number) => top + plotH - (v / max) * plotH;
   const lines = series
     .filter((s) => s.points.length > 0)
@@ -70,27 +200,30 @@ export function svgChart(
         `<tspan fill="${COLORS[i % COLORS.length]}" dx="${i ? 14 : 0}">■ ${esc(s.name)}${s.points.length ? '' : ' (no data)'}</tspan>`,
     )
     .join('');
-  const hours = span / 3_600_000;
-  const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => {
-      const tx = left + f * plotW;
-      const label =
-        hours >= 48
-          ? `${((f * hours) / 24).toFixed(1)} d`
-          : `${(f * hours).toFixed(1)} h`;
-      return `<text x="${tx}" y="${h - 8}" font-size="10" text-anchor="middle">${label}</text>`;
+  const ticks = axis.ticks
+    .map((t) => {
+      // The last label ends at the axis' end instead of running past it.
+      const anchor = t.x > left + plotW - 30 ? 'end' : 'middle';
+      return `<line x1="${t.x.toFixed(1)}" x2="${t.x.toFixed(1)}" y1="${top + plotH}" y2="${top + plotH + 4}" stroke="#333"/><text x="${t.x.toFixed(1)}" y="${h - 8}" font-size="10" text-anchor="${anchor}">${t.label}</text>`;
+    })
+    .join('');
+  const breaks = axis.breaks
+    .map((b) => {
+      const mid = ((b.x0 + b.x1) / 2).toFixed(1);
+      const base = top + plotH;
+      return `<g class="axis-break"><title>${hoursLabel(b.ms)} without gates, compressed</title><rect x="${b.x0.toFixed(1)}" y="${top}" width="${(b.x1 - b.x0).toFixed(1)}" height="${plotH}" fill="#eee"/><path d="M${(b.x0 - 3).toFixed(1)},${base + 5} l6,-10 M${(b.x1 - 3).toFixed(1)},${base + 5} l6,-10" stroke="#333"/><text x="${mid}" y="${top + 12}" font-size="10" text-anchor="middle">${hoursLabel(b.ms)}</text></g>`;
     })
     .join('');
   const gateMarks = marks
     .map(
       (t) =>
-        `<line x1="${x(t)}" x2="${x(t)}" y1="${top}" y2="${top + plotH}" stroke="#999" stroke-dasharray="3,3"/>`,
+        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${top}" y2="${top + plotH}" stroke="#999" stroke-dasharray="3,3"/>`,
     )
     .join('');
   return `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(title)}">
 <text x="${left}" y="14" font-size="12" font-weight="bold">${esc(title)} (${esc(unit)})</text>
 <text x="${w - 12}" y="14" font-size="10" text-anchor="end">${legend}</text>
-<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#333"/>
+${breaks}<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#333"/>
 <line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#333"/>
 <text x="${left - 6}" y="${top + 4}" font-size="10" text-anchor="end">${fmt(max)}</text>
 <text x="${left - 6}" y="${top + plotH}" font-size="10" text-anchor="end">0</text>
@@ -191,7 +324,7 @@ ${table(
 ${svgChart('MessageLag per replicator', 'records', r.charts.messageLag, from, to, marks)}
 ${svgChart('ReplicationLatency per replicator', 'ms', r.charts.replicationLatency, from, to, marks)}
 ${svgChart('SumOffsetLag of the consumer groups, both clusters', 'records', r.charts.sumOffsetLag, from, to, marks)}
-<p>Dashed lines: gates opening.</p>
+<p>Dashed lines: gates opening. Times are since the start of the run; a grey band is a long stretch without gates (such as the rollback window), compressed so the hours around the gates stay readable.</p>
 <h2>Gates</h2>
 ${gates || '<p>No gate opened.</p>'}
 <h2>Accounting</h2>

@@ -18,6 +18,7 @@ import {
   TEARDOWN_ASK_AGAIN_HOURS,
   TEARDOWN_MAX_ASKS,
 } from '../shared/domain/teardown-asks.ts';
+import { cutoverSequence } from '../shared/domain/waves.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
   Clock,
@@ -84,7 +85,7 @@ export async function runValidatePlan(
     });
   }
 
-  const apps = plan.cutoverOrder ?? plan.applications.map((a) => a.name);
+  const apps = cutoverSequence(plan);
   // The ledger adapter writes the items in BatchWriteItem batches of 25 and
   // keeps existing ones, so a continuation does not reset any state.
   await deps.ledger.putApps(plan.migrationId, apps);

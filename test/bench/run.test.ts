@@ -20,7 +20,7 @@ describe('parseArgs', () => {
 
   it('should name an unknown module and list the known ones', () => {
     expect(() => parseArgs(['--only', 'bundle'])).toThrow(
-      '--only: unknown module bundle (known: bundles, poll, rehearsal, probe, patterns)',
+      '--only: unknown module bundle (known: bundles, poll, rehearsal, probe, patterns, waves)',
     );
   });
 

@@ -40,6 +40,7 @@ import {
 } from './prices.ts';
 import { UNHEALTHY_MEASURE_EVERY_MS } from './readiness.ts';
 import { planShards, shardOfTopic, shardsOfApp } from './replicator-config.ts';
+import { cutoverSequence } from './waves.ts';
 
 /** Seconds between DescribeReplicators while CREATING (validate-plan). */
 export const RUNNING_POLL_SECONDS = 60;
@@ -302,7 +303,7 @@ export function forecast(plan: Plan, options: ForecastOptions = {}): Forecast {
   // Children: Map with MaxConcurrency = cutoverConcurrency; each child
   // waits for its readiness (a poll, then the sustained window), a person
   // decides, the application moves, verification sees it, a person keeps.
-  const order = plan.cutoverOrder ?? plan.applications.map((a) => a.name);
+  const order = cutoverSequence(plan);
   const byName = new Map(plan.applications.map((a) => [a.name, a]));
   const appPolls = 1 + sustainedPolls;
   const children = never

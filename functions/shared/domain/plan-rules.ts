@@ -29,6 +29,7 @@ import {
   shardTopicPaths,
 } from './replicator-config.ts';
 import { didYouMean } from './suggest.ts';
+import { planWaves, waveIndex } from './waves.ts';
 
 /** One problem in a plan: where (dotted JSON path) and what. */
 export interface PlanIssue {
@@ -395,6 +396,8 @@ export function checkPlanRules(plan: Plan): RuleResult {
     }
   }
 
+  checkWaves(plan, appIndex, errors, warnings);
+
   // Allowed but risky.
   if (!r.bidirectional) {
     warnings.push({
@@ -404,9 +407,11 @@ export function checkPlanRules(plan: Plan): RuleResult {
     });
     const early = producersBeforeConsumers(plan);
     if (early !== undefined) {
+      const field =
+        plan.cutoverWaves !== undefined ? 'cutoverWaves' : 'cutoverOrder';
       warnings.push({
-        path: 'cutoverOrder',
-        message: `moves ${early.producer} (produces ${early.topic}) before ${early.consumer} (consumes it): without a reverse replicator nothing it writes on MSK reaches ${early.consumer} on the source, whose readiness then never passes; move consumers first`,
+        path: field,
+        message: `moves ${early.producer} (produces ${early.topic}) before ${early.consumer} (consumes it): without a reverse replicator nothing it writes on MSK reaches ${early.consumer} on the source, whose readiness then never passes; move consumers first (an earlier wave, or the same wave)`,
       });
     }
   }
@@ -442,15 +447,16 @@ function uncoveredTopic(
 
 /**
  * The first producer the cutover order moves before a consumer of one of
- * its topics (a one-way plan cannot carry the producer's new records back
+ * its topics (in an earlier wave; one wave moves together) (a one-way plan cannot carry the producer's new records back
  * to the source), or undefined.
  */
 function producersBeforeConsumers(
   plan: Plan,
 ): { producer: string; consumer: string; topic: string } | undefined {
-  const order = plan.cutoverOrder ?? plan.applications.map((a) => a.name);
-  const position = new Map(order.map((name, i) => [name, i]));
-  const at = (name: string) => position.get(name) ?? order.length;
+  // Applications of one wave move together: the same position.
+  const waves = planWaves(plan);
+  const position = waveIndex(waves);
+  const at = (name: string) => position.get(name) ?? waves.length;
   // Each topic's last-moved consumer: one pass, however many applications.
   const lastConsumer = new Map<string, string>();
   for (const app of plan.applications) {
@@ -474,4 +480,69 @@ function producersBeforeConsumers(
     }
   }
   return undefined;
+}
+
+/**
+ * `cutoverWaves`: the alternative to `cutoverOrder`, never both; every
+ * application in exactly one wave, wave names unique. Empty waves and bad
+ * names are refused by the schema. A valid wave plan gets a warning that the
+ * workflow runs it one application after another (wave gates come next).
+ */
+function checkWaves(
+  plan: Plan,
+  appIndex: ReadonlyMap<string, number>,
+  errors: PlanIssue[],
+  warnings: PlanIssue[],
+): void {
+  const waves = plan.cutoverWaves;
+  if (waves === undefined) return;
+  if (plan.cutoverOrder !== undefined) {
+    errors.push({
+      path: 'cutoverWaves',
+      message:
+        'and cutoverOrder are both set: give one or the other (the waves already say the order)',
+    });
+  }
+  const before = errors.length;
+  const waveNames = new Map<string, number>();
+  const placed = new Map<string, string>();
+  waves.forEach((wave, i) => {
+    const first = waveNames.get(wave.name);
+    if (first !== undefined) {
+      errors.push({
+        path: `cutoverWaves[${i}].name`,
+        message: `\`${wave.name}\` is already the name of cutoverWaves[${first}]; wave names must be unique`,
+      });
+    } else waveNames.set(wave.name, i);
+    wave.applications.forEach((name, j) => {
+      const path = `cutoverWaves[${i}].applications[${j}]`;
+      const where = placed.get(name);
+      if (!appIndex.has(name)) {
+        errors.push({
+          path,
+          message: `\`${name}\` is not an application${didYouMean(name, appIndex.keys())}`,
+        });
+      } else if (where !== undefined) {
+        errors.push({
+          path,
+          message: `\`${name}\` is already listed at ${where}; an application belongs to exactly one wave`,
+        });
+      } else placed.set(name, path);
+    });
+  });
+  const missing = [...appIndex.keys()].filter((n) => !placed.has(n));
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 10).map((n) => `\`${n}\``);
+    const more = missing.length > 10 ? ` and ${missing.length - 10} more` : '';
+    errors.push({
+      path: 'cutoverWaves',
+      message: `must place every application in one wave; missing ${shown.join(', ')}${more}`,
+    });
+  }
+  if (errors.length === before && plan.cutoverOrder === undefined) {
+    warnings.push({
+      path: 'cutoverWaves',
+      message: `runs as ${waves.length} wave${waves.length === 1 ? '' : 's'} in order, each application with its own cutover gate (up to cutoverConcurrency at a time); one gate per wave is not supported yet`,
+    });
+  }
 }

@@ -365,13 +365,15 @@ const groupNames = () =>
     [],
   );
 
+/**
+ * Application and wave names: they reach ledger keys, execution names,
+ * emails, pages and terminals, so only letters, digits, ".", "_" and "-".
+ */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const NAME_MESSAGE = 'must be letters, digits, ".", "_" or "-" (at most 64)';
+
 export const ApplicationSchema = z.strictObject({
-  name: safeString(64).check(
-    z.regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-      'must be letters, digits, ".", "_" or "-" (at most 64)',
-    ),
-  ),
+  name: safeString(64).check(z.regex(NAME_PATTERN, NAME_MESSAGE)),
   produces: names(PLAN_LIMITS.topic),
   consumes: names(PLAN_LIMITS.topic),
   consumerGroups: groupNames(),
@@ -541,6 +543,29 @@ export const PlanSchema = z.strictObject({
   cutoverOrder: z.optional(
     z.array(safeString(64)).check(z.maxLength(PLAN_LIMITS.applications)),
   ),
+  /**
+   * Waves: applications that move together, wave after wave. The
+   * alternative to `cutoverOrder` (plan-rules refuses both; `waves.ts`
+   * gives every plan its waves).
+   */
+  cutoverWaves: z.optional(
+    z
+      .array(
+        z.strictObject({
+          name: safeString(64).check(z.regex(NAME_PATTERN, NAME_MESSAGE)),
+          applications: z
+            .array(safeString(64))
+            .check(
+              z.minLength(1, 'a wave needs at least one application'),
+              z.maxLength(PLAN_LIMITS.applications),
+            ),
+        }),
+      )
+      .check(
+        z.minLength(1, 'needs at least one wave (or leave cutoverWaves out)'),
+        z.maxLength(PLAN_LIMITS.applications),
+      ),
+  ),
   /** How many applications may be in cutover at the same time. */
   cutoverConcurrency: z._default(
     z.number().check(z.int(), z.gte(1), z.lte(40)),
@@ -556,6 +581,7 @@ export type PlanInput = z.input<typeof PlanSchema>;
 /** A parsed plan with every default applied. */
 export type Plan = z.output<typeof PlanSchema>;
 export type Application = Plan['applications'][number];
+export type WaveInput = NonNullable<Plan['cutoverWaves']>[number];
 export type Shard = z.output<typeof ShardSchema>;
 export type Replication = Plan['replication'];
 export type Readiness = Plan['readiness'];

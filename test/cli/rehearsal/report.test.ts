@@ -1,12 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RehearsalResult } from '../../../cli/rehearsal/rehearse.ts';
 import { isoDuration } from '../../../cli/rehearsal/rehearse.ts';
 import {
+  elapsedLabel,
   renderReport,
   svgChart,
+  timeAxis,
   writeReport,
 } from '../../../cli/rehearsal/report.ts';
 import {
@@ -122,6 +125,94 @@ describe('report', () => {
     );
     expect(empty).toContain('(no data)');
     expect(empty).not.toContain('<polyline');
+  });
+
+  it('should give the cutover hours the width and compress the rollback window into a break', () => {
+    // A run like the three-application rehearsal: gates in the first
+    // three hours, the 24 h rollback window, then the teardown gate.
+    const gates = [1.2, 1.6, 2.1, 2.4, 2.9, 3.1, 27.2].map((h) => T0 + h * H);
+    const axis = timeAxis(T0, T0 + 27.3 * H, gates, 56, 692);
+    // On a linear axis the last cutover gate would sit at 11 % of the
+    // width; the axis keeps 5.2 h in 94 % of it.
+    expect((axis.x(T0 + 3.1 * H) - 56) / 692).toBeCloseTo((3.1 / 5.2) * 0.94);
+    expect(axis.breaks).toHaveLength(1);
+    expect(axis.breaks[0]?.ms).toBe(22.1 * H);
+    expect(axis.breaks[0]?.x1).toBeCloseTo(
+      (axis.breaks[0]?.x0 as number) + 0.06 * 692,
+    );
+    const labels = axis.ticks.map((t) => t.label);
+    expect(labels[0]).toBe('+0:00');
+    expect(labels).toContain('+1:00');
+    // The axis resumes after the break with the time it resumes at.
+    expect(labels).toContain('+1d 02:12');
+    const svg = svgChart(
+      'Lag',
+      'records',
+      [
+        {
+          name: 'r',
+          points: [
+            [T0, 5],
+            [T0 + 27.3 * H, 0],
+          ],
+        },
+      ],
+      T0,
+      T0 + 27.3 * H,
+      gates,
+    );
+    expect(svg).toContain('class="axis-break"');
+    expect(svg).toContain('22.1 h without gates, compressed');
+  });
+
+  it('should keep a short run, or one whose gates fill it, linear', () => {
+    const short = timeAxis(T0, T0 + 4 * H, [T0 + H, T0 + 3 * H], 0, 400);
+    expect(short.breaks).toEqual([]);
+    expect(short.x(T0 + 2 * H)).toBeCloseTo(200);
+    const busy = Array.from({ length: 200 }, (_, i) => T0 + i * 0.5 * H);
+    expect(timeAxis(T0, T0 + 100 * H, busy, 0, 400).breaks).toEqual([]);
+  });
+
+  it('should map time to x monotonically from the left edge to the right edge, whatever the gates', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 * 24 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+          maxLength: 40,
+        }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+          minLength: 2,
+          maxLength: 40,
+        }),
+        (hours, gateShares, probes) => {
+          const to = T0 + hours * H;
+          const marks = gateShares.map((f) => T0 + f * (to - T0));
+          const axis = timeAxis(T0, to, marks, 56, 692);
+          expect(axis.x(T0)).toBeCloseTo(56, 6);
+          expect(axis.x(to)).toBeCloseTo(56 + 692, 6);
+          const times = probes
+            .map((f) => T0 + f * (to - T0))
+            .sort((a, b) => a - b);
+          const xs = times.map(axis.x);
+          for (let i = 1; i < xs.length; i++) {
+            expect(xs[i] as number).toBeGreaterThanOrEqual(
+              (xs[i - 1] as number) - 1e-9,
+            );
+          }
+          for (let i = 1; i < axis.ticks.length; i++) {
+            expect((axis.ticks[i] as { x: number }).x).toBeGreaterThan(
+              (axis.ticks[i - 1] as { x: number }).x,
+            );
+          }
+        },
+      ),
+    );
+  });
+
+  it('should label elapsed time in hours, and in days from a day on', () => {
+    expect(elapsedLabel(0)).toBe('+0:00');
+    expect(elapsedLabel(1.5 * H)).toBe('+1:30');
+    expect(elapsedLabel(26 * H + 5 * 60_000)).toBe('+1d 02:05');
   });
 
   it('should show gates with evidence and email, escaping what it shows', () => {

@@ -68,6 +68,27 @@ describe('validate-plan', () => {
     expect(JSON.stringify(result)).not.toContain('bootstrapBrokers');
   });
 
+  it('should hand a wave plan to the workflow as its applications wave after wave', async () => {
+    const waves = await deps.plans.put(
+      'plans',
+      'orders-platform-waves.json',
+      readFileSync('events/start-migration-waves.json', 'utf8'),
+    );
+    const result = await runValidatePlan(
+      { migrationId: 'orders-platform-waves', planRef: waves },
+      deps,
+    );
+
+    // The cutover Map runs these one after another (concurrency 1): wave
+    // `order-flow` (order-status, orders), then `notifications`.
+    expect(result.apps).toEqual([
+      'order-status',
+      'orders',
+      'customer-notification',
+    ]);
+    expect(result.concurrency).toBe(1);
+  });
+
   it('should record the migration, one ON_SOURCE item per app, and subscribe the emails', async () => {
     await runValidatePlan(event(), deps);
 
