@@ -29,7 +29,8 @@
  * that does not hold the execution back), and sleeps with `setTimeout` in
  * between. Neither can make an execution wait for *virtual* time while other
  * executions run, so each Wait state of the local copy of the definition is
- * rewritten into a Task whose override sleeps on the {@link VirtualClock}
+ * rewritten into a Task whose override sleeps on the VirtualClock
+ * (virtual-clock.ts; the rewrite is `localize` in local-definition.ts)
  * (Parameters evaluate `Seconds`/`SecondsPath`, ResultPath null passes the
  * input through, as a Wait does). The accounting still counts it as a Wait.
  *
@@ -66,6 +67,17 @@ import {
   CHILD_SUBSTITUTIONS,
   PARENT_SUBSTITUTIONS,
 } from '../../functions/shared/substitutions.ts';
+import {
+  DESCRIBE_EXECUTION,
+  LAMBDA_CALLBACK,
+  LAMBDA_INVOKE,
+  type Localized,
+  localize,
+  PUT_EVENTS,
+  retryDelay,
+  START_SYNC,
+  TIMEOUT_KEY,
+} from './local-definition.ts';
 import { asPrincipal } from './principal.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
@@ -306,13 +318,6 @@ export class WorkflowLimitError extends Error {
 type Json = unknown;
 /** The interpreter's event log entries, read loosely. */
 type LogEvent = Record<string, unknown> & { type: string };
-type StateDef = Record<string, unknown> & { Type: string };
-
-interface StateInfo {
-  type: string;
-  /** `.waitForTaskToken` or `.sync`: one more history event (TaskSubmitted). */
-  callback: boolean;
-}
 
 /** An error that surfaces in the state machine under its own name. */
 class NamedError extends Error {
@@ -322,97 +327,8 @@ class NamedError extends Error {
   }
 }
 
-const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-const LAMBDA_CALLBACK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
-const START_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
-const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
-const DESCRIBE_EXECUTION = 'arn:aws:states:::aws-sdk:sfn:describeExecution';
 /** Resource of a rewritten Wait state (a valid ARN for the validator). */
 const LOCAL_WAIT = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:local-virtual-wait`;
-/**
- * Real-time timeout of every local Task: long enough for any rehearsal,
- * below setTimeout's 2^31-1 ms limit (a larger value fires at once).
- */
-const LOCAL_TASK_TIMEOUT_SECONDS = 2_000_000;
-const TIMEOUT_KEY = 'localGateTimeoutSeconds';
-
-interface Retrier {
-  ErrorEquals: string[];
-  IntervalSeconds?: number;
-  MaxAttempts?: number;
-  BackoffRate?: number;
-  MaxDelaySeconds?: number;
-  JitterStrategy?: 'FULL' | 'NONE';
-}
-
-interface Localized {
-  definition: StateMachineDefinition;
-  states: Map<string, StateInfo>;
-  tasks: Map<string, string>;
-  /** The Retry field of each Task that has one. */
-  retriers: Map<string, Retrier[]>;
-}
-
-/** The local copy of a definition (see the module comment) and its index. */
-function localize(source: StateMachineDefinition): Localized {
-  const definition = structuredClone(source);
-  const states = new Map<string, StateInfo>();
-  const tasks = new Map<string, string>();
-  const retriers = new Map<string, Retrier[]>();
-  const walk = (all: Record<string, StateDef>) => {
-    for (const [name, state] of Object.entries(all)) {
-      const resource = String(state.Resource ?? '');
-      states.set(name, {
-        type: state.Type,
-        callback: resource === LAMBDA_CALLBACK || resource === START_SYNC,
-      });
-      if (state.Type === 'Wait') {
-        if (
-          state.Timestamp !== undefined ||
-          state.TimestampPath !== undefined
-        ) {
-          throw new Error(`${name}: Timestamp waits are not supported locally`);
-        }
-        const parameters =
-          state.SecondsPath !== undefined
-            ? { 'seconds.$': state.SecondsPath }
-            : { seconds: state.Seconds ?? 0 };
-        for (const key of ['Seconds', 'SecondsPath']) delete state[key];
-        Object.assign(state, {
-          Type: 'Task',
-          Resource: LOCAL_WAIT,
-          Parameters: parameters,
-          ResultPath: null,
-          TimeoutSeconds: LOCAL_TASK_TIMEOUT_SECONDS,
-        });
-        tasks.set(name, LOCAL_WAIT);
-      } else if (state.Type === 'Task') {
-        tasks.set(name, resource);
-        if (Array.isArray(state.Retry)) {
-          retriers.set(name, state.Retry as Retrier[]);
-        }
-        if (resource === LAMBDA_CALLBACK) {
-          const params = state.Parameters as Record<string, unknown>;
-          if (state.TimeoutSecondsPath !== undefined) {
-            params[`${TIMEOUT_KEY}.$`] = state.TimeoutSecondsPath;
-          } else if (state.TimeoutSeconds !== undefined) {
-            params[TIMEOUT_KEY] = state.TimeoutSeconds;
-          }
-        }
-        delete state.TimeoutSecondsPath;
-        state.TimeoutSeconds = LOCAL_TASK_TIMEOUT_SECONDS;
-      } else if (state.Type === 'Map') {
-        const processor = (state.ItemProcessor ?? state.Iterator) as {
-          States: Record<string, StateDef>;
-        };
-        walk(processor.States);
-      }
-    }
-  };
-  walk(definition.States as unknown as Record<string, StateDef>);
-  return { definition, states, tasks, retriers };
-}
-
 function byteLength(value: Json): number {
   return value === undefined
     ? 0
@@ -475,8 +391,14 @@ export class LocalWorkflow {
     this.#clock = options.clock;
     const substitutions = localSubstitutions();
     this.#machines = {
-      migration: localize(loadDefinition('migration', substitutions)),
-      'app-cutover': localize(loadDefinition('app-cutover', substitutions)),
+      migration: localize(
+        loadDefinition('migration', substitutions),
+        LOCAL_WAIT,
+      ),
+      'app-cutover': localize(
+        loadDefinition('app-cutover', substitutions),
+        LOCAL_WAIT,
+      ),
     };
     this.#arns = new Map([
       [localStateMachineArn('migration'), 'migration'],
@@ -1285,37 +1207,6 @@ export class LocalWorkflow {
       ...(result?.cause ? { Cause: result.cause } : {}),
     };
   }
-}
-
-/**
- * Seconds before the retry of `err`, or undefined when no retrier takes it
- * (or its attempts are used up). FULL jitter waits half the interval: its
- * expected value, so rehearsals are reproducible.
- */
-function retryDelay(
-  retriers: Retrier[],
-  attempts: number[],
-  err: unknown,
-): number | undefined {
-  const name = err instanceof Error ? err.name : 'Error';
-  for (const [i, retrier] of retriers.entries()) {
-    const matches = retrier.ErrorEquals.some(
-      (e) =>
-        e === name ||
-        e === 'States.ALL' ||
-        (e === 'States.TaskFailed' && name !== 'States.Timeout'),
-    );
-    if (!matches) continue;
-    const done = attempts[i] ?? 0;
-    if (done >= (retrier.MaxAttempts ?? 3)) return undefined;
-    attempts[i] = done + 1;
-    const interval = Math.min(
-      (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** done,
-      retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
-    );
-    return retrier.JitterStrategy === 'FULL' ? interval / 2 : interval;
-  }
-  return undefined;
 }
 
 /**
