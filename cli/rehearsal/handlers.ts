@@ -78,17 +78,19 @@ export interface Instruments {
 
 /**
  * Every workflow phase's handler (the real one, or its replacement),
- * instrumented; a phase without a handler module is left out.
+ * instrumented; a phase without a handler module is left out, a module
+ * that fails to import fails the rehearsal (`loadHandler`).
  */
 export async function wireHandlers(
   kafka: SimulatedKafka,
   replaceHandlers: Partial<Record<WorkflowPhase, Handler>> | undefined,
   ins: Instruments,
+  functionsDir: URL = FUNCTIONS_DIR,
 ): Promise<Partial<Record<WorkflowPhase, Handler>>> {
   const handlers: Partial<Record<WorkflowPhase, Handler>> = {};
   for (const phase of WORKFLOW_PHASES) {
     const replaced = replaceHandlers?.[phase];
-    const mod = replaced ? undefined : await loadHandler(phase);
+    const mod = replaced ? undefined : await loadHandler(phase, functionsDir);
     if (!mod && !replaced) continue;
     const overrides: Record<string, unknown> = { clock: ins.clock };
     if (phase === 'probe-source') {
