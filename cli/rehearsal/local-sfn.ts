@@ -29,10 +29,10 @@
  * that does not hold the execution back), and sleeps with `setTimeout` in
  * between. Neither can make an execution wait for *virtual* time while other
  * executions run, so each Wait state of the local copy of the definition is
- * rewritten into a Task whose override sleeps on the VirtualClock
- * (virtual-clock.ts; the rewrite is `localize` in local-definition.ts)
- * (Parameters evaluate `Seconds`/`SecondsPath`, ResultPath null passes the
- * input through, as a Wait does). The accounting still counts it as a Wait.
+ * rewritten (`localize`, local-definition.ts) into a Task whose override
+ * sleeps on the VirtualClock of virtual-clock.ts: Parameters evaluate
+ * `Seconds`/`SecondsPath`, ResultPath null passes the input through, as a
+ * Wait does. The accounting still counts it as a Wait.
  *
  * The interpreter also races every Task against a real-time timeout
  * (TimeoutSeconds, or 60 s by default), which would end a long child
