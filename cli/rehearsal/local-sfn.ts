@@ -29,9 +29,10 @@
  * that does not hold the execution back), and sleeps with `setTimeout` in
  * between. Neither can make an execution wait for *virtual* time while other
  * executions run, so each Wait state of the local copy of the definition is
- * rewritten into a Task whose override sleeps on the {@link VirtualClock}
- * (Parameters evaluate `Seconds`/`SecondsPath`, ResultPath null passes the
- * input through, as a Wait does). The accounting still counts it as a Wait.
+ * rewritten (`localize`, local-definition.ts) into a Task whose override
+ * sleeps on the VirtualClock of virtual-clock.ts: Parameters evaluate
+ * `Seconds`/`SecondsPath`, ResultPath null passes the input through, as a
+ * Wait does. The accounting still counts it as a Wait.
  *
  * The interpreter also races every Task against a real-time timeout
  * (TimeoutSeconds, or 60 s by default), which would end a long child
@@ -62,12 +63,25 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
-import type { Clock } from '../../functions/shared/ports.ts';
 import {
   CHILD_SUBSTITUTIONS,
   PARENT_SUBSTITUTIONS,
 } from '../../functions/shared/substitutions.ts';
+import {
+  DESCRIBE_EXECUTION,
+  LAMBDA_CALLBACK,
+  LAMBDA_INVOKE,
+  type Localized,
+  localize,
+  PUT_EVENTS,
+  retryDelay,
+  START_SYNC,
+  TIMEOUT_KEY,
+} from './local-definition.ts';
 import { asPrincipal } from './principal.ts';
+import type { VirtualClock } from './virtual-clock.ts';
+
+export { VirtualClock, type VirtualTimer } from './virtual-clock.ts';
 
 // ------------------------------------------------------------ local names
 
@@ -304,13 +318,6 @@ export class WorkflowLimitError extends Error {
 type Json = unknown;
 /** The interpreter's event log entries, read loosely. */
 type LogEvent = Record<string, unknown> & { type: string };
-type StateDef = Record<string, unknown> & { Type: string };
-
-interface StateInfo {
-  type: string;
-  /** `.waitForTaskToken` or `.sync`: one more history event (TaskSubmitted). */
-  callback: boolean;
-}
 
 /** An error that surfaces in the state machine under its own name. */
 class NamedError extends Error {
@@ -320,97 +327,8 @@ class NamedError extends Error {
   }
 }
 
-const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-const LAMBDA_CALLBACK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
-const START_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
-const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
-const DESCRIBE_EXECUTION = 'arn:aws:states:::aws-sdk:sfn:describeExecution';
 /** Resource of a rewritten Wait state (a valid ARN for the validator). */
 const LOCAL_WAIT = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:local-virtual-wait`;
-/**
- * Real-time timeout of every local Task: long enough for any rehearsal,
- * below setTimeout's 2^31-1 ms limit (a larger value fires at once).
- */
-const LOCAL_TASK_TIMEOUT_SECONDS = 2_000_000;
-const TIMEOUT_KEY = 'localGateTimeoutSeconds';
-
-interface Retrier {
-  ErrorEquals: string[];
-  IntervalSeconds?: number;
-  MaxAttempts?: number;
-  BackoffRate?: number;
-  MaxDelaySeconds?: number;
-  JitterStrategy?: 'FULL' | 'NONE';
-}
-
-interface Localized {
-  definition: StateMachineDefinition;
-  states: Map<string, StateInfo>;
-  tasks: Map<string, string>;
-  /** The Retry field of each Task that has one. */
-  retriers: Map<string, Retrier[]>;
-}
-
-/** The local copy of a definition (see the module comment) and its index. */
-function localize(source: StateMachineDefinition): Localized {
-  const definition = structuredClone(source);
-  const states = new Map<string, StateInfo>();
-  const tasks = new Map<string, string>();
-  const retriers = new Map<string, Retrier[]>();
-  const walk = (all: Record<string, StateDef>) => {
-    for (const [name, state] of Object.entries(all)) {
-      const resource = String(state.Resource ?? '');
-      states.set(name, {
-        type: state.Type,
-        callback: resource === LAMBDA_CALLBACK || resource === START_SYNC,
-      });
-      if (state.Type === 'Wait') {
-        if (
-          state.Timestamp !== undefined ||
-          state.TimestampPath !== undefined
-        ) {
-          throw new Error(`${name}: Timestamp waits are not supported locally`);
-        }
-        const parameters =
-          state.SecondsPath !== undefined
-            ? { 'seconds.$': state.SecondsPath }
-            : { seconds: state.Seconds ?? 0 };
-        for (const key of ['Seconds', 'SecondsPath']) delete state[key];
-        Object.assign(state, {
-          Type: 'Task',
-          Resource: LOCAL_WAIT,
-          Parameters: parameters,
-          ResultPath: null,
-          TimeoutSeconds: LOCAL_TASK_TIMEOUT_SECONDS,
-        });
-        tasks.set(name, LOCAL_WAIT);
-      } else if (state.Type === 'Task') {
-        tasks.set(name, resource);
-        if (Array.isArray(state.Retry)) {
-          retriers.set(name, state.Retry as Retrier[]);
-        }
-        if (resource === LAMBDA_CALLBACK) {
-          const params = state.Parameters as Record<string, unknown>;
-          if (state.TimeoutSecondsPath !== undefined) {
-            params[`${TIMEOUT_KEY}.$`] = state.TimeoutSecondsPath;
-          } else if (state.TimeoutSeconds !== undefined) {
-            params[TIMEOUT_KEY] = state.TimeoutSeconds;
-          }
-        }
-        delete state.TimeoutSecondsPath;
-        state.TimeoutSeconds = LOCAL_TASK_TIMEOUT_SECONDS;
-      } else if (state.Type === 'Map') {
-        const processor = (state.ItemProcessor ?? state.Iterator) as {
-          States: Record<string, StateDef>;
-        };
-        walk(processor.States);
-      }
-    }
-  };
-  walk(definition.States as unknown as Record<string, StateDef>);
-  return { definition, states, tasks, retriers };
-}
-
 function byteLength(value: Json): number {
   return value === undefined
     ? 0
@@ -473,8 +391,14 @@ export class LocalWorkflow {
     this.#clock = options.clock;
     const substitutions = localSubstitutions();
     this.#machines = {
-      migration: localize(loadDefinition('migration', substitutions)),
-      'app-cutover': localize(loadDefinition('app-cutover', substitutions)),
+      migration: localize(
+        loadDefinition('migration', substitutions),
+        LOCAL_WAIT,
+      ),
+      'app-cutover': localize(
+        loadDefinition('app-cutover', substitutions),
+        LOCAL_WAIT,
+      ),
     };
     this.#arns = new Map([
       [localStateMachineArn('migration'), 'migration'],
@@ -1286,37 +1210,6 @@ export class LocalWorkflow {
 }
 
 /**
- * Seconds before the retry of `err`, or undefined when no retrier takes it
- * (or its attempts are used up). FULL jitter waits half the interval: its
- * expected value, so rehearsals are reproducible.
- */
-function retryDelay(
-  retriers: Retrier[],
-  attempts: number[],
-  err: unknown,
-): number | undefined {
-  const name = err instanceof Error ? err.name : 'Error';
-  for (const [i, retrier] of retriers.entries()) {
-    const matches = retrier.ErrorEquals.some(
-      (e) =>
-        e === name ||
-        e === 'States.ALL' ||
-        (e === 'States.TaskFailed' && name !== 'States.Timeout'),
-    );
-    if (!matches) continue;
-    const done = attempts[i] ?? 0;
-    if (done >= (retrier.MaxAttempts ?? 3)) return undefined;
-    attempts[i] = done + 1;
-    const interval = Math.min(
-      (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** done,
-      retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
-    );
-    return retrier.JitterStrategy === 'FULL' ? interval / 2 : interval;
-  }
-  return undefined;
-}
-
-/**
  * Races `work` against `signal`: resolves with `onStop()` when the signal
  * aborts first. The listener is removed either way (an execution waits
  * thousands of times).
@@ -1353,159 +1246,4 @@ function lambdaContext(phase: WorkflowPhase, arn: string): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
-}
-
-// ------------------------------------------------------------ virtual clock
-
-/*
- * A discrete-event virtual clock. Several executions wait at once (a Map
- * with concurrency > 1, a parent waiting on its children), so waits cannot
- * simply be added up. Every wait registers a timer at `now + seconds`, and
- * time jumps to the earliest pending timer only when nothing can make
- * progress without it: no handler in flight (`run`), no hold (`hold`), and
- * one full event-loop turn without any activity. Everything the interpreter
- * does between two waits is promise microtasks, which always finish before
- * that turn ends; real I/O happens only inside handlers, which run inside
- * `run`.
- */
-
-interface Timer {
-  at: number;
-  seq: number;
-  resolve: () => void;
-  cancelled: boolean;
-}
-
-/** A pending virtual timer that can be cancelled (e.g. a gate's timeout). */
-export interface VirtualTimer {
-  /** Resolves when virtual time reaches the timer. Never rejects. */
-  readonly done: Promise<void>;
-  /** Virtual time at which it fires. */
-  readonly at: Date;
-  cancel(): void;
-}
-
-/** Virtual time for the local workflow (see the comment above). */
-export class VirtualClock implements Clock {
-  #now: number;
-  #timers: Timer[] = [];
-  #seq = 0;
-  #inFlight = 0;
-  #holds = 0;
-  #epoch = 0;
-  #checkScheduled = false;
-  #idleListeners = new Set<() => void>();
-
-  /** @param start virtual start time (default 2026-01-01T00:00:00Z) */
-  constructor(start: Date = new Date('2026-01-01T00:00:00Z')) {
-    this.#now = start.getTime();
-  }
-
-  now(): Date {
-    return new Date(this.#now);
-  }
-
-  /** Resolves when virtual time has advanced by `seconds`. */
-  sleep(seconds: number): Promise<void> {
-    return this.timer(seconds).done;
-  }
-
-  /** A cancellable timer `seconds` from now (0 fires on the next advance). */
-  timer(seconds: number): VirtualTimer {
-    if (!Number.isFinite(seconds) || seconds < 0) {
-      throw new RangeError(`timer: seconds must be >= 0, got ${seconds}`);
-    }
-    const { promise, resolve } = Promise.withResolvers<void>();
-    const t: Timer = {
-      at: this.#now + Math.round(seconds * 1000),
-      seq: this.#seq++,
-      resolve,
-      cancelled: false,
-    };
-    this.#timers.push(t);
-    this.#poke();
-    return {
-      done: promise,
-      at: new Date(t.at),
-      cancel: () => {
-        t.cancelled = true;
-        this.#poke();
-      },
-    };
-  }
-
-  /**
-   * Runs real asynchronous work (a Lambda handler doing I/O, a simulated
-   * person) during which virtual time must not advance.
-   */
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    this.#inFlight++;
-    this.#poke();
-    try {
-      return await work();
-    } finally {
-      this.#inFlight--;
-      this.#poke();
-    }
-  }
-
-  /**
-   * Stops time from advancing until the returned release function is
-   * called (interactive mode: a person decides in real time).
-   */
-  hold(): () => void {
-    this.#holds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#holds--;
-      this.#poke();
-    };
-  }
-
-  /** Number of timers still pending. */
-  get pendingTimers(): number {
-    return this.#timers.filter((t) => !t.cancelled).length;
-  }
-
-  /**
-   * Called each time the system is quiescent with no timer to advance to
-   * (everything waits on a gate or has finished).
-   */
-  onIdle(listener: () => void): () => void {
-    this.#idleListeners.add(listener);
-    return () => this.#idleListeners.delete(listener);
-  }
-
-  /** Marks activity; schedules a quiescence check after this event-loop turn. */
-  #poke(): void {
-    this.#epoch++;
-    if (this.#checkScheduled) return;
-    this.#checkScheduled = true;
-    const seen = this.#epoch;
-    setImmediate(() => this.#check(seen));
-  }
-
-  #check(seen: number): void {
-    this.#checkScheduled = false;
-    if (this.#inFlight > 0 || this.#holds > 0) return;
-    if (this.#epoch !== seen) {
-      // Something happened during the last turn: look again after the next.
-      this.#poke();
-      return;
-    }
-    this.#timers = this.#timers.filter((t) => !t.cancelled);
-    if (this.#timers.length === 0) {
-      for (const listener of this.#idleListeners) listener();
-      return;
-    }
-    this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-    const first = this.#timers[0] as Timer;
-    this.#now = Math.max(this.#now, first.at);
-    const due = this.#timers.filter((t) => t.at <= this.#now);
-    this.#timers = this.#timers.filter((t) => t.at > this.#now);
-    for (const t of due) t.resolve();
-    this.#poke();
-  }
 }
