@@ -40,6 +40,7 @@ import {
   LEDGER_KEYS,
 } from '../functions/shared/aws/ledger-table.ts';
 import { CUSTOM_NAMESPACE } from '../functions/shared/custom-metrics.ts';
+import { REPLICATOR_NAME_PREFIX } from '../functions/shared/domain/replicator-config.ts';
 import type {
   ChildSubstitution,
   ParentSubstitution,
@@ -66,9 +67,6 @@ export interface CutoverStackProps extends StackProps {
    */
   readonly projectRoot?: string;
 }
-
-/** The replicators this stack may touch: `msk-cutover-<migrationId>-…`. */
-export const REPLICATOR_NAME_PREFIX = 'msk-cutover-';
 
 /**
  * The ledger operations each phase's code reaches (through the shared

@@ -62,6 +62,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
+import { lambdaContext } from '../../functions/shared/lambda-context.ts';
 import type { Clock } from '../../functions/shared/ports.ts';
 import {
   CHILD_SUBSTITUTIONS,
@@ -1050,7 +1051,9 @@ export class LocalWorkflow {
       );
     }
     const event = JSON.parse(JSON.stringify(payload ?? null)) as never;
-    const context = lambdaContext(phase, functionName);
+    const context = lambdaContext(`msk-cutover-${phase}`, {
+      invokedFunctionArn: functionName,
+    });
     try {
       // The handler's AWS calls are made by its function's role.
       const out = await this.#clock.run(() =>
@@ -1335,24 +1338,6 @@ async function unlessStopped<T>(
   } finally {
     signal.removeEventListener('abort', listener);
   }
-}
-
-function lambdaContext(phase: WorkflowPhase, arn: string): Context {
-  const name = `msk-cutover-${phase}`;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: arn,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 // ------------------------------------------------------------ virtual clock

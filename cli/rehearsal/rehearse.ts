@@ -30,6 +30,7 @@ import {
 import { DEFAULT_PRICES } from '../../functions/shared/domain/prices.ts';
 import type { PlanIssue } from '../../functions/shared/domain/validate.ts';
 import { validatePlan } from '../../functions/shared/domain/validate.ts';
+import { lambdaContext } from '../../functions/shared/lambda-context.ts';
 import { type Comparison, compareUsage } from '../format/forecast-report.ts';
 import type { IamAuthorizer, IamDenial } from './iam.ts';
 import type { ResolvedPolicies } from './iam-policies.ts';
@@ -1154,7 +1155,7 @@ async function runCleanup(
   try {
     const out = (await clock.run(() =>
       asPrincipal('cleanup', () =>
-        handler(event as never, lambdaContext('cleanup')),
+        handler(event as never, phaseContext('cleanup')),
       ),
     )) as {
       migrations?: { action: string; reason: string; deleted: string[] }[];
@@ -1173,22 +1174,11 @@ async function runCleanup(
   }
 }
 
-function lambdaContext(phase: string): Context {
+function phaseContext(phase: string): Context {
   const name = `msk-cutover-${phase}`;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: name,
-    functionVersion: '$LATEST',
+  return lambdaContext(name, {
     invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomBytes(8).toString('hex'),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  });
 }
 
 /** The approval link in an email body. */
@@ -1254,10 +1244,7 @@ async function callPage(
     ...(form ? { body: form } : {}),
     isBase64Encoded: false,
   };
-  const out = (await handler(
-    event as never,
-    lambdaContext('approval-api'),
-  )) as {
+  const out = (await handler(event as never, phaseContext('approval-api'))) as {
     statusCode?: number;
     body?: string;
   };
