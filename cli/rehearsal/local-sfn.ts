@@ -63,6 +63,13 @@ import {
 } from 'aws-local-stepfunctions';
 import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
 import { lambdaContext } from '../../functions/shared/lambda-context.ts';
+import {
+  functionArnPlaceholder,
+  type MachineName,
+  PHASES,
+  type PhaseOf,
+  phaseSpec,
+} from '../../functions/shared/phases.ts';
 import type { Clock } from '../../functions/shared/ports.ts';
 import {
   CHILD_SUBSTITUTIONS,
@@ -73,39 +80,22 @@ import { asPrincipal } from './principal.ts';
 // ------------------------------------------------------------ local names
 
 /** Phases served by Lambda Tasks, keyed as the `functions/` folders. */
-export const WORKFLOW_PHASES = [
-  'validate-plan',
-  'preflight',
-  'probe-source',
-  'create-replicators',
-  'describe-replicators',
-  'poll-readiness',
-  'request-approval',
-  'verify-cutover',
-  'teardown',
-  'record-failure',
-] as const;
-export type WorkflowPhase = (typeof WORKFLOW_PHASES)[number];
+export const WORKFLOW_PHASES = PHASES.filter(
+  (p) => phaseSpec(p).invokedBy.length > 0,
+) as readonly WorkflowPhase[];
+export type WorkflowPhase = PhaseOf<MachineName>;
 
-const FUNCTION_SUBSTITUTIONS: Record<string, WorkflowPhase> = {
-  ValidatePlanFunctionArn: 'validate-plan',
-  PreflightFunctionArn: 'preflight',
-  ProbeSourceFunctionArn: 'probe-source',
-  CreateReplicatorsFunctionArn: 'create-replicators',
-  DescribeReplicatorsFunctionArn: 'describe-replicators',
-  PollReadinessFunctionArn: 'poll-readiness',
-  RequestApprovalFunctionArn: 'request-approval',
-  VerifyCutoverFunctionArn: 'verify-cutover',
-  TeardownFunctionArn: 'teardown',
-  RecordFailureFunctionArn: 'record-failure',
-};
+const FUNCTION_SUBSTITUTIONS: Record<string, WorkflowPhase> =
+  Object.fromEntries(
+    WORKFLOW_PHASES.map((p) => [functionArnPlaceholder(p), p]),
+  );
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_EVENT_BUS = 'msk-cutover-local';
 
 /** The two state machines, named like their ASL files. */
-export type MachineName = 'migration' | 'app-cutover';
+export type { MachineName };
 
 /** The fake ARN that stands for a phase's function in the local definitions. */
 export function localFunctionArn(phase: WorkflowPhase): string {
