@@ -90,7 +90,8 @@ const LEDGER_ACCESS: Record<Phase, readonly string[]> = {
     'BatchWriteItem',
   ],
   preflight: ['PutItem', 'BatchWriteItem'],
-  'probe-source': ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
+  'probe-source': ['PutItem', 'UpdateItem', 'BatchWriteItem'],
+  'measure-source-lag': ['GetItem', 'PutItem', 'BatchWriteItem'],
   'create-replicators': ['GetItem', 'PutItem'],
   'describe-replicators': ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
   'poll-readiness': [
@@ -121,6 +122,7 @@ const READS_PLAN = new Set<Phase>([
   'preflight',
   'probe-source',
   'create-replicators',
+  'measure-source-lag',
   'poll-readiness',
   'request-approval',
   'approval-api',
@@ -335,7 +337,7 @@ export class CutoverStack extends Stack {
         LOG_DELIVERY_BUCKETS: deploy.logDeliveryBuckets.join(','),
         LOG_DELIVERY_STREAMS: deploy.logDeliveryStreams.join(','),
       },
-      'probe-source': { ...common, METRICS_NAMESPACE: CUSTOM_NAMESPACE },
+      'measure-source-lag': { ...common, METRICS_NAMESPACE: CUSTOM_NAMESPACE },
       'create-replicators': {
         ...common,
         SERVICE_EXECUTION_ROLE_ARN: replicatorRole.roleArn,
@@ -596,13 +598,16 @@ export class CutoverStack extends Stack {
         ),
       ],
     );
-    // probe-source: the source credentials, the target over IAM auth, and
-    // the source-lag metrics it publishes.
+    // probe-source: the source credentials.
     allow('probe-source', ['secretsmanager:GetSecretValue'], secretScope);
     decryptSourceSecrets('probe-source');
-    bootstrapBrokers('probe-source');
+    // measure-source-lag: the source credentials, the target over IAM
+    // auth, and the source-lag metrics it publishes.
+    allow('measure-source-lag', ['secretsmanager:GetSecretValue'], secretScope);
+    decryptSourceSecrets('measure-source-lag');
+    bootstrapBrokers('measure-source-lag');
     allow(
-      'probe-source',
+      'measure-source-lag',
       [
         'kafka-cluster:Connect',
         'kafka-cluster:DescribeCluster',
@@ -611,8 +616,8 @@ export class CutoverStack extends Stack {
       ],
       clusterContents,
     );
-    // Custom metrics: source lag (probe) and overdue gates (reminders).
-    for (const phase of ['probe-source', 'approval-reminders'] as const) {
+    // Custom metrics: source lag (measure) and overdue gates (reminders).
+    for (const phase of ['measure-source-lag', 'approval-reminders'] as const) {
       allow(phase, ['cloudwatch:PutMetricData'], ['*'], {
         StringEquals: { 'cloudwatch:namespace': CUSTOM_NAMESPACE },
       });

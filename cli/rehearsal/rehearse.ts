@@ -31,6 +31,7 @@ import { DEFAULT_PRICES } from '../../functions/shared/domain/prices.ts';
 import type { PlanIssue } from '../../functions/shared/domain/validate.ts';
 import { validatePlan } from '../../functions/shared/domain/validate.ts';
 import { lambdaContext } from '../../functions/shared/lambda-context.ts';
+import { phaseSpec } from '../../functions/shared/phases.ts';
 import { type Comparison, compareUsage } from '../format/forecast-report.ts';
 import type { IamAuthorizer, IamDenial } from './iam.ts';
 import type { ResolvedPolicies } from './iam-policies.ts';
@@ -580,13 +581,14 @@ export async function rehearse(
     if (!mod && !replaced) continue;
     const overrides: Record<string, unknown> = { clock };
     if (phase === 'request-approval') overrides.ledger = virtualLedger();
-    if (phase === 'probe-source') {
+    if (phase === 'probe-source') overrides.kafka = kafka;
+    if (phase === 'measure-source-lag') {
       overrides.kafka = kafka;
       overrides.iamToken = () => async () => 'rehearsal-iam-token';
     }
     const real = replaced ?? (mod as HandlerModule).createHandler(overrides);
     handlers[phase] = async (event: never, context: Context) => {
-      if (phase === 'probe-source') invoked.probe += 1;
+      if (phaseSpec(phase).kafka) invoked.probe += 1;
       else invoked.small += 1;
       const callsBefore = new Map(aws.calls);
       const metricsBefore = aws.metricsRequested;
@@ -1269,9 +1271,7 @@ function summarize(phase: string, event: unknown, out: unknown): string | null {
     case 'preflight':
       return `preflight: ${o.passed} passed, ${o.failed} failed, ${o.warnings} warnings`;
     case 'probe-source':
-      return e.action === 'probe'
-        ? `source probed: ${o.passed} passed, ${o.failed} failed, ${o.topicCount} topics`
-        : null;
+      return `source probed: ${o.passed} passed, ${o.failed} failed, ${o.topicCount} topics`;
     case 'create-replicators':
       return `replicators: ${o.created} created, ${o.adopted} adopted`;
     case 'describe-replicators':

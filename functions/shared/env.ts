@@ -45,7 +45,7 @@ const extendedEnv = {
     LOG_DELIVERY_BUCKETS: z._default(z.string(), ''),
     LOG_DELIVERY_STREAMS: z._default(z.string(), ''),
   }),
-  'probe-source': z.object({
+  'measure-source-lag': z.object({
     ...common,
     METRICS_NAMESPACE: z._default(z.string(), 'msk-cutover'),
   }),

@@ -62,8 +62,8 @@ export const PHASE_TABLE = {
   },
   'probe-source': {
     name: 'ProbeSource',
-    description: 'Kafka-side checks and consumer group measurements',
-    invokedBy: ['migration', 'app-cutover'],
+    description: 'Kafka-side checks before any replicator exists',
+    invokedBy: ['migration'],
     timeoutSeconds: 300,
     memoryMB: 1024,
     kafka: true,
@@ -80,6 +80,14 @@ export const PHASE_TABLE = {
     description: 'Reports the state of every replicator',
     invokedBy: ['migration'],
     replicatorApi: true,
+  },
+  'measure-source-lag': {
+    name: 'MeasureSourceLag',
+    description: 'Measures consumer groups on both clusters (lag, parity)',
+    invokedBy: ['migration', 'app-cutover'],
+    timeoutSeconds: 300,
+    memoryMB: 1024,
+    kafka: true,
   },
   'poll-readiness': {
     name: 'PollReadiness',

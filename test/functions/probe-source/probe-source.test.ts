@@ -13,8 +13,10 @@ import {
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SecretsAndBrokers } from '../../../functions/probe-source/aws-reads.ts';
-import { runMeasure } from '../../../functions/probe-source/measure.ts';
+import {
+  type MeasureSourceLagDeps,
+  runMeasure,
+} from '../../../functions/measure-source-lag/measure-source-lag.ts';
 import {
   type ProbeSourceDeps,
   runProbe,
@@ -22,6 +24,7 @@ import {
 import { DynamoLedger } from '../../../functions/shared/aws/ledger.ts';
 import { CloudWatchMetrics } from '../../../functions/shared/aws/metrics.ts';
 import { S3PlanStore } from '../../../functions/shared/aws/plan-store.ts';
+import { SecretsAndBrokers } from '../../../functions/shared/aws/secrets-and-brokers.ts';
 import type { CheckResult } from '../../../functions/shared/contracts.ts';
 import {
   PreflightFailedError,
@@ -127,11 +130,12 @@ const silentLog = (): Log & { lines: string[] } => {
 };
 
 async function makeDeps(): Promise<
-  ProbeSourceDeps & {
-    checks: CheckResult[];
-    ledgerImpl: DynamoLedger;
-    log: ReturnType<typeof silentLog>;
-  }
+  ProbeSourceDeps &
+    MeasureSourceLagDeps & {
+      checks: CheckResult[];
+      ledgerImpl: DynamoLedger;
+      log: ReturnType<typeof silentLog>;
+    }
 > {
   const table = await db.createTable(`probe-${++tableNo}`);
   const clock = { now: () => T0 };
@@ -161,7 +165,6 @@ async function makeDeps(): Promise<
       },
       updateMigration: (id, patch) => ledgerImpl.updateMigration(id, patch),
       putEvidence: (rec) => ledgerImpl.putEvidence(rec),
-      getReadinessTracker: (id, app) => ledgerImpl.getReadinessTracker(id, app),
       latestEvidenceRef: (id, kind, app) =>
         ledgerImpl.latestEvidenceRef(id, kind, app),
     },
@@ -189,7 +192,6 @@ async function makeDeps(): Promise<
 }
 
 const probeEvent = {
-  action: 'probe' as const,
   migrationId: 'orders-platform',
   planRef: ref,
 };
@@ -595,7 +597,6 @@ describe('measure', () => {
     serveTarget(deps);
     const result = await runMeasure(
       {
-        action: 'measure',
         migrationId: 'orders-platform',
         planRef: ref,
         ...(app ? { app } : {}),
@@ -749,7 +750,6 @@ describe('measure', () => {
     });
     const result = await runMeasure(
       {
-        action: 'measure',
         migrationId: 'orders-platform',
         planRef: ref,
         app: 'order-status',
@@ -806,24 +806,20 @@ describe('measure', () => {
     serve(planWith({}), goodSecret());
     const deps = await makeDeps();
     serveTarget(deps);
-    const event = {
-      action: 'measure',
-      migrationId: 'orders-platform',
-      planRef: ref,
-    } as const;
+    const base = { migrationId: 'orders-platform', planRef: ref };
     const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
-    /** The readiness poll at `minute` found the replicator rules `healthy`. */
-    const polled = (minute: number, healthy: boolean, app?: string) =>
-      deps.ledgerImpl.putReadinessTracker('orders-platform', app, {
-        waitingSince: T0.toISOString(),
-        lastPollAt: at(minute).toISOString(),
+    /** The event after a readiness poll at `minute` that found the replicator rules `healthy`. */
+    const polled = (minute: number, healthy: boolean) => ({
+      ...base,
+      previousPoll: {
+        at: at(minute).toISOString(),
         replicatorsHealthy: healthy,
-      });
-    const first = await runMeasure(event, deps);
+      },
+    });
+    const first = await runMeasure({ ...base, previousPoll: null }, deps);
     expect(first.skipped).toBe(false);
-    await polled(0, false);
     deps.clock = { now: () => at(5) };
-    expect(await runMeasure(event, deps)).toEqual({
+    expect(await runMeasure(polled(0, false), deps)).toEqual({
       measurementId: first.measurementId,
       skipped: true,
       groups: 0,
@@ -832,21 +828,22 @@ describe('measure', () => {
       errors: [],
     });
     // Half an hour after the last measurement, the groups are measured again.
-    await polled(25, false);
     deps.clock = { now: () => at(30) };
-    expect(await runMeasure(event, deps)).toMatchObject({
+    expect(await runMeasure(polled(25, false), deps)).toMatchObject({
       skipped: false,
       measurementId: `measure-${at(30).toISOString()}`,
     });
     // And on every poll once the replicator rules hold.
-    await polled(30, true);
     deps.clock = { now: () => at(35) };
-    expect((await runMeasure(event, deps)).skipped).toBe(false);
+    expect((await runMeasure(polled(30, true), deps)).skipped).toBe(false);
+    // A previous poll from before a gap (a new wait) does not count.
+    deps.clock = { now: () => at(36) };
+    expect((await runMeasure(polled(5, false), deps)).skipped).toBe(false);
     // One application's groups are always measured.
-    await polled(35, false, 'order-status');
     deps.clock = { now: () => at(40) };
     expect(
-      (await runMeasure({ ...event, app: 'order-status' }, deps)).skipped,
+      (await runMeasure({ ...polled(39, false), app: 'order-status' }, deps))
+        .skipped,
     ).toBe(false);
   });
 
@@ -856,7 +853,6 @@ describe('measure', () => {
     await expect(
       runMeasure(
         {
-          action: 'measure',
           migrationId: 'orders-platform',
           planRef: ref,
           app: 'nope',
