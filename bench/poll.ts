@@ -100,9 +100,9 @@ async function measure(
   const iterations: Iteration[] = [];
   let current: Omit<Iteration, 'full'> | undefined;
   const observe = (i: PhaseInvocation) => {
-    const event = i.event as { action?: string; app?: string };
+    const event = i.event as { app?: string };
     if (event.app !== undefined) return;
-    const isMeasure = i.phase === 'probe-source' && event.action === 'measure';
+    const isMeasure = i.phase === 'measure-source-lag';
     if (!isMeasure && i.phase !== 'poll-readiness') return;
     if (isMeasure) current = { calls: {}, metrics: 0 };
     current ??= { calls: {}, metrics: 0 };

@@ -11,7 +11,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
-import { runMeasure } from '../functions/probe-source/measure.ts';
+import {
+  type MeasureSourceLagDeps,
+  runMeasure,
+} from '../functions/measure-source-lag/measure-source-lag.ts';
 import {
   type ProbeSourceDeps,
   runProbe,
@@ -91,7 +94,7 @@ export async function benchProbe(): Promise<
     plan.replication.consumerGroups = ['.*'];
     const ref = { bucket: 'bench', key: 'plan.json', versionId: '1' };
     const real = new PlatformaticKafkaProbe();
-    const deps: ProbeSourceDeps = {
+    const deps: ProbeSourceDeps & MeasureSourceLagDeps = {
       plans: { get: async () => JSON.stringify(plan), put: async () => ref },
       inventory: {
         secretJson: async () => ({
@@ -105,7 +108,6 @@ export async function benchProbe(): Promise<
         putChecks: async () => {},
         updateMigration: async () => {},
         putEvidence: async () => {},
-        getReadinessTracker: async () => null,
         latestEvidenceRef: async () => null,
       },
       // The target side reaches the same broker, trusting the test CA.
@@ -138,13 +140,10 @@ export async function benchProbe(): Promise<
       return median(runs);
     };
     const probeMs = await time(() =>
-      runProbe({ action: 'probe', migrationId: 'bench', planRef: ref }, deps),
+      runProbe({ migrationId: 'bench', planRef: ref }, deps),
     );
     const measureMs = await time(async () => {
-      const r = await runMeasure(
-        { action: 'measure', migrationId: 'bench', planRef: ref },
-        deps,
-      );
+      const r = await runMeasure({ migrationId: 'bench', planRef: ref }, deps);
       if (r.groups < GROUPS)
         throw new Error(`measured ${r.groups} groups, expected ${GROUPS}+`);
     });

@@ -6,25 +6,10 @@
  */
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
-import type { FunctionName } from '../functions/shared/env.ts';
+import { PHASES, type Phase, phasesWhere } from '../functions/shared/phases.ts';
 
-/** Every phase, in workflow order; one Lambda function each. */
-export const PHASES = [
-  'validate-plan',
-  'preflight',
-  'probe-source',
-  'create-replicators',
-  'describe-replicators',
-  'poll-readiness',
-  'request-approval',
-  'approval-api',
-  'approval-reminders',
-  'verify-cutover',
-  'teardown',
-  'record-failure',
-  'cleanup',
-] as const satisfies readonly FunctionName[];
-export type Phase = (typeof PHASES)[number];
+/** Every phase, in workflow order (the phase table's); one function each. */
+export { PHASES, type Phase };
 
 /** `functions/<phase>/handler.ts`, relative to the project root. */
 export function handlerEntry(phase: Phase): string {
@@ -137,14 +122,8 @@ export const RUNTIME_SDK: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
  * ListReplicators): they must run on a client that knows the
  * external-cluster fields, so they never take the runtime's SDK.
  */
-export const REPLICATOR_API_PHASES: ReadonlySet<Phase> = new Set([
-  'preflight',
-  'create-replicators',
-  'describe-replicators',
-  'poll-readiness',
-  'teardown',
-  'cleanup',
-]);
+export const REPLICATOR_API_PHASES: ReadonlySet<Phase> =
+  phasesWhere('replicatorApi');
 
 /**
  * The recipe @platformatic/kafka needs in an ESM bundle: `debug` calls
@@ -178,7 +157,7 @@ export const KAFKA_CLIENT_BUNDLING: PhaseBundling = {
 };
 
 /** Phases that talk Kafka (and therefore bundle the Kafka client). */
-export const KAFKA_PHASES: ReadonlySet<Phase> = new Set(['probe-source']);
+export const KAFKA_PHASES: ReadonlySet<Phase> = phasesWhere('kafka');
 
 /** Where a bundle gets the AWS SDK: its own copy, or the runtime's. */
 export type SdkSource = 'bundled' | 'runtime';

@@ -40,17 +40,27 @@ import {
   LEDGER_KEYS,
 } from '../functions/shared/aws/ledger-table.ts';
 import { CUSTOM_NAMESPACE } from '../functions/shared/custom-metrics.ts';
+import { REPLICATOR_NAME_PREFIX } from '../functions/shared/domain/replicator-config.ts';
+import type { ExtendedEnvPhase, FunctionEnv } from '../functions/shared/env.ts';
+import {
+  type FunctionArnPlaceholder,
+  functionArnPlaceholder,
+  type MachineName,
+  PHASES,
+  type Phase,
+  type PhaseOf,
+  phaseSpec,
+  phasesOf,
+} from '../functions/shared/phases.ts';
 import type {
   ChildSubstitution,
   ParentSubstitution,
 } from '../functions/shared/substitutions.ts';
-import { PHASES, type Phase } from './bundling.ts';
 import { ApprovalApi } from './constructs/approval-api.ts';
 import { OperationsDashboard } from './constructs/operations-dashboard.ts';
 import {
   PhaseFunction,
   type PhaseFunctionNetwork,
-  type PhaseFunctionProps,
 } from './constructs/phase-function.ts';
 import { ReplicatorRole } from './constructs/replicator-role.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
@@ -67,9 +77,6 @@ export interface CutoverStackProps extends StackProps {
   readonly projectRoot?: string;
 }
 
-/** The replicators this stack may touch: `msk-cutover-<migrationId>-…`. */
-export const REPLICATOR_NAME_PREFIX = 'msk-cutover-';
-
 /**
  * The ledger operations each phase's code reaches (through the shared
  * DynamoLedger adapter, functions/shared/aws/ledger.ts).
@@ -83,7 +90,8 @@ const LEDGER_ACCESS: Record<Phase, readonly string[]> = {
     'BatchWriteItem',
   ],
   preflight: ['PutItem', 'BatchWriteItem'],
-  'probe-source': ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
+  'probe-source': ['PutItem', 'UpdateItem', 'BatchWriteItem'],
+  'measure-source-lag': ['GetItem', 'PutItem', 'BatchWriteItem'],
   'create-replicators': ['GetItem', 'PutItem'],
   'describe-replicators': ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
   'poll-readiness': [
@@ -114,6 +122,7 @@ const READS_PLAN = new Set<Phase>([
   'preflight',
   'probe-source',
   'create-replicators',
+  'measure-source-lag',
   'poll-readiness',
   'request-approval',
   'approval-api',
@@ -132,26 +141,6 @@ const PUBLISHES = new Set<Phase>([
   'record-failure',
   'cleanup',
 ]);
-
-/** Functions each state machine invokes (its `*FunctionArn` placeholders). */
-const PARENT_PHASES = [
-  'validate-plan',
-  'preflight',
-  'probe-source',
-  'create-replicators',
-  'describe-replicators',
-  'poll-readiness',
-  'request-approval',
-  'teardown',
-  'record-failure',
-] as const satisfies readonly Phase[];
-const CHILD_PHASES = [
-  'probe-source',
-  'poll-readiness',
-  'request-approval',
-  'verify-cutover',
-  'record-failure',
-] as const satisfies readonly Phase[];
 
 export class CutoverStack extends Stack {
   readonly functions: { readonly [P in Phase]: PhaseFunction<P> };
@@ -332,111 +321,57 @@ export class CutoverStack extends Stack {
       appCutover: `${this.stackName}-app-cutover`,
     };
     const network = this.sourceNetwork(deploy);
-    const fn = <P extends Phase>(
-      id: string,
-      props: Omit<PhaseFunctionProps<P>, 'logKey' | 'projectRoot'>,
-    ) =>
-      new PhaseFunction<P>(this, id, {
-        ...props,
+    // The variables of the phases that need more than the common ones
+    // (functions/shared/env.ts types them, so none can be forgotten).
+    const extendedEnv: { [P in ExtendedEnvPhase]: FunctionEnv<P> } = {
+      preflight: {
+        ...common,
+        SERVICE_EXECUTION_ROLE_ARN: replicatorRole.roleArn,
+        ALLOWED_SECRET_ARN_PREFIXES: secretScope.join(','),
+        ALLOWED_CLUSTER_ARNS: deploy.mskClusterArns.join(','),
+        // create-replicators' iam:PassRole scope besides the stack's role
+        // (granted below): preflight refuses a plan role outside it.
+        PASSABLE_ROLE_ARNS: deploy.replicatorRoleArns.join(','),
+        // The log-delivery destinations create-replicators is granted
+        // (below): preflight refuses a plan logging anywhere else.
+        LOG_DELIVERY_BUCKETS: deploy.logDeliveryBuckets.join(','),
+        LOG_DELIVERY_STREAMS: deploy.logDeliveryStreams.join(','),
+      },
+      'measure-source-lag': { ...common, METRICS_NAMESPACE: CUSTOM_NAMESPACE },
+      'create-replicators': {
+        ...common,
+        SERVICE_EXECUTION_ROLE_ARN: replicatorRole.roleArn,
+      },
+      'request-approval': { ...common, ...approvals },
+      'approval-api': { ...common, ...approvals },
+      'approval-reminders': { ...common, ...approvals },
+      cleanup: {
+        ...common,
+        STATE_MACHINE_ARN: this.stateMachineArnOf(names.migration),
+      },
+    };
+    const environment = (phase: Phase): Record<string, string> =>
+      (extendedEnv as Partial<Record<Phase, Record<string, string>>>)[phase] ??
+      common;
+
+    // One function per entry of the phase table, with its settings there.
+    const functions: Partial<Record<Phase, PhaseFunction<Phase>>> = {};
+    for (const phase of PHASES) {
+      const spec = phaseSpec(phase);
+      functions[phase] = new PhaseFunction(this, spec.name, {
+        phase,
+        description: spec.description,
+        ...(spec.timeoutSeconds === undefined
+          ? {}
+          : { timeout: Duration.seconds(spec.timeoutSeconds) }),
+        ...(spec.memoryMB === undefined ? {} : { memorySize: spec.memoryMB }),
+        ...(spec.kafka && network !== undefined ? { network } : {}),
+        environment: environment(phase) as FunctionEnv<Phase>,
         logKey: dataKey,
         projectRoot: root,
       });
-
-    this.functions = {
-      'validate-plan': fn('ValidatePlan', {
-        phase: 'validate-plan',
-        description: 'Loads the pinned plan, validates it, seeds the ledger',
-        environment: common,
-      }),
-      preflight: fn('Preflight', {
-        phase: 'preflight',
-        description: 'AWS-side checks before anything is created',
-        timeout: Duration.minutes(2),
-        environment: {
-          ...common,
-          SERVICE_EXECUTION_ROLE_ARN: replicatorRole.roleArn,
-          ALLOWED_SECRET_ARN_PREFIXES: secretScope.join(','),
-          ALLOWED_CLUSTER_ARNS: deploy.mskClusterArns.join(','),
-          // create-replicators' iam:PassRole scope besides the stack's role
-          // (granted below): preflight refuses a plan role outside it.
-          PASSABLE_ROLE_ARNS: deploy.replicatorRoleArns.join(','),
-          // The log-delivery destinations create-replicators is granted
-          // (below): preflight refuses a plan logging anywhere else.
-          LOG_DELIVERY_BUCKETS: deploy.logDeliveryBuckets.join(','),
-          LOG_DELIVERY_STREAMS: deploy.logDeliveryStreams.join(','),
-        },
-      }),
-      'probe-source': fn('ProbeSource', {
-        phase: 'probe-source',
-        description: 'Kafka-side checks and consumer group measurements',
-        timeout: Duration.minutes(5),
-        memorySize: 1024,
-        ...(network === undefined ? {} : { network }),
-        environment: { ...common, METRICS_NAMESPACE: CUSTOM_NAMESPACE },
-      }),
-      'create-replicators': fn('CreateReplicators', {
-        phase: 'create-replicators',
-        description: 'Creates or adopts the forward and reverse replicators',
-        timeout: Duration.minutes(2),
-        environment: {
-          ...common,
-          SERVICE_EXECUTION_ROLE_ARN: replicatorRole.roleArn,
-        },
-      }),
-      'describe-replicators': fn('DescribeReplicators', {
-        phase: 'describe-replicators',
-        description: 'Reports the state of every replicator',
-        environment: common,
-      }),
-      'poll-readiness': fn('PollReadiness', {
-        phase: 'poll-readiness',
-        description: 'Evaluates the readiness rules over the sustained window',
-        timeout: Duration.minutes(2),
-        environment: common,
-      }),
-      'request-approval': fn('RequestApproval', {
-        phase: 'request-approval',
-        description: 'Opens a gate: stores the encrypted token, emails a link',
-        environment: { ...common, ...approvals },
-      }),
-      'approval-api': fn('ApprovalApi', {
-        phase: 'approval-api',
-        description: 'Serves the approval page and records decisions',
-        environment: { ...common, ...approvals },
-      }),
-      'approval-reminders': fn('ApprovalReminders', {
-        phase: 'approval-reminders',
-        description: 'Reminds owners of open gates and reports overdue ones',
-        timeout: Duration.minutes(2),
-        environment: { ...common, ...approvals },
-      }),
-      'verify-cutover': fn('VerifyCutover', {
-        phase: 'verify-cutover',
-        description: 'Decides whether an application has moved',
-        environment: common,
-      }),
-      teardown: fn('Teardown', {
-        phase: 'teardown',
-        description: 'Deletes the replicators behind the teardown guard',
-        timeout: Duration.minutes(2),
-        environment: common,
-      }),
-      'record-failure': fn('RecordFailure', {
-        phase: 'record-failure',
-        description: 'Records a failed migration and notifies',
-        environment: common,
-      }),
-      cleanup: fn('Cleanup', {
-        phase: 'cleanup',
-        description:
-          'Removes replicators of ended migrations when no app is split',
-        timeout: Duration.minutes(5),
-        environment: {
-          ...common,
-          STATE_MACHINE_ARN: this.stateMachineArnOf(names.migration),
-        },
-      }),
-    };
+    }
+    this.functions = functions as CutoverStack['functions'];
     const f = this.functions;
     approvalApi.route(f['approval-api'].fn);
 
@@ -663,13 +598,16 @@ export class CutoverStack extends Stack {
         ),
       ],
     );
-    // probe-source: the source credentials, the target over IAM auth, and
-    // the source-lag metrics it publishes.
+    // probe-source: the source credentials.
     allow('probe-source', ['secretsmanager:GetSecretValue'], secretScope);
     decryptSourceSecrets('probe-source');
-    bootstrapBrokers('probe-source');
+    // measure-source-lag: the source credentials, the target over IAM
+    // auth, and the source-lag metrics it publishes.
+    allow('measure-source-lag', ['secretsmanager:GetSecretValue'], secretScope);
+    decryptSourceSecrets('measure-source-lag');
+    bootstrapBrokers('measure-source-lag');
     allow(
-      'probe-source',
+      'measure-source-lag',
       [
         'kafka-cluster:Connect',
         'kafka-cluster:DescribeCluster',
@@ -678,8 +616,8 @@ export class CutoverStack extends Stack {
       ],
       clusterContents,
     );
-    // Custom metrics: source lag (probe) and overdue gates (reminders).
-    for (const phase of ['probe-source', 'approval-reminders'] as const) {
+    // Custom metrics: source lag (measure) and overdue gates (reminders).
+    for (const phase of ['measure-source-lag', 'approval-reminders'] as const) {
       allow(phase, ['cloudwatch:PutMetricData'], ['*'], {
         StringEquals: { 'cloudwatch:namespace': CUSTOM_NAMESPACE },
       });
@@ -796,7 +734,14 @@ export class CutoverStack extends Stack {
     // 9. The workflow: the parent migration and one child execution per
     //    application, from the ASL files. The files give CDK no graph, so
     //    every placeholder is granted below.
-    const arn = (phase: Phase) => f[phase].fn.functionArn;
+    // Every function placeholder of a machine, from the phase table.
+    const functionArns = <M extends MachineName>(machine: M) =>
+      Object.fromEntries(
+        phasesOf(machine).map((phase) => [
+          functionArnPlaceholder(phase),
+          f[phase].fn.functionArn,
+        ]),
+      ) as Record<FunctionArnPlaceholder<PhaseOf<M>>, string>;
     const appCutover = new WorkflowStateMachine<ChildSubstitution>(
       this,
       'AppCutover',
@@ -804,13 +749,7 @@ export class CutoverStack extends Stack {
         definitionFile: join(root, 'statemachines/app-cutover.asl.json'),
         stateMachineName: names.appCutover,
         logKey: dataKey,
-        substitutions: {
-          ProbeSourceFunctionArn: arn('probe-source'),
-          PollReadinessFunctionArn: arn('poll-readiness'),
-          RequestApprovalFunctionArn: arn('request-approval'),
-          VerifyCutoverFunctionArn: arn('verify-cutover'),
-          RecordFailureFunctionArn: arn('record-failure'),
-        },
+        substitutions: functionArns('app-cutover'),
       },
     );
     const migration = new WorkflowStateMachine<ParentSubstitution>(
@@ -821,15 +760,7 @@ export class CutoverStack extends Stack {
         stateMachineName: names.migration,
         logKey: dataKey,
         substitutions: {
-          ValidatePlanFunctionArn: arn('validate-plan'),
-          PreflightFunctionArn: arn('preflight'),
-          ProbeSourceFunctionArn: arn('probe-source'),
-          CreateReplicatorsFunctionArn: arn('create-replicators'),
-          DescribeReplicatorsFunctionArn: arn('describe-replicators'),
-          PollReadinessFunctionArn: arn('poll-readiness'),
-          RequestApprovalFunctionArn: arn('request-approval'),
-          TeardownFunctionArn: arn('teardown'),
-          RecordFailureFunctionArn: arn('record-failure'),
+          ...functionArns('migration'),
           AppCutoverStateMachineArn: appCutover.stateMachineArn,
           EventBusName: bus.eventBusName,
         },
@@ -843,8 +774,8 @@ export class CutoverStack extends Stack {
           resources: [f[phase].fn.functionArn],
         }),
       );
-    for (const phase of PARENT_PHASES) invoke(migration, phase);
-    for (const phase of CHILD_PHASES) invoke(appCutover, phase);
+    for (const phase of phasesOf('migration')) invoke(migration, phase);
+    for (const phase of phasesOf('app-cutover')) invoke(appCutover, phase);
     migration.grantNestedExecution(
       appCutover.stateMachineArn,
       appCutover.executionArnPattern,

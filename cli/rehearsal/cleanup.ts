@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
 import { ACCOUNT, REGION } from './account.ts';
-import { lambdaContext, loadHandler } from './handlers.ts';
+import { loadHandler, phaseContext } from './handlers.ts';
 import { localStateMachineArn } from './local-sfn.ts';
 import { asPrincipal } from './principal.ts';
 import type { RehearsalResult } from './result.ts';
@@ -53,7 +53,7 @@ export async function runCleanup(
   try {
     const out = (await clock.run(() =>
       asPrincipal('cleanup', () =>
-        handler(event as never, lambdaContext('cleanup')),
+        handler(event as never, phaseContext('cleanup')),
       ),
     )) as {
       migrations?: { action: string; reason: string; deleted: string[] }[];

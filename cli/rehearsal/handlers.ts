@@ -4,10 +4,11 @@
  * timeline and, for request-approval, tied to its gate.
  */
 
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { lambdaContext } from '../../functions/shared/lambda-context.ts';
+import { phaseSpec } from '../../functions/shared/phases.ts';
 import { ACCOUNT, REGION } from './account.ts';
 import type { GateTracker } from './gates.ts';
 import type { LambdaHandler, WorkflowPhase } from './local-sfn.ts';
@@ -93,7 +94,8 @@ export async function wireHandlers(
     const mod = replaced ? undefined : await loadHandler(phase, functionsDir);
     if (!mod && !replaced) continue;
     const overrides: Record<string, unknown> = { clock: ins.clock };
-    if (phase === 'probe-source') {
+    if (phase === 'probe-source') overrides.kafka = kafka;
+    if (phase === 'measure-source-lag') {
       overrides.kafka = kafka;
       overrides.iamToken = () => async () => 'rehearsal-iam-token';
     }
@@ -116,7 +118,7 @@ function instrument(
 ): Handler {
   const { aws, timeline } = ins;
   return async (event: never, context: Context) => {
-    if (phase === 'probe-source') ins.invoked.probe += 1;
+    if (phaseSpec(phase).kafka) ins.invoked.probe += 1;
     else ins.invoked.small += 1;
     const callsBefore = new Map(aws.calls);
     const metricsBefore = aws.metricsRequested;
@@ -173,22 +175,12 @@ function withGate(requestApproval: Handler, ins: Instruments): Handler {
   };
 }
 
-export function lambdaContext(phase: string): Context {
+/** The context a phase's handler gets in the rehearsal. */
+export function phaseContext(phase: string): Context {
   const name = `msk-cutover-${phase}`;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: name,
-    functionVersion: '$LATEST',
+  return lambdaContext(name, {
     invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomBytes(8).toString('hex'),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  });
 }
 
 /** A one-line summary of a phase's result for the timeline. */
@@ -204,9 +196,7 @@ function summarize(phase: string, event: unknown, out: unknown): string | null {
     case 'preflight':
       return `preflight: ${o.passed} passed, ${o.failed} failed, ${o.warnings} warnings`;
     case 'probe-source':
-      return e.action === 'probe'
-        ? `source probed: ${o.passed} passed, ${o.failed} failed, ${o.topicCount} topics`
-        : null;
+      return `source probed: ${o.passed} passed, ${o.failed} failed, ${o.topicCount} topics`;
     case 'create-replicators':
       return `replicators: ${o.created} created, ${o.adopted} adopted`;
     case 'describe-replicators':

@@ -63,6 +63,14 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import type { StartMigrationInput } from '../../functions/shared/contracts.ts';
+import { lambdaContext } from '../../functions/shared/lambda-context.ts';
+import {
+  functionArnPlaceholder,
+  type MachineName,
+  PHASES,
+  type PhaseOf,
+  phaseSpec,
+} from '../../functions/shared/phases.ts';
 import {
   CHILD_SUBSTITUTIONS,
   PARENT_SUBSTITUTIONS,
@@ -86,39 +94,22 @@ export { VirtualClock, type VirtualTimer } from './virtual-clock.ts';
 // ------------------------------------------------------------ local names
 
 /** Phases served by Lambda Tasks, keyed as the `functions/` folders. */
-export const WORKFLOW_PHASES = [
-  'validate-plan',
-  'preflight',
-  'probe-source',
-  'create-replicators',
-  'describe-replicators',
-  'poll-readiness',
-  'request-approval',
-  'verify-cutover',
-  'teardown',
-  'record-failure',
-] as const;
-export type WorkflowPhase = (typeof WORKFLOW_PHASES)[number];
+export const WORKFLOW_PHASES = PHASES.filter(
+  (p) => phaseSpec(p).invokedBy.length > 0,
+) as readonly WorkflowPhase[];
+export type WorkflowPhase = PhaseOf<MachineName>;
 
-const FUNCTION_SUBSTITUTIONS: Record<string, WorkflowPhase> = {
-  ValidatePlanFunctionArn: 'validate-plan',
-  PreflightFunctionArn: 'preflight',
-  ProbeSourceFunctionArn: 'probe-source',
-  CreateReplicatorsFunctionArn: 'create-replicators',
-  DescribeReplicatorsFunctionArn: 'describe-replicators',
-  PollReadinessFunctionArn: 'poll-readiness',
-  RequestApprovalFunctionArn: 'request-approval',
-  VerifyCutoverFunctionArn: 'verify-cutover',
-  TeardownFunctionArn: 'teardown',
-  RecordFailureFunctionArn: 'record-failure',
-};
+const FUNCTION_SUBSTITUTIONS: Record<string, WorkflowPhase> =
+  Object.fromEntries(
+    WORKFLOW_PHASES.map((p) => [functionArnPlaceholder(p), p]),
+  );
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_EVENT_BUS = 'msk-cutover-local';
 
 /** The two state machines, named like their ASL files. */
-export type MachineName = 'migration' | 'app-cutover';
+export type { MachineName };
 
 /** The fake ARN that stands for a phase's function in the local definitions. */
 export function localFunctionArn(phase: WorkflowPhase): string {
@@ -974,7 +965,9 @@ export class LocalWorkflow {
       );
     }
     const event = JSON.parse(JSON.stringify(payload ?? null)) as never;
-    const context = lambdaContext(phase, functionName);
+    const context = lambdaContext(`msk-cutover-${phase}`, {
+      invokedFunctionArn: functionName,
+    });
     try {
       // The handler's AWS calls are made by its function's role.
       const out = await this.#clock.run(() =>
@@ -1228,22 +1221,4 @@ async function unlessStopped<T>(
   } finally {
     signal.removeEventListener('abort', listener);
   }
-}
-
-function lambdaContext(phase: WorkflowPhase, arn: string): Context {
-  const name = `msk-cutover-${phase}`;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: arn,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { ACCOUNT } from './account.ts';
 import type { GateRecord, GateTracker } from './gates.ts';
-import { type Handler, lambdaContext } from './handlers.ts';
+import { type Handler, phaseContext } from './handlers.ts';
 import type { DecisionRule, DecisionScript } from './scenario.ts';
 import type { Timeline } from './timeline.ts';
 import type { VirtualClock } from './virtual-clock.ts';
@@ -191,10 +191,7 @@ async function callPage(
     ...(form ? { body: form } : {}),
     isBase64Encoded: false,
   };
-  const out = (await handler(
-    event as never,
-    lambdaContext('approval-api'),
-  )) as {
+  const out = (await handler(event as never, phaseContext('approval-api'))) as {
     statusCode?: number;
     body?: string;
   };

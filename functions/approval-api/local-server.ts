@@ -15,6 +15,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { lambdaContext } from '../shared/lambda-context.ts';
 
 export type ApprovalApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -33,24 +34,6 @@ export interface LocalApprovalApi {
  * larger bodies are refused with 413 the same way.
  */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
-function lambdaContext(requestId: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'approval-api-local',
-    functionVersion: '$LATEST',
-    invokedFunctionArn:
-      'arn:aws:lambda:us-east-1:000000000000:function:approval-api-local',
-    memoryLimitInMB: '256',
-    awsRequestId: requestId,
-    logGroupName: '/aws/lambda/approval-api-local',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** The body is larger than API Gateway accepts. */
 class BodyTooLargeError extends Error {
@@ -163,7 +146,14 @@ export async function serveApprovalApi(
     });
     readBody(req)
       .then((body) =>
-        handler(toHttpApiEvent(req, body, requestId), lambdaContext(requestId)),
+        handler(
+          toHttpApiEvent(req, body, requestId),
+          lambdaContext('approval-api-local', {
+            awsRequestId: requestId,
+            memoryLimitInMB: '256',
+            callbackWaitsForEmptyEventLoop: false,
+          }),
+        ),
       )
       .then((out) => {
         res.writeHead(out.statusCode ?? 200, out.headers as never);

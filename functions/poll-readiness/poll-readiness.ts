@@ -195,7 +195,6 @@ export async function runPollReadiness(
     event.app,
   );
   const step = advanceTracker(previous, verdict.ok, now, settings);
-  step.tracker.replicatorsHealthy = replicatorVerdict.ok;
 
   // The trend of each failing lag rule, its forecast, and the stall window.
   const trends = appendTrends(step.tracker.trends, verdict.outcomes, now);
@@ -401,6 +400,8 @@ export async function runPollReadiness(
     evidenceId,
     iteration,
     continueAsNew: !step.ready && iteration >= LOOP_ITERATIONS_PER_EXECUTION,
+    // The next MeasureSourceLag reads this from the state (not the ledger).
+    poll: { at: now.toISOString(), replicatorsHealthy: replicatorVerdict.ok },
   };
 }
 

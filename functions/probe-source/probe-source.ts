@@ -1,10 +1,12 @@
 /**
- * probe-source, action `probe`: the Kafka-side preflight, run from the
+ * probe-source: the Kafka-side preflight, run from the
  * replicators' own subnets with the replicators' own credentials, so what
  * would make MSK Replicator fail 30 minutes into creation fails here in
  * seconds. Every check runs, then the phase decides; each check's reason is
  * written for a network or Kafka admin.
  */
+
+import type { KafkaSideInventory } from '../shared/aws/secrets-and-brokers.ts';
 import type {
   CheckResult,
   ProbeSourceEvent,
@@ -22,6 +24,7 @@ import {
   type RequiredAcl,
   requiredSourceAcls,
 } from '../shared/domain/source-acls.ts';
+import { sourceAccess } from '../shared/kafka/access.ts';
 import { classifyKafkaError } from '../shared/kafka/classify.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
@@ -32,12 +35,9 @@ import type {
   KafkaTopic,
   Ledger,
   Log,
-  Metrics,
   PlanStore,
   TlsSettings,
 } from '../shared/ports.ts';
-import { type IamTokenProvider, sourceAccess } from './access.ts';
-import type { ProbeInventory } from './aws-reads.ts';
 
 /** MSK Replicator's limit of topics per replicator. */
 export const MAX_TOPICS_PER_REPLICATOR = 750;
@@ -46,26 +46,14 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 export interface ProbeSourceDeps {
   plans: PlanStore;
-  inventory: ProbeInventory;
-  ledger: Pick<
-    Ledger,
-    | 'putChecks'
-    | 'updateMigration'
-    | 'putEvidence'
-    | 'getReadinessTracker'
-    | 'latestEvidenceRef'
-  >;
+  inventory: Pick<KafkaSideInventory, 'secretJson'>;
+  ledger: Pick<Ledger, 'putChecks' | 'updateMigration'>;
   kafka: KafkaProbe;
-  metrics: Pick<Metrics, 'put'>;
-  /** MSK IAM token provider for the target (measure). */
-  iamToken: IamTokenProvider;
   clock: Clock;
   log: Log;
   /** Per step of the DNS → TCP → TLS check. @default 3000 */
   transportTimeoutMs?: number;
 }
-
-type ProbeEvent = Extract<ProbeSourceEvent, { action: 'probe' }>;
 
 const pass = (id: string, reason: string): CheckResult => ({
   id,
@@ -429,7 +417,7 @@ async function advertisedChecks(
  * @throws ValidationError when the plan or its secret cannot be used at all.
  */
 export async function runProbe(
-  event: ProbeEvent,
+  event: ProbeSourceEvent,
   deps: ProbeSourceDeps,
 ): Promise<ProbeSourceResult> {
   const { plan } = await loadPlan(deps.plans, event.planRef);

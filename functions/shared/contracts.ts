@@ -41,6 +41,21 @@ export const PlanRefSchema = z.strictObject({
 });
 export type PlanRef = z.infer<typeof PlanRefSchema>;
 
+/**
+ * What a measurement before a readiness poll needs of the poll before it
+ * (`PollReadinessResult.poll`, carried in the state and across
+ * continuations): null before the first poll of a wait.
+ */
+export const PreviousPollSchema = z.nullable(
+  z.object({
+    /** When that poll ran (ISO time). */
+    at: z.iso.datetime(),
+    /** Whether the replicator-level rules held at that poll. */
+    replicatorsHealthy: z.boolean(),
+  }),
+);
+export type PreviousPoll = z.infer<typeof PreviousPollSchema>;
+
 /** Input of the parent execution (`migration.asl.json`). */
 export const StartMigrationInputSchema = z.object({
   migrationId: z.string().check(z.minLength(1)),
@@ -54,6 +69,11 @@ export const StartMigrationInputSchema = z.object({
   resume: z.optional(z.enum(['AwaitRunning', 'AwaitReadiness'])),
   /** 0 for the first execution, +1 for each continuation. */
   generation: z._default(z.number().check(z.int(), z.gte(0)), 0),
+  /**
+   * Set only on a continuation: the last readiness poll of the previous
+   * execution (null when it handed over the await-RUNNING loop).
+   */
+  previousPoll: z.optional(PreviousPollSchema),
 });
 export type StartMigrationInput = z.infer<typeof StartMigrationInputSchema>;
 
@@ -113,25 +133,33 @@ export interface ChecksResult {
 export type PreflightEvent = ValidatePlanEvent;
 export type PreflightResult = ChecksResult;
 /**
- * The Kafka-side Lambda (`probe-source`, in the network that reaches the
- * source) serves two states: `ProbeSource` (action `probe`, once, before any
- * replicator exists) and the `Measure*` states of the poll loops (action
- * `measure`: consumer groups on both clusters, recorded in the ledger and as
- * custom metrics, read by poll-readiness and verify-cutover).
+ * `ProbeSource`: the Kafka-side checks (probe-source, in the network that
+ * reaches the source), once, before any replicator exists.
  */
-export const ProbeSourceEventSchema = z.discriminatedUnion('action', [
-  z.extend(PhaseEventBaseSchema, { action: z.literal('probe') }),
-  z.extend(PhaseEventBaseSchema, {
-    action: z.literal('measure'),
-    /** Only this application's groups; all groups of the plan when absent. */
-    app: z.optional(z.string().check(z.minLength(1))),
-  }),
-]);
+export const ProbeSourceEventSchema = PhaseEventBaseSchema;
 export type ProbeSourceEvent = z.infer<typeof ProbeSourceEventSchema>;
 export type ProbeSourceResult = ChecksResult & {
   clusterId: string | null;
   topicCount: number;
 };
+
+/**
+ * The `Measure*` states of the poll loops (measure-source-lag, in the
+ * network that reaches the source): consumer groups on both clusters,
+ * recorded in the ledger and as custom metrics, read by poll-readiness and
+ * verify-cutover.
+ */
+export const MeasureSourceLagEventSchema = z.extend(PhaseEventBaseSchema, {
+  /** Only this application's groups; all groups of the plan when absent. */
+  app: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * The migration-wide measurement only: the previous readiness poll of
+   * this wait (see `groupMeasurementDue`); absent or null, the groups are
+   * measured.
+   */
+  previousPoll: z.optional(PreviousPollSchema),
+});
+export type MeasureSourceLagEvent = z.infer<typeof MeasureSourceLagEventSchema>;
 
 export interface MeasureResult {
   /**
@@ -203,6 +231,8 @@ export interface PollReadinessResult {
   evidenceId: string;
   iteration: number;
   continueAsNew: boolean;
+  /** This poll, for the measurement before the next one. */
+  poll: NonNullable<PreviousPoll>;
 }
 
 // ---------------------------------------------------------- request-approval

@@ -4,6 +4,7 @@
  * `PhaseFunction` construct cannot forget one.
  */
 import * as z from './domain/zod.ts';
+import type { Phase } from './phases.ts';
 
 const common = {
   /** DynamoDB ledger table. */
@@ -23,8 +24,11 @@ const approvals = {
   APPROVAL_BASE_URL: z.string().check(z.url()),
 };
 
-export const envSchemas = {
-  'validate-plan': z.object({ ...common }),
+/** The environment of a phase that needs nothing beyond the common variables. */
+const commonEnv = z.object({ ...common });
+
+/** The phases whose environment adds to the common variables. */
+const extendedEnv = {
   preflight: z.object({
     ...common,
     /** Role the stack made for the replicators (used when the plan names none). */
@@ -41,7 +45,7 @@ export const envSchemas = {
     LOG_DELIVERY_BUCKETS: z._default(z.string(), ''),
     LOG_DELIVERY_STREAMS: z._default(z.string(), ''),
   }),
-  'probe-source': z.object({
+  'measure-source-lag': z.object({
     ...common,
     METRICS_NAMESPACE: z._default(z.string(), 'msk-cutover'),
   }),
@@ -49,37 +53,45 @@ export const envSchemas = {
     ...common,
     SERVICE_EXECUTION_ROLE_ARN: z.string().check(z.minLength(1)),
   }),
-  'describe-replicators': z.object({ ...common }),
-  'poll-readiness': z.object({ ...common }),
   'request-approval': z.object({ ...common, ...approvals }),
   'approval-api': z.object({ ...common, ...approvals }),
   'approval-reminders': z.object({ ...common, ...approvals }),
-  'verify-cutover': z.object({ ...common }),
-  teardown: z.object({ ...common }),
-  'record-failure': z.object({ ...common }),
   cleanup: z.object({
     ...common,
     /** The parent state machine whose executions cleanup reacts to. */
     STATE_MACHINE_ARN: z.string().check(z.minLength(1)),
   }),
-} as const;
+} as const satisfies Partial<Record<Phase, unknown>>;
 
-export type FunctionName = keyof typeof envSchemas;
-export type FunctionEnv<F extends FunctionName> = z.input<
-  (typeof envSchemas)[F]
->;
+type ExtendedEnv = typeof extendedEnv;
+/** The phases with variables of their own (the stack sets those). */
+export type ExtendedEnvPhase = keyof ExtendedEnv;
+/** The schema of a phase's environment. */
+export type EnvSchema<F extends Phase> = F extends ExtendedEnvPhase
+  ? ExtendedEnv[F]
+  : typeof commonEnv;
+
+/** The zod schema of `name`'s environment. */
+export function envSchema<F extends Phase>(name: F): EnvSchema<F> {
+  const extended: Partial<Record<Phase, unknown>> = extendedEnv;
+  return (extended[name] ?? commonEnv) as EnvSchema<F>;
+}
+
+export type FunctionName = Phase;
+export type FunctionEnv<F extends Phase> = z.input<EnvSchema<F>>;
 
 /** Parse `process.env` for one function; throws a readable error. */
-export function loadEnv<F extends FunctionName>(
+export function loadEnv<F extends Phase>(
   name: F,
   env: NodeJS.ProcessEnv = process.env,
-): z.output<(typeof envSchemas)[F]> {
-  const parsed = envSchemas[name].safeParse(env);
+): z.output<EnvSchema<F>> {
+  const schema = envSchema(name) as typeof commonEnv;
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const missing = parsed.error.issues
       .map((i) => `${i.path.join('.')}: ${i.message}`)
       .join('; ');
     throw new Error(`${name}: invalid environment: ${missing}`);
   }
-  return parsed.data as z.output<(typeof envSchemas)[F]>;
+  return parsed.data as z.output<EnvSchema<F>>;
 }

@@ -1,36 +1,33 @@
 /**
  * The `${Name}` placeholders of the two ASL files: the contract between the
  * state machine definitions, the CDK stack (`definitionSubstitutions`) and the
- * local runner. Kept here, in infrastructure-independent code, so the ASL
- * contract test, the stack and its template test read the same list.
+ * local runner. The function placeholders derive from the phase table
+ * (`./phases.ts`); the others are the state machines' own.
  */
+import {
+  type FunctionArnPlaceholder,
+  functionArnPlaceholder,
+  type PhaseOf,
+  phasesOf,
+} from './phases.ts';
 
 /** Placeholders of `statemachines/migration.asl.json` (the parent). */
 export const PARENT_SUBSTITUTIONS = [
-  'ValidatePlanFunctionArn',
-  'PreflightFunctionArn',
-  'ProbeSourceFunctionArn',
-  'CreateReplicatorsFunctionArn',
-  'DescribeReplicatorsFunctionArn',
-  'PollReadinessFunctionArn',
-  'RequestApprovalFunctionArn',
-  'TeardownFunctionArn',
-  'RecordFailureFunctionArn',
+  ...phasesOf('migration').map(functionArnPlaceholder),
   'AppCutoverStateMachineArn',
   'EventBusName',
-] as const;
+] as readonly ParentSubstitution[];
 
 /** Placeholders of `statemachines/app-cutover.asl.json` (one per app). */
-export const CHILD_SUBSTITUTIONS = [
-  'ProbeSourceFunctionArn',
-  'PollReadinessFunctionArn',
-  'RequestApprovalFunctionArn',
-  'VerifyCutoverFunctionArn',
-  'RecordFailureFunctionArn',
-] as const;
+export const CHILD_SUBSTITUTIONS = phasesOf('app-cutover').map(
+  functionArnPlaceholder,
+) as readonly ChildSubstitution[];
 
-export type ParentSubstitution = (typeof PARENT_SUBSTITUTIONS)[number];
-export type ChildSubstitution = (typeof CHILD_SUBSTITUTIONS)[number];
+export type ParentSubstitution =
+  | FunctionArnPlaceholder<PhaseOf<'migration'>>
+  | 'AppCutoverStateMachineArn'
+  | 'EventBusName';
+export type ChildSubstitution = FunctionArnPlaceholder<PhaseOf<'app-cutover'>>;
 
 /**
  * The standard retrier every Lambda Task carries (STYLE rule 8): the Lambda

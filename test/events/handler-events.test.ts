@@ -6,6 +6,7 @@ import { ScheduleEventSchema } from '../../functions/approval-reminders/handler.
 import { CleanupEventSchema } from '../../functions/cleanup/cleanup.ts';
 import {
   LoopEventSchema,
+  MeasureSourceLagEventSchema,
   PhaseEventBaseSchema,
   PollReadinessEventSchema,
   ProbeSourceEventSchema,
@@ -25,6 +26,7 @@ const SCHEMAS: Record<
   cleanup: CleanupEventSchema,
   'create-replicators': PhaseEventBaseSchema,
   'describe-replicators': LoopEventSchema,
+  'measure-source-lag': MeasureSourceLagEventSchema,
   'poll-readiness': PollReadinessEventSchema,
   preflight: PhaseEventBaseSchema,
   'probe-source': ProbeSourceEventSchema,

@@ -176,12 +176,14 @@ describe('phase functions', () => {
     }
   });
 
-  it('should put probe-source in the source network only when the context gives one', () => {
-    expect(functionOf(template, 'ProbeSource').props.VpcConfig).toBeUndefined();
-    expect(functionOf(scoped, 'ProbeSource').props.VpcConfig).toEqual({
-      SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
-      SecurityGroupIds: ['sg-0123456789abcdef0'],
-    });
+  it('should put the Kafka-side functions in the source network only when the context gives one', () => {
+    for (const prefix of ['ProbeSource', 'MeasureSourceLag']) {
+      expect(functionOf(template, prefix).props.VpcConfig).toBeUndefined();
+      expect(functionOf(scoped, prefix).props.VpcConfig).toEqual({
+        SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+        SecurityGroupIds: ['sg-0123456789abcdef0'],
+      });
+    }
     expect(functionOf(scoped, 'Preflight').props.VpcConfig).toBeUndefined();
   });
 });
@@ -192,7 +194,7 @@ describe('phase functions', () => {
 // (unless reviewed in infra/iam-reviewed-grants.json).
 describe('least privilege', () => {
   it('should publish custom metrics only into the msk-cutover namespace', () => {
-    for (const prefix of ['ProbeSource', 'ApprovalReminders']) {
+    for (const prefix of ['MeasureSourceLag', 'ApprovalReminders']) {
       expect(statementsOf(template, prefix)).toContainEqual(
         expect.objectContaining({
           Action: 'cloudwatch:PutMetricData',
@@ -201,6 +203,19 @@ describe('least privilege', () => {
           },
         }),
       );
+    }
+  });
+
+  it('should let probe-source, which only probes the source, reach neither the target nor metrics', () => {
+    const actions = actionsOf(statementsOf(template, 'ProbeSource'));
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+    for (const action of [
+      'cloudwatch:PutMetricData',
+      'kafka:GetBootstrapBrokers',
+      'kafka-cluster:Connect',
+      'dynamodb:GetItem',
+    ]) {
+      expect(actions).not.toContain(action);
     }
   });
 
@@ -228,6 +243,7 @@ describe('least privilege', () => {
       'ProbeSource',
       'CreateReplicators',
       'DescribeReplicators',
+      'MeasureSourceLag',
       'PollReadiness',
       'RequestApproval',
       'ApprovalApi',

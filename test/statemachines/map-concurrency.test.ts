@@ -34,7 +34,8 @@ async function cutover(concurrency: number) {
       teardownRequiresApproval: false,
     }),
     preflight: async () => ({ ok: true }),
-    'probe-source': async () => ({ ok: true, measurementId: 'm-1' }),
+    'probe-source': async () => ({ ok: true }),
+    'measure-source-lag': async () => ({ measurementId: 'm-1' }),
     'create-replicators': async () => ({ created: [] }),
     'describe-replicators': async (event: Event) => ({
       allRunning: true,

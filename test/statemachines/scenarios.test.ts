@@ -187,18 +187,16 @@ async function harness(script: Script = {}) {
       warnings: 0,
       failures: [],
     }),
-    'probe-source': async (event: Event) => {
-      if (event.action === 'probe') {
-        return {
-          ok: true,
-          passed: 8,
-          failed: 0,
-          warnings: 0,
-          failures: [],
-          clusterId: 'lkc-abc123',
-          topicCount: 2,
-        };
-      }
+    'probe-source': async () => ({
+      ok: true,
+      passed: 8,
+      failed: 0,
+      warnings: 0,
+      failures: [],
+      clusterId: 'lkc-abc123',
+      topicCount: 2,
+    }),
+    'measure-source-lag': async (event: Event) => {
       const apps: string[] = event.app ? [event.app] : APPS;
       const groups: GroupMeasurement[] = apps.flatMap((app) =>
         (GROUPS[app] ?? []).map((group) => {
@@ -249,6 +247,7 @@ async function harness(script: Script = {}) {
         evidenceId: `r-${iteration}`,
         iteration,
         continueAsNew: !ready && iteration >= LOOP_ITERATIONS_PER_EXECUTION,
+        poll: { at: clock.now().toISOString(), replicatorsHealthy: true },
       };
     },
     'verify-cutover': async (event: Event) => {

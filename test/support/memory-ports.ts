@@ -24,6 +24,7 @@ import {
   ValidationError,
 } from '../../functions/shared/domain/errors.ts';
 import type { ReadinessTracker } from '../../functions/shared/domain/readiness.ts';
+import { lambdaContext as sharedLambdaContext } from '../../functions/shared/lambda-context.ts';
 import type {
   AppRecord,
   ApprovalRecord,
@@ -42,21 +43,13 @@ import type {
 const copy = <T>(value: T): T => structuredClone(value);
 
 /** A typed Lambda context for handler tests. */
+/** A typed Context with a fixed request id, for handler tests. */
 export function lambdaContext(functionName = 'msk-cutover-test'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
+  return sharedLambdaContext(functionName, {
     invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '1024',
     awsRequestId: '00000000-0000-4000-8000-000000000000',
-    logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'test',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  });
 }
 
 /** A settable clock for unit tests. */

@@ -19,13 +19,9 @@ const SAMPLE_PLAN = fileURLToPath(
   new URL('../../events/start-migration.json', import.meta.url),
 );
 
-/** The name of a sample: the phase, and the action where one handler serves two. */
+/** The name of a sample: the phase, and the variant where one handler serves several. */
 export function sampleName(phase: string, event: unknown): string {
-  const action = (event as { action?: unknown } | null)?.action;
   const kind = (event as { kind?: unknown } | null)?.kind;
-  if (phase === 'probe-source' && typeof action === 'string') {
-    return `${phase}.${action}`;
-  }
   if (
     phase === 'verify-cutover' &&
     typeof (event as { direction?: unknown })?.direction === 'string'

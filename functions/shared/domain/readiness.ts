@@ -337,12 +337,6 @@ export interface ReadinessTracker {
   readyNotifiedAt?: string;
   /** When the last "still not ready" notice went out. */
   lastNotReadyNoticeAt?: string;
-  /**
-   * Whether the replicator-level rules held at the last poll. While they
-   * do not, the consumer-group rules are not judged (see
-   * {@link groupMeasurementDue}).
-   */
-  replicatorsHealthy?: boolean;
   /** Per failing lag rule, its recent worst values (./trend.ts). */
   trends?: Trends;
   /** The last poll's forecast, one line (for `status` and `watch`). */
@@ -437,23 +431,34 @@ export const UNHEALTHY_MEASURE_EVERY_MS = 30 * 60_000;
 export const GROUP_RULES_DEFERRED =
   'consumer-group lag (source and target) is judged once the replicator rules above hold';
 
+/** One readiness poll, as the measurement before the next one sees it. */
+export interface PollOutcome {
+  /** When the poll ran (ISO time). */
+  at: string;
+  /**
+   * Whether the replicator-level rules held. While they do not, the
+   * consumer-group rules are not judged.
+   */
+  replicatorsHealthy: boolean;
+}
+
 /**
  * Whether the migration-wide `MeasureSourceLag` before a poll must measure
- * the groups: always, unless the previous poll of the same wait found the
- * replicator rules failing and the newest measurement is less than
- * {@link UNHEALTHY_MEASURE_EVERY_MS} old.
+ * the groups: always, unless the previous poll of the same wait (carried
+ * in the state machine's state) found the replicator rules failing and the
+ * newest measurement is less than {@link UNHEALTHY_MEASURE_EVERY_MS} old.
  */
 export function groupMeasurementDue(
-  tracker: ReadinessTracker | null,
+  previous: PollOutcome | null | undefined,
   latestMeasuredAt: string | null,
   now: Date,
   pollIntervalSeconds: number,
 ): boolean {
-  if (tracker?.replicatorsHealthy !== false || latestMeasuredAt === null) {
+  if (!previous || previous.replicatorsHealthy || latestMeasuredAt === null) {
     return true;
   }
   const t = now.getTime();
-  if (t - Date.parse(tracker.lastPollAt) > maxPollGapMs(pollIntervalSeconds)) {
+  if (t - Date.parse(previous.at) > maxPollGapMs(pollIntervalSeconds)) {
     return true;
   }
   return t - Date.parse(latestMeasuredAt) >= UNHEALTHY_MEASURE_EVERY_MS;

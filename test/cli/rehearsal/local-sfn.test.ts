@@ -44,7 +44,8 @@ function scripted(
       ...settings,
     }),
     preflight: async () => ({ ok: true }),
-    'probe-source': async () => ({ ok: true, measurementId: 'm1' }),
+    'probe-source': async () => ({ ok: true }),
+    'measure-source-lag': async () => ({ measurementId: 'm1' }),
     'create-replicators': async () => ({ replicators: [] }),
     'describe-replicators': async (e: Event) => ({
       allRunning: true,

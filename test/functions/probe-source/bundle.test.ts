@@ -88,12 +88,11 @@ const handler = createHandler({
   plans: { get: async () => read('plan.json'), put: async () => { throw new Error('unused'); } },
   inventory: {
     secretJson: async () => ({ username: 'repl', password: 'bundle-pw', certificate: read('ca.pem') }),
-    bootstrapBrokers: async () => null,
   },
-  ledger: { putChecks: async () => {}, updateMigration: async () => {}, putEvidence: async () => {} },
+  ledger: { putChecks: async () => {}, updateMigration: async () => {} },
 });
 const out = await handler(
-  { action: 'probe', migrationId: 'orders-platform', planRef: { bucket: 'plans', key: 'p.json', versionId: 'v1' } },
+  { migrationId: 'orders-platform', planRef: { bucket: 'plans', key: 'p.json', versionId: 'v1' } },
   { functionName: 'probe-source', awsRequestId: 'r' },
 );
 process.stdout.write(JSON.stringify(out));

@@ -67,21 +67,17 @@ describe('probe-source handler', () => {
           password: 'pw-1',
           certificate: pki.caChain,
         }),
-        bootstrapBrokers: async () => null,
       },
       ledger: {
         putChecks: async (_id, _phase, c) => {
           checks.push(...c);
         },
         updateMigration: async () => {},
-        putEvidence: async () => {},
-        getReadinessTracker: async () => null,
-        latestEvidenceRef: async () => null,
       },
       kafka: new PlatformaticKafkaProbe({ connectTimeoutMs: 1000 }),
     });
     const result = await handler(
-      { action: 'probe', migrationId: 'orders-platform', planRef: ref },
+      { migrationId: 'orders-platform', planRef: ref },
       context,
     );
     expect(result).toMatchObject({
@@ -92,13 +88,12 @@ describe('probe-source handler', () => {
     expect(checks.length).toBeGreaterThan(5);
   });
 
-  it('rejects an event without a valid action as a ValidationError', async () => {
+  it('rejects an event without a plan reference as a ValidationError', async () => {
     const handler = createHandler({});
-    const error = await handler(
-      { action: 'scan', migrationId: 'm', planRef: ref },
-      context,
-    ).catch((e: unknown) => e);
+    const error = await handler({ migrationId: 'm' }, context).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as Error).message).toContain('action');
+    expect((error as Error).message).toContain('planRef');
   });
 });

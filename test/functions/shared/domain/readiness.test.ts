@@ -10,6 +10,7 @@ import {
   groupMeasurementDue,
   maxPollGapMs,
   notReadyNoticeDue,
+  type PollOutcome,
   type ReadinessTracker,
   UNHEALTHY_MEASURE_EVERY_MS,
 } from '../../../../functions/shared/domain/readiness.ts';
@@ -369,9 +370,8 @@ describe('advanceTracker', () => {
 
 describe('groupMeasurementDue', () => {
   const at = (minutes: number) => new Date(T.getTime() + minutes * 60_000);
-  const unhealthy: ReadinessTracker = {
-    waitingSince: T.toISOString(),
-    lastPollAt: at(55).toISOString(),
+  const unhealthy: PollOutcome = {
+    at: at(55).toISOString(),
     replicatorsHealthy: false,
   };
 
@@ -385,6 +385,9 @@ describe('groupMeasurementDue', () => {
       ),
     ).toBe(true);
     expect(groupMeasurementDue(null, null, at(60), 300)).toBe(true);
+    expect(
+      groupMeasurementDue(undefined, at(59).toISOString(), at(60), 300),
+    ).toBe(true);
   });
 
   it('should measure every half hour while they fail', () => {
@@ -407,7 +410,7 @@ describe('groupMeasurementDue', () => {
   it('should measure when the last poll belongs to an earlier wait', () => {
     expect(
       groupMeasurementDue(
-        { ...unhealthy, lastPollAt: at(0).toISOString() },
+        { ...unhealthy, at: at(0).toISOString() },
         at(59).toISOString(),
         at(60),
         300,

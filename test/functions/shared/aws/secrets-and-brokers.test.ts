@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SecretsAndBrokers } from '../../../functions/probe-source/aws-reads.ts';
-import { ValidationError } from '../../../functions/shared/domain/errors.ts';
+import { SecretsAndBrokers } from '../../../../functions/shared/aws/secrets-and-brokers.ts';
+import { ValidationError } from '../../../../functions/shared/domain/errors.ts';
 
 const secrets = mockClient(SecretsManagerClient);
 const kafka = mockClient(KafkaClient);

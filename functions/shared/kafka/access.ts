@@ -1,12 +1,12 @@
 /**
- * How probe-source reaches each cluster: the source with the replicators'
- * own SCRAM secret (and CA chain), the target MSK cluster with IAM
+ * How the Kafka-side phases (probe-source, measure-source-lag) reach each
+ * cluster: the source with the replicators' own SCRAM secret (and CA chain), the target MSK cluster with IAM
  * (SASL/OAUTHBEARER on 9098). Secret values go straight into the client
  * options and are never logged or put in a message.
  */
-import { ValidationError } from '../shared/domain/errors.ts';
-import type { Plan } from '../shared/domain/plan.ts';
-import type { AwsInventory, KafkaClusterAccess } from '../shared/ports.ts';
+import { ValidationError } from '../domain/errors.ts';
+import type { Plan } from '../domain/plan.ts';
+import type { AwsInventory, KafkaClusterAccess } from '../ports.ts';
 
 /** Makes an MSK IAM token provider for a region. */
 export type IamTokenProvider = (region: string) => () => Promise<string>;

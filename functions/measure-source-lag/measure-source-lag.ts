@@ -1,5 +1,6 @@
 /**
- * probe-source, action `measure`: consumer groups on both clusters in one
+ * measure-source-lag (the `Measure*` states): consumer groups on both
+ * clusters in one
  * pass per cluster — state, members, SumOffsetLag per group and topic, and
  * offset parity per partition — recorded in the ledger (evidence kind
  * `measure`) and published as custom metrics, for poll-readiness and
@@ -9,11 +10,13 @@
  * A side that cannot be read is `null` with its reason in `errors`: missing
  * data is never "zero lag".
  */
+import type { KafkaSideInventory } from '../shared/aws/secrets-and-brokers.ts';
 import type {
   GroupMeasurement,
   GroupSide,
   MeasureResult,
-  ProbeSourceEvent,
+  MeasureSourceLagEvent,
+  PreviousPoll,
   ProducedEndOffsets,
 } from '../shared/contracts.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
@@ -35,18 +38,36 @@ import {
 } from '../shared/domain/patterns.ts';
 import type { Plan } from '../shared/domain/plan.ts';
 import { groupMeasurementDue } from '../shared/domain/readiness.ts';
+import {
+  type IamTokenProvider,
+  sourceAccess,
+  targetAccess,
+} from '../shared/kafka/access.ts';
 import { classifyKafkaError } from '../shared/kafka/classify.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
+  Clock,
   KafkaClusterAccess,
   KafkaGroup,
   KafkaProbe,
+  Ledger,
+  Log,
+  Metrics,
   PartitionOffset,
+  PlanStore,
 } from '../shared/ports.ts';
-import { sourceAccess, targetAccess } from './access.ts';
-import type { ProbeSourceDeps } from './probe-source.ts';
 
-type MeasureEvent = Extract<ProbeSourceEvent, { action: 'measure' }>;
+export interface MeasureSourceLagDeps {
+  plans: PlanStore;
+  inventory: KafkaSideInventory;
+  ledger: Pick<Ledger, 'putEvidence' | 'latestEvidenceRef'>;
+  kafka: KafkaProbe;
+  metrics: Pick<Metrics, 'put'>;
+  /** MSK IAM token provider for the target. */
+  iamToken: IamTokenProvider;
+  clock: Clock;
+  log: Log;
+}
 
 /** What one cluster said about the measured groups. */
 export interface ClusterReading {
@@ -168,15 +189,15 @@ const sumOf = (values: (number | null)[]): number | null =>
  * @throws ValidationError for an unknown app or an unusable secret.
  */
 export async function runMeasure(
-  event: MeasureEvent,
-  deps: ProbeSourceDeps,
+  event: MeasureSourceLagEvent,
+  deps: MeasureSourceLagDeps,
 ): Promise<MeasureResult> {
   const { plan } = await loadPlan(deps.plans, event.planRef);
   // Only the migration-wide measurement is worth sparing: one
   // application's groups are few, and each check costs two reads.
   const skip =
     event.app === undefined
-      ? await reuseLatest(event.migrationId, plan, deps)
+      ? await reuseLatest(event.migrationId, event.previousPoll, plan, deps)
       : null;
   if (skip) return skip;
   const src = await sourceAccess(plan, deps.inventory);
@@ -345,20 +366,19 @@ function producedEnds(
 
 /**
  * The newest migration-wide measurement, when this poll need not measure:
- * the previous poll found the replicator rules failing, and a measurement
- * less than `UNHEALTHY_MEASURE_EVERY_MS` old exists (`groupMeasurementDue`).
+ * the previous poll (from the event) found the replicator rules failing,
+ * and a measurement less than `UNHEALTHY_MEASURE_EVERY_MS` old exists
+ * (`groupMeasurementDue`).
  */
 async function reuseLatest(
   migrationId: string,
+  previousPoll: PreviousPoll | undefined,
   plan: Plan,
-  deps: ProbeSourceDeps,
+  deps: MeasureSourceLagDeps,
 ): Promise<MeasureResult | null> {
-  const [tracker, latest] = await Promise.all([
-    deps.ledger.getReadinessTracker(migrationId),
-    deps.ledger.latestEvidenceRef(migrationId, 'measure'),
-  ]);
+  const latest = await deps.ledger.latestEvidenceRef(migrationId, 'measure');
   const due = groupMeasurementDue(
-    tracker,
+    previousPoll,
     latest?.at ?? null,
     deps.clock.now(),
     plan.readiness.pollIntervalSeconds,
@@ -377,7 +397,7 @@ async function reuseLatest(
   };
 }
 
-type Datum = Parameters<ProbeSourceDeps['metrics']['put']>[0][number];
+type Datum = Parameters<MeasureSourceLagDeps['metrics']['put']>[0][number];
 
 /**
  * One application's groups, one metric set per group and cluster (the

@@ -1,25 +1,26 @@
 /**
- * The two AWS reads probe-source needs: the SCRAM secret and the target's
- * IAM bootstrap brokers, over only Secrets Manager and MSK. The shared
+ * The two AWS reads of the Kafka-side phases (probe-source,
+ * measure-source-lag): the SCRAM secret and the target's IAM bootstrap
+ * brokers, over only Secrets Manager and MSK. The shared
  * `AwsInventoryAdapter` does the same two plus EC2 and Service Quotas
  * lookups; importing it would put the EC2 and Service Quotas clients
  * (about 35 KiB minified, once `infra/tree-shake.ts` has dropped the EC2
- * schemas esbuild keeps, 550 KiB without it) into this function's bundle,
- * which already carries the Kafka client.
+ * schemas esbuild keeps, 550 KiB without it) into their bundles,
+ * which already carry the Kafka client.
  */
 import type { KafkaClient } from '@aws-sdk/client-kafka';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { MskBootstrapBrokers } from '../shared/aws/bootstrap-brokers.ts';
-import { readSecretJson } from '../shared/aws/secret-json.ts';
-import type { AwsInventory } from '../shared/ports.ts';
+import type { AwsInventory } from '../ports.ts';
+import { MskBootstrapBrokers } from './bootstrap-brokers.ts';
+import { readSecretJson } from './secret-json.ts';
 
-export type ProbeInventory = Pick<
+export type KafkaSideInventory = Pick<
   AwsInventory,
   'secretJson' | 'bootstrapBrokers'
 >;
 
-/** {@link ProbeInventory} over Secrets Manager and MSK. */
-export class SecretsAndBrokers implements ProbeInventory {
+/** {@link KafkaSideInventory} over Secrets Manager and MSK. */
+export class SecretsAndBrokers implements KafkaSideInventory {
   private readonly brokers: MskBootstrapBrokers;
 
   constructor(
