@@ -41,13 +41,25 @@ import { atMost, type Figure, info, median } from './figure.ts';
 const ROOT = join(import.meta.dirname, '..');
 const OUT = join(tmpdir(), 'msk-cutover-bench', 'bundles');
 
-/** Targets from the benchmark issue: KiB and milliseconds. */
+/**
+ * Cold import targets, in milliseconds: what a new execution environment
+ * waits for. approval-api answers a person's click, so it aims lower.
+ * Bundle sizes are reported without a target: Lambda pays for bytes only
+ * in the upload, a cold start pays for what the bundle runs at import.
+ */
 export const TARGETS = {
-  bundleKiB: 200,
-  kafkaBundleKiB: 600,
   importMs: 80,
+  approvalApiImportMs: 50,
   kafkaImportMs: 250,
 } as const;
+
+/** The cold import target of `phase`. */
+export function importTargetMs(phase: Phase): number {
+  if (KAFKA_PHASES.has(phase)) return TARGETS.kafkaImportMs;
+  return phase === 'approval-api'
+    ? TARGETS.approvalApiImportMs
+    : TARGETS.importMs;
+}
 
 /** Fresh processes per function; the figure is their median. */
 export const IMPORT_RUNS = 10;
@@ -215,14 +227,11 @@ export function importMs(file: string): number {
 export async function run(): Promise<Figure[]> {
   const figures: Figure[] = [];
   for (const phase of PHASES) {
-    const kafka = KAFKA_PHASES.has(phase);
-    const maxKiB = kafka ? TARGETS.kafkaBundleKiB : TARGETS.bundleKiB;
-    const maxMs = kafka ? TARGETS.kafkaImportMs : TARGETS.importMs;
+    const maxMs = importTargetMs(phase);
     const sizeName = `bundle ${phase}`;
     const importName = `cold import ${phase} (median of ${IMPORT_RUNS})`;
     if (!existsSync(join(ROOT, handlerEntry(phase)))) {
       const note = `${handlerEntry(phase)} does not exist`;
-      figures.push(atMost(sizeName, null, 'KiB', maxKiB, note));
       figures.push(atMost(importName, null, 'ms', maxMs, note));
       continue;
     }
@@ -231,15 +240,14 @@ export async function run(): Promise<Figure[]> {
       ({ file } = await bundle(phase));
     } catch (err) {
       const note = `esbuild failed: ${(err as Error).message.split('\n')[0]}`;
-      figures.push(atMost(sizeName, null, 'KiB', maxKiB, note));
       figures.push(atMost(importName, null, 'ms', maxMs, note));
       continue;
     }
     const kib = Math.round((statSync(file).size / 1024) * 10) / 10;
-    const size = atMost(sizeName, kib, 'KiB', maxKiB);
-    figures.push(
-      size.ok ? size : { ...size, note: `largest: ${largestPackages(file)}` },
-    );
+    figures.push({
+      ...info(sizeName, kib, 'KiB'),
+      note: `largest: ${largestPackages(file)}`,
+    });
     try {
       figures.push(atMost(importName, medianImportMs(file), 'ms', maxMs));
     } catch (err) {

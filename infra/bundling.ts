@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { PHASES, type Phase, phasesWhere } from '../functions/shared/phases.ts';
+import { BUNDLE_TRIMS, KAFKA_BUNDLE_TRIMS } from './bundle-trims.ts';
 
 /** Every phase, in workflow order (the phase table's); one function each. */
 export { PHASES, type Phase };
@@ -48,35 +49,28 @@ export interface PhaseBundling {
   readonly externalModules: readonly string[];
   /** Prepended to the output, when the bundle needs it. */
   readonly banner?: string;
-  /** Module path substitutions (`esbuild --alias:from=to`). */
-  readonly alias?: Readonly<Record<string, string>>;
   /**
-   * Run `infra/tree-shake.ts` (rolldown) over esbuild's output: it drops
-   * the AWS SDK schemas esbuild keeps (about 630 KiB of preflight's EC2
-   * client, 50-65 KiB of S3 wherever the plan is read); the file says why
-   * esbuild keeps them.
+   * Module path substitutions (`esbuild --alias:from=to`): the Kafka
+   * client's recipe, and the measures of `infra/bundle-trims.ts`.
+   */
+  readonly alias?: Readonly<Record<string, string>>;
+  /** Global identifiers replaced at build time (`esbuild --define`). */
+  readonly define?: Readonly<Record<string, string>>;
+  /**
+   * Run `infra/tree-shake.ts` (rolldown) over esbuild's output
+   * (`infra/bundle-trims.ts`).
    */
   readonly secondTreeShake: boolean;
 }
 
-/**
- * An alias target: absolute, because esbuild resolves alias targets from
- * its working directory, which differs between the stack and the benchmark.
- */
+/** A project file, absolute (the stack and the benchmark run elsewhere). */
 function projectFile(path: string): string {
   return join(import.meta.dirname, '..', path);
 }
 
 /**
- * Shared defaults: every dependency bundled, the AWS SDK included, and the
- * SDK's default credential chain aliased to its environment link
- * (`functions/shared/aws/env-credentials.ts` says why: Lambda always puts
- * the role's credentials in the environment, and the rest of the chain,
- * `@aws-sdk/nested-clients` and the SSO, ini, process, web-identity and
- * metadata providers, is about 110 KiB per bundle). Every client's
- * `dist-es/runtimeConfig.js` imports `defaultProvider` from
- * `@aws-sdk/credential-provider-node` and nothing else of it, so that
- * package is the whole alias.
+ * Shared defaults: every dependency bundled, the AWS SDK included, with the
+ * measures of `infra/bundle-trims.ts`.
  *
  * Where the SDK comes from was measured (`npm run bench -- --only bundles`
  * prints both options). Taking `@aws-sdk/*` and `@smithy/*` from the
@@ -102,12 +96,7 @@ export const BASE_BUNDLING: PhaseBundling = {
   keepNames: true,
   mainFields: ['module', 'main'],
   externalModules: [],
-  secondTreeShake: true,
-  alias: {
-    '@aws-sdk/credential-provider-node': projectFile(
-      'functions/shared/aws/env-credentials.ts',
-    ),
-  },
+  ...BUNDLE_TRIMS,
 };
 
 /**
@@ -129,30 +118,17 @@ export const REPLICATOR_API_PHASES: ReadonlySet<Phase> =
  * The recipe @platformatic/kafka needs in an ESM bundle: `debug` calls
  * `require('tty')`, which ESM output only has through `createRequire`, and
  * wasm-utils reads `../dist/native.wasm` next to its own file unless the
- * `bundled` build (wasm inlined) is aliased in. The package root itself is
- * aliased to `functions/shared/kafka/admin-only.ts` (the Admin client and
- * its enumerations): the root also brings the producer, the consumer and
- * the schema registry with `avsc`, about 180 KiB the probe never runs. And
- * the client's Ajv is aliased to `functions/shared/kafka/lazy-ajv.ts`, which
- * compiles a schema on its validator's first call instead of at import
- * (the client compiles the options schema of every Admin method when
- * loaded). aws-msk-iam-sasl-signer-js, CommonJS, `require`s all of
- * `@aws-sdk/credential-providers` (every provider, Cognito's client
- * included) for its default chain: aliased to the environment link as well
- * (`functions/shared/kafka/env-credential-providers.ts`).
+ * `bundled` build (wasm inlined) is aliased in. Then the Kafka bundles'
+ * measures (`infra/bundle-trims.ts`).
  */
 export const KAFKA_CLIENT_BUNDLING: PhaseBundling = {
   ...BASE_BUNDLING,
   banner:
     "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+  ...KAFKA_BUNDLE_TRIMS,
   alias: {
-    ...BASE_BUNDLING.alias,
     '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
-    '@platformatic/kafka': projectFile('functions/shared/kafka/admin-only.ts'),
-    'ajv/dist/2020.js': projectFile('functions/shared/kafka/lazy-ajv.ts'),
-    '@aws-sdk/credential-providers': projectFile(
-      'functions/shared/kafka/env-credential-providers.ts',
-    ),
+    ...KAFKA_BUNDLE_TRIMS.alias,
   },
 };
 
@@ -218,5 +194,8 @@ export function esbuildOptions(bundling: PhaseBundling): BuildOptions {
       ? {}
       : { banner: { js: bundling.banner } }),
     ...(bundling.alias === undefined ? {} : { alias: { ...bundling.alias } }),
+    ...(bundling.define === undefined
+      ? {}
+      : { define: { ...bundling.define } }),
   };
 }

@@ -136,6 +136,9 @@ export class PhaseFunction<F extends Phase> extends Construct {
         mainFields: [...bundling.mainFields],
         externalModules: [...bundling.externalModules],
         ...(bundling.banner === undefined ? {} : { banner: bundling.banner }),
+        ...(bundling.define === undefined
+          ? {}
+          : { define: { ...bundling.define } }),
         ...(bundling.alias === undefined
           ? {}
           : {

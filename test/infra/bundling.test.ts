@@ -32,10 +32,10 @@ describe('bundlingFor', () => {
   it('should alias the Kafka client to its Admin part only where Kafka is spoken', () => {
     const probe = bundlingFor('probe-source');
     expect(probe.alias?.['@platformatic/kafka']).toMatch(
-      /\/functions\/shared\/kafka\/admin-only\.ts$/,
+      /\/infra\/bundle-trims\/kafka-admin-only\.ts$/,
     );
     expect(probe.alias?.['ajv/dist/2020.js']).toMatch(
-      /\/functions\/shared\/kafka\/lazy-ajv\.ts$/,
+      /\/infra\/bundle-trims\/lazy-ajv\.ts$/,
     );
     expect(probe.banner).toContain('createRequire');
     for (const phase of PHASES.filter((p) => !KAFKA_PHASES.has(p))) {
@@ -72,28 +72,25 @@ describe('the environment credential chain', () => {
     for (const phase of PHASES) {
       expect(
         bundlingFor(phase).alias?.['@aws-sdk/credential-provider-node'],
-      ).toMatch(/\/functions\/shared\/aws\/env-credentials\.ts$/);
+      ).toMatch(/\/infra\/bundle-trims\/env-credentials\.ts$/);
     }
-    expect(
-      bundlingFor('probe-source').alias?.['@aws-sdk/credential-providers'],
-    ).toMatch(/\/functions\/shared\/kafka\/env-credential-providers\.ts$/);
   });
 
-  it.each(['record-failure', 'probe-source'] as const)(
-    'should leave the rest of the chain out of the %s bundle',
-    async (phase) => {
-      const { metafile } = await bundle(phase, join(dir, phase));
-      const inOutput = Object.values(metafile.outputs).flatMap((o) =>
-        Object.entries(o.inputs)
-          .filter(([, i]) => i.bytesInOutput > 0)
-          .map(([path]) => path),
-      );
-      expect(
-        inOutput.some((p) => p.includes('/credential-provider-env/')),
-      ).toBe(true);
-      expect(inOutput.filter((p) => OTHER_PROVIDERS.test(p))).toEqual([]);
-    },
-  );
+  it('should leave the rest of the chain out of a bundle', async () => {
+    const { metafile } = await bundle(
+      'record-failure',
+      join(dir, 'record-failure'),
+    );
+    const inOutput = Object.values(metafile.outputs).flatMap((o) =>
+      Object.entries(o.inputs)
+        .filter(([, i]) => i.bytesInOutput > 0)
+        .map(([path]) => path),
+    );
+    expect(inOutput.some((p) => p.includes('/credential-provider-env/'))).toBe(
+      true,
+    );
+    expect(inOutput.filter((p) => OTHER_PROVIDERS.test(p))).toEqual([]);
+  });
 
   it('should sign a bundled client request with the environment credentials, and look nowhere else', async () => {
     const file = join(dir, 'sign', 'index.mjs');
@@ -175,6 +172,52 @@ function runBundle<
   expect(result.stderr).toBe('');
   return JSON.parse(result.stdout) as T;
 }
+
+describe('the pattern engine in a bundle', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'msk-cutover-patterns-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('should match with Java semantics where no node_modules resolves, the engine evaluated on first use', async () => {
+    const file = join(dir, 'index.mjs');
+    const { metafile } = await build({
+      ...esbuildOptions(BASE_BUNDLING),
+      stdin: { contents: PATTERN_ENTRY, resolveDir: ROOT, loader: 'ts' },
+      outfile: file,
+      metafile: true,
+      logLevel: 'error',
+    });
+    await treeShakeBundle(file);
+    // Reached through `require`, which esbuild wraps in a function called
+    // on first use; the ESM build would be evaluated with the bundle.
+    const re2Inputs = Object.keys(metafile.inputs).filter((p) =>
+      p.includes('node_modules/re2js/'),
+    );
+    expect(re2Inputs).toEqual([
+      expect.stringMatching(/re2js\/build\/index\.cjs$/),
+    ]);
+    expect(runBundle<unknown>(file, {})).toEqual({
+      literal: [true, false],
+      linear: ['linear', true, false],
+      backtracking: ['backtracking', true, false],
+    });
+  });
+});
+
+/**
+ * A literal list, a pattern the linear engine runs, and one only the
+ * backtracking matcher can (a back-reference).
+ */
+const PATTERN_ENTRY = `
+import { PatternSet, javaMatcher } from './functions/shared/domain/patterns.ts';
+const literal = new PatternSet(['orders', 'payments']);
+const linear = javaMatcher('(orders|payments)\\\\.v[0-9]+');
+const backtracking = javaMatcher('(a+)b\\\\1');
+process.stdout.write(JSON.stringify({
+  literal: [literal.matches('orders'), literal.matches('orders.v1')],
+  linear: [linear.engine, linear.matches('payments.v12'), linear.matches('payments.v')],
+  backtracking: [backtracking.engine, backtracking.matches('aabaa'), backtracking.matches('aaba')],
+}));
+`;
 
 describe('the second tree-shaking pass', () => {
   const dir = mkdtempSync(join(tmpdir(), 'msk-cutover-shake-'));

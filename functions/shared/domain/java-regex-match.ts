@@ -16,7 +16,8 @@
  * ways RE2 and Java agree on for printable-ASCII names; other names go to the
  * backtracking matcher when the pattern has such an assertion.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { ValidationError } from './errors.ts';
 import {
   type CharSet,
@@ -76,28 +77,64 @@ export function compileJavaPattern(
   const { root, groupCount } = parsed;
   const translation = { contextual: false };
   const re2Source = toRe2(root, translation);
-  let re2: RE2JS | undefined;
-  if (re2Source !== undefined) {
-    try {
-      re2 = RE2JS.compile(re2Source);
-    } catch {
-      // Too large for RE2 (nested counts): the backtracking matcher runs it.
-    }
-  }
   const backtrack = (name: string) =>
     backtrackMatch(root, groupCount, source, name);
-  if (re2 === undefined) {
+  if (re2Source === undefined) {
     return { source, engine: 'backtracking', matches: backtrack };
   }
-  const linear = re2;
+  // The RE2 program is compiled on first use: validating a plan parses
+  // every pattern, but only matching a name needs the engine.
+  let program: RE2JS | null | undefined;
+  const linear = (): RE2JS | null => {
+    if (program === undefined) {
+      const engine = linearEngine();
+      try {
+        program = engine.compile(re2Source);
+      } catch {
+        // Too large for RE2 (nested counts): the backtracking matcher runs it.
+        program = null;
+      }
+    }
+    return program;
+  };
   return {
     source,
-    engine: 'linear',
-    matches: (name) =>
-      !translation.contextual || PLAIN.test(name)
-        ? linear.testExact(name)
-        : backtrack(name),
+    get engine() {
+      return linear() === null ? 'backtracking' : 'linear';
+    },
+    matches: (name) => {
+      const re2 = linear();
+      return re2 !== null && (!translation.contextual || PLAIN.test(name))
+        ? re2.testExact(name)
+        : backtrack(name);
+    },
   };
+}
+
+/**
+ * Set to `true` by the Lambda bundles' esbuild `define`
+ * (infra/bundle-trims.ts); undeclared when run from the sources.
+ */
+declare const MSK_CUTOVER_BUNDLE: true | undefined;
+
+let re2js: typeof RE2JS | undefined;
+
+/**
+ * re2js (153 KiB), loaded on the first match of a pattern that is not a
+ * literal: most plans list names, and loading the engine is a fifth of a
+ * function's cold import. Synchronous, so matching stays synchronous: in a
+ * bundle esbuild turns `require` into a call of the engine's module, which
+ * is then evaluated and not before (an ESM `import()` would be evaluated
+ * lazily too, but only behind a promise); from the sources, Node's
+ * `require` loads the package.
+ */
+function linearEngine(): typeof RE2JS {
+  re2js ??= (
+    (typeof MSK_CUTOVER_BUNDLE === 'undefined'
+      ? createRequire(import.meta.url)('re2js')
+      : require('re2js')) as typeof import('re2js')
+  ).RE2JS;
+  return re2js;
 }
 
 function re2Class(set: CharSet): string {

@@ -1,7 +1,7 @@
 /**
  * The credential chain of a Lambda bundle: the environment only. Lambda
  * bundles alias `@aws-sdk/credential-provider-node` to this file
- * (infra/bundling.ts).
+ * (infra/bundle-trims.ts).
  *
  * Every client's `runtimeConfig` imports that package's `defaultProvider`
  * (env, SSO, ini, process, web identity, then container or instance

@@ -1,6 +1,6 @@
 /**
  * Ajv 2020 whose `compile` defers the work to the validator's first call.
- * Lambda bundles alias `ajv/dist/2020.js` to this file (infra/bundling.ts):
+ * Lambda bundles alias `ajv/dist/2020.js` to this file (infra/bundle-trims.ts):
  * @platformatic/kafka compiles the option schemas of every client method at
  * import (about 25 `ajv.compile` calls, some 140 ms of a cold start), while
  * the probe calls a handful of methods. The validators keep their contract:
@@ -9,7 +9,7 @@
  * its package path is the one aliased here.
  */
 import type { AnySchema, ValidateFunction } from 'ajv';
-import { Ajv2020 as EagerAjv2020 } from '../../../node_modules/ajv/dist/2020.js';
+import { Ajv2020 as EagerAjv2020 } from '../../node_modules/ajv/dist/2020.js';
 
 export class Ajv2020 extends EagerAjv2020 {}
 

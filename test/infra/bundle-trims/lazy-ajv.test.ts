@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ajv2020 } from '../../../../functions/shared/kafka/lazy-ajv.ts';
+import { Ajv2020 } from '../../../infra/bundle-trims/lazy-ajv.ts';
 
 const schema = {
   type: 'object',
