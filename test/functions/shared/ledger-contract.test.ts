@@ -450,7 +450,11 @@ describe.each(subjects)('$name', ({ make }) => {
         approval({ approvalId: 'ap-billing', app: 'billing' }),
       );
       await ledger.putApproval(
-        approval({ approvalId: 'ap-ready', kind: 'ready', app: undefined }),
+        approval({
+          approvalId: 'ap-teardown',
+          kind: 'teardown',
+          app: undefined,
+        }),
       );
       await ledger.putApproval(
         approval({ approvalId: 'ap-m2', migrationId: 'm2' }),
@@ -463,7 +467,7 @@ describe.each(subjects)('$name', ({ make }) => {
       expect(await status('ap-1')).toBe('SUPERSEDED');
       expect(await status('ap-2')).toBe('OPEN');
       expect(await status('ap-billing')).toBe('OPEN');
-      expect(await status('ap-ready')).toBe('OPEN');
+      expect(await status('ap-teardown')).toBe('OPEN');
       expect(await status('ap-m2')).toBe('OPEN');
       await expect(
         ledger.decideApproval(
