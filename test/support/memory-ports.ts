@@ -13,6 +13,11 @@ import type {
   ReplicatorSummary,
 } from '@aws-sdk/client-kafka';
 import type { Context } from 'aws-lambda';
+import {
+  AUDIT_DETAIL_CHARS,
+  isoOrThrow,
+  whyNotOpen,
+} from '../../functions/shared/aws/ledger.ts';
 import type {
   AppState,
   CheckResult,
@@ -235,7 +240,34 @@ export class MemoryReplicators implements Replicators {
   }
 }
 
-/** The {@link Ledger} contract in memory (one migration table). */
+/**
+ * What DynamoDB keeps of a value written through the document client with
+ * `removeUndefinedValues`: the same value without `undefined` members.
+ */
+function stored<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(stored) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, stored(v)]),
+    ) as T;
+  }
+  return value;
+}
+
+/** What DynamoLedger keeps of a value it stores as gzip'd JSON. */
+const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** The scope part of a key: the migration (`*`) or one application. */
+const scoped = (app?: string) => (app === undefined ? '*' : `APP#${app}`);
+
+/**
+ * The {@link Ledger} contract in memory (one migration table). It behaves as
+ * DynamoLedger does on DynamoDB (test/functions/shared/ledger-contract.test.ts
+ * runs the same cases on both): the same conflicts and messages, the same
+ * order of lists, and values read back as DynamoDB returns them.
+ */
 export class MemoryLedger implements Ledger {
   readonly migrations = new Map<string, MigrationRecord>();
   readonly apps = new Map<string, AppRecord>();
@@ -244,8 +276,16 @@ export class MemoryLedger implements Ledger {
   readonly checks = new Map<string, CheckResult[]>();
   readonly approvals = new Map<string, ApprovalRecord>();
   readonly trackers = new Map<string, ReadinessTracker>();
-  readonly audits: { migrationId: string; event: string; detail: object }[] =
-    [];
+  readonly audits: {
+    migrationId: string;
+    at: string;
+    event: string;
+    detail: object;
+  }[] = [];
+  /** Newest evidence per migration, kind and scope (DynamoLedger's LATEST#). */
+  readonly #latest = new Map<string, { evidenceId: string; at: string }>();
+  /** Newest approval request per gate (DynamoLedger's GATE#). */
+  readonly #gates = new Map<string, string>();
 
   constructor(private readonly clock: Clock = { now: () => new Date() }) {}
 
@@ -257,7 +297,7 @@ export class MemoryLedger implements Ledger {
         `migration ${rec.migrationId} already exists with a different plan (digest ${existing.planDigest}); choose a new migrationId`,
       );
     }
-    this.migrations.set(rec.migrationId, copy(rec));
+    this.migrations.set(rec.migrationId, stored(rec));
   }
 
   async getMigration(migrationId: string): Promise<MigrationRecord | null> {
@@ -271,14 +311,16 @@ export class MemoryLedger implements Ledger {
   ): Promise<void> {
     const m = this.migrations.get(migrationId);
     if (!m) throw new LedgerConflictError(`migration ${migrationId} not found`);
-    Object.assign(m, copy(patch), {
-      updatedAt: patch.updatedAt ?? this.clock.now().toISOString(),
-    });
+    // An undefined member leaves the field as it is (it is not written).
+    Object.assign(m, stored(patch));
+    if (!('updatedAt' in patch)) m.updatedAt = this.clock.now().toISOString();
   }
 
   async listMigrations(): Promise<MigrationRecord[]> {
+    // DynamoLedger reads them from GSI1, sorted by start time.
     return [...this.migrations.values()]
       .filter((m) => m.status === 'RUNNING')
+      .sort((a, b) => byKey(a.startedAt, b.startedAt))
       .map(copy);
   }
 
@@ -316,6 +358,9 @@ export class MemoryLedger implements Ledger {
     from: readonly AppState[],
     to: AppState,
   ): Promise<AppRecord> {
+    if (from.length === 0) {
+      throw new ValidationError('transitionApp: `from` must not be empty');
+    }
     const a = this.apps.get(`${migrationId}/${app}`);
     if (!a) {
       throw new LedgerConflictError(
@@ -342,17 +387,28 @@ export class MemoryLedger implements Ledger {
   }
 
   async putReplicator(migrationId: string, ref: ReplicatorRef): Promise<void> {
-    this.replicators.set(`${migrationId}/${ref.name}`, copy(ref));
+    this.replicators.set(`${migrationId}/${ref.name}`, stored(ref));
   }
 
   async listReplicators(migrationId: string): Promise<ReplicatorRef[]> {
+    // DynamoLedger queries `REPL#<name>` sort keys: by name.
     return [...this.replicators.entries()]
       .filter(([k]) => k.startsWith(`${migrationId}/`))
-      .map(([, v]) => copy(v));
+      .map(([, v]) => copy(v))
+      .sort((a, b) => byKey(a.name, b.name));
   }
 
   async putEvidence(rec: EvidenceRecord): Promise<void> {
-    this.evidence.set(`${rec.migrationId}/${rec.evidenceId}`, copy(rec));
+    this.evidence.set(
+      `${rec.migrationId}/${rec.evidenceId}`,
+      stored({ ...rec, ...viaJson({ reasons: rec.reasons, data: rec.data }) }),
+    );
+    // The pointer moves unless a newer one is recorded (ties: the last write).
+    const key = `${rec.migrationId}/${rec.kind}/${scoped(rec.app)}`;
+    const latest = this.#latest.get(key);
+    if (!latest || latest.at <= rec.at) {
+      this.#latest.set(key, { evidenceId: rec.evidenceId, at: rec.at });
+    }
   }
 
   async getEvidence(
@@ -368,12 +424,8 @@ export class MemoryLedger implements Ledger {
     kind: EvidenceRecord['kind'],
     app?: string,
   ): Promise<EvidenceRecord | null> {
-    const all = [...this.evidence.values()].filter(
-      (e) => e.migrationId === migrationId && e.kind === kind && e.app === app,
-    );
-    all.sort((a, b) => a.at.localeCompare(b.at));
-    const last = all.at(-1);
-    return last ? copy(last) : null;
+    const ref = await this.latestEvidenceRef(migrationId, kind, app);
+    return ref ? this.getEvidence(migrationId, ref.evidenceId) : null;
   }
 
   async latestEvidenceRef(
@@ -381,8 +433,8 @@ export class MemoryLedger implements Ledger {
     kind: EvidenceRecord['kind'],
     app?: string,
   ): Promise<{ evidenceId: string; at: string } | null> {
-    const last = await this.latestEvidence(migrationId, kind, app);
-    return last ? { evidenceId: last.evidenceId, at: last.at } : null;
+    const ref = this.#latest.get(`${migrationId}/${kind}/${scoped(app)}`);
+    return ref ? { ...ref } : null;
   }
 
   async putChecks(
@@ -390,21 +442,36 @@ export class MemoryLedger implements Ledger {
     phase: 'preflight' | 'probe',
     checks: CheckResult[],
   ): Promise<void> {
-    this.checks.set(`${migrationId}/${phase}`, copy(checks));
+    this.checks.set(`${migrationId}/${phase}`, viaJson(checks));
+  }
+
+  /** The check results last recorded for a phase (DynamoLedger's getChecks). */
+  async getChecks(
+    migrationId: string,
+    phase: 'preflight' | 'probe',
+  ): Promise<CheckResult[] | null> {
+    const c = this.checks.get(`${migrationId}/${phase}`);
+    return c ? copy(c) : null;
   }
 
   async putApproval(rec: ApprovalRecord): Promise<void> {
-    for (const a of this.approvals.values()) {
-      if (
-        a.migrationId === rec.migrationId &&
-        a.kind === rec.kind &&
-        a.app === rec.app &&
-        a.status === 'OPEN'
-      ) {
-        a.status = 'SUPERSEDED';
-      }
+    const createdAt = isoOrThrow(rec.createdAt, 'createdAt');
+    const expiresAt = isoOrThrow(rec.expiresAt, 'expiresAt');
+    if (this.approvals.has(rec.approvalId)) {
+      throw new LedgerConflictError(
+        `approval ${rec.approvalId} already exists`,
+      );
     }
-    this.approvals.set(rec.approvalId, copy(rec));
+    this.approvals.set(
+      rec.approvalId,
+      stored({ ...rec, createdAt, expiresAt }),
+    );
+    // The request recorded last is the one that can decide its gate.
+    const gate = `${rec.migrationId}/${rec.kind}/${scoped(rec.app)}`;
+    const previous = this.#gates.get(gate);
+    this.#gates.set(gate, rec.approvalId);
+    const old = previous ? this.approvals.get(previous) : undefined;
+    if (old?.status === 'OPEN') old.status = 'SUPERSEDED';
   }
 
   async getApproval(approvalId: string): Promise<ApprovalRecord | null> {
@@ -413,8 +480,15 @@ export class MemoryLedger implements Ledger {
   }
 
   async listApprovals(migrationId: string): Promise<ApprovalRecord[]> {
+    // DynamoLedger reads them from GSI1, sorted by `<createdAt>#<approvalId>`.
     return [...this.approvals.values()]
       .filter((a) => a.migrationId === migrationId)
+      .sort((a, b) =>
+        byKey(
+          `${a.createdAt}#${a.approvalId}`,
+          `${b.createdAt}#${b.approvalId}`,
+        ),
+      )
       .map(copy);
   }
 
@@ -429,10 +503,10 @@ export class MemoryLedger implements Ledger {
     const a = this.approvals.get(approvalId);
     if (a?.status !== 'OPEN' || a.expiresAt <= now.toISOString()) {
       throw new LedgerConflictError(
-        `approval ${approvalId} is ${a?.status ?? 'unknown'}`,
+        whyNotOpen(approvalId, a ? copy(a) : null, now),
       );
     }
-    Object.assign(a, copy(decision), {
+    Object.assign(a, stored(decision), {
       status: 'DECIDED',
       decidedAt: now.toISOString(),
     });
@@ -471,7 +545,7 @@ export class MemoryLedger implements Ledger {
     app: string | undefined,
     tracker: ReadinessTracker,
   ): Promise<void> {
-    this.trackers.set(`${migrationId}/${app ?? ''}`, copy(tracker));
+    this.trackers.set(`${migrationId}/${app ?? ''}`, stored(tracker));
   }
 
   async audit(
@@ -479,6 +553,28 @@ export class MemoryLedger implements Ledger {
     event: string,
     detail: Record<string, unknown>,
   ): Promise<void> {
-    this.audits.push({ migrationId, event, detail: copy(detail) });
+    const at = this.clock.now().toISOString();
+    this.audits.push({ migrationId, at, event, detail: copy(detail) });
   }
+
+  /** The audit trail, oldest first, as DynamoLedger's listAudit gives it. */
+  async listAudit(
+    migrationId: string,
+  ): Promise<{ at: string; event: string; detail: string }[]> {
+    return this.audits
+      .filter((a) => a.migrationId === migrationId)
+      .sort((a, b) => byKey(a.at, b.at))
+      .map(({ at, event, detail }) => {
+        let text = JSON.stringify(detail);
+        if (text.length > AUDIT_DETAIL_CHARS) {
+          text = `${text.slice(0, AUDIT_DETAIL_CHARS)}…(truncated)`;
+        }
+        return { at, event, detail: text };
+      });
+  }
+}
+
+/** DynamoDB orders string sort keys by their UTF-8 bytes. */
+function byKey(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

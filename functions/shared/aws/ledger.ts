@@ -45,7 +45,7 @@ export const BATCH_WRITE_SIZE = 25;
 /** Bytes of gzip'd JSON per item; far below the 400 KB item limit. */
 export const BLOB_PART_BYTES = 300_000;
 /** Audit details are cut to this many characters. */
-const AUDIT_DETAIL_CHARS = 16_000;
+export const AUDIT_DETAIL_CHARS = 16_000;
 const BATCH_ATTEMPTS = 8;
 
 const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK'] as const;
@@ -65,7 +65,8 @@ function stripKeys<T>(item: Record<string, unknown>): T {
   return copy as T;
 }
 
-function isoOrThrow(value: string, field: string): string {
+/** A timestamp in canonical ISO form; ValidationError naming `field` if unparsable. */
+export function isoOrThrow(value: string, field: string): string {
   const t = Date.parse(value);
   if (Number.isNaN(t)) {
     throw new ValidationError(`${field}: "${value}" is not a timestamp`);
@@ -799,7 +800,8 @@ export class DynamoLedger implements Ledger {
   }
 }
 
-function whyNotOpen(
+/** Why a decision was refused: the LedgerConflictError's message. */
+export function whyNotOpen(
   approvalId: string,
   current: ApprovalRecord | null,
   now: Date,
