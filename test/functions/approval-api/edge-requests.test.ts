@@ -16,7 +16,7 @@ import { createHandler as createRequestHandler } from '../../../functions/reques
 import {
   newApprovalId,
   signApproval,
-} from '../../../functions/shared/domain/approval-link.ts';
+} from '../../../functions/shared/approvals/link.ts';
 import {
   context,
   EXECUTION_ID,

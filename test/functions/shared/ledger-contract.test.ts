@@ -666,7 +666,7 @@ describe.each(subjects)('$name', ({ make }) => {
       });
       await ledger.putReadinessTracker('m1', 'orders', {
         ...t,
-        replicatorsHealthy: false,
+        readyNotifiedAt: at(2),
       });
       await ledger.putReadinessTracker('m1', undefined, {
         ...t,
@@ -679,7 +679,7 @@ describe.each(subjects)('$name', ({ make }) => {
       });
       expect(await ledger.getReadinessTracker('m1', 'orders')).toStrictEqual({
         ...t,
-        replicatorsHealthy: false,
+        readyNotifiedAt: at(2),
       });
       expect(await ledger.getReadinessTracker('m1', 'billing')).toBeNull();
       expect(await ledger.getReadinessTracker('m2')).toBeNull();
