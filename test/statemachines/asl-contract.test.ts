@@ -69,6 +69,24 @@ function successors(state: State): string[] {
   return next;
 }
 
+/** States reachable from `from` in one scope, not passing through `stop`. */
+function reachable(
+  scope: Definition,
+  from: string,
+  stop: Set<string>,
+): Set<string> {
+  const seen = new Set<string>();
+  if (!(from in scope.States)) return seen;
+  const queue = [from];
+  while (queue.length > 0) {
+    const name = queue.pop() as string;
+    if (seen.has(name) || stop.has(name)) continue;
+    seen.add(name);
+    queue.push(...successors(scope.States[name] as State));
+  }
+  return seen;
+}
+
 const isLambdaTask = (s: State) =>
   s.Type === 'Task' &&
   String(s.Resource).startsWith('arn:aws:states:::lambda:invoke');
@@ -136,31 +154,46 @@ describe.each(Object.entries(files))('%s.asl.json', (_name, file) => {
   });
 
   it('should catch specific errors first and States.ALL alone, last, into $.error', () => {
-    for (const [name, state] of states) {
+    // The states of a wave (app-cutover in mode wave) record their failure
+    // with the wave's name (RecordWaveFailure); every other state with its
+    // application's, or the migration's (RecordFailure).
+    const recorders = new Set(['RecordFailure', 'RecordWaveFailure']);
+    const waveStates = reachable(def, 'SetWaveReadinessLoopStart', recorders);
+    for (const [name, state, scope] of states) {
       const catchers = (state.Catch ?? []) as {
         ErrorEquals: string[];
         ResultPath?: string;
         Next: string;
       }[];
-      if (state.Type === 'Task' && name !== 'RecordFailure') {
-        // The Map catches what fails inside it.
-        if (/CutoverApplication/.test(name)) continue;
-        // After the teardown, a failed event is a warning (tested below).
-        if (
-          name === 'PublishMigrationCompleted' ||
-          name === 'PublishReplicatorsKept'
-        ) {
-          continue;
-        }
-        const last = catchers.at(-1);
-        expect(last, name).toEqual({
-          ErrorEquals: ['States.ALL'],
-          ResultPath: '$.error',
-          Next: 'RecordFailure',
-        });
-      }
       catchers.slice(0, -1).forEach((c) => {
         expect(c.ErrorEquals, name).not.toContain('States.ALL');
+      });
+      if (state.Type !== 'Task' || recorders.has(name)) continue;
+      // After the teardown, a failed event is a warning (tested below).
+      if (
+        name === 'PublishMigrationCompleted' ||
+        name === 'PublishReplicatorsKept'
+      ) {
+        continue;
+      }
+      const last = catchers.at(-1);
+      if (scope !== def) {
+        // Inside a Map iteration: either the Map catches what fails (an
+        // application or a wave of the parent fails the migration), or the
+        // iteration turns it into its own outcome (an application of a
+        // wave: failed, with its error), never into the workflow's $.error.
+        if (last?.ErrorEquals.includes('States.ALL')) {
+          expect(last, name).toMatchObject({
+            ErrorEquals: ['States.ALL'],
+            ResultPath: '$.childError',
+          });
+        }
+        continue;
+      }
+      expect(last, name).toEqual({
+        ErrorEquals: ['States.ALL'],
+        ResultPath: '$.error',
+        Next: waveStates.has(name) ? 'RecordWaveFailure' : 'RecordFailure',
       });
     }
   });
