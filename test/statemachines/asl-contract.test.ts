@@ -373,3 +373,105 @@ describe('the parent workflow', () => {
     });
   });
 });
+
+describe('the wave workflow', () => {
+  const parent = parse(files.migration.path);
+  const child = parse(files['app-cutover'].path);
+
+  it('should run the waves one at a time, each a child execution named {executionBase}-w{index}', () => {
+    const choice = parent.States.AreWavesPlannedChoice as State;
+    expect(choice.Choices).toEqual([
+      {
+        Variable: '$.validatePlan.result.waves',
+        IsPresent: true,
+        Next: 'CutoverWaves',
+      },
+    ]);
+    expect(choice.Default).toBe('CutoverApplications');
+    const map = parent.States.CutoverWaves as State;
+    expect(map.ItemsPath).toBe('$.validatePlan.result.waves');
+    expect(map.MaxConcurrency).toBe(1);
+    const task = (map.ItemProcessor as Definition).States.CutoverWave as State;
+    const params = task.Parameters as Record<string, Record<string, unknown>>;
+    expect(params.StateMachineArn).toBe(`\${AppCutoverStateMachineArn}`);
+    expect(params['Name.$']).toBe(
+      "States.Format('{}-w{}', $.executionBase, $.waveIndex)",
+    );
+    expect(params.Input?.mode).toBe('wave');
+  });
+
+  it('should start every application of the parent in mode app', () => {
+    const map = parent.States.CutoverApplications as State;
+    const task = (map.ItemProcessor as Definition).States
+      .CutoverApplication as State;
+    const params = task.Parameters as Record<string, Record<string, unknown>>;
+    expect(params.Input?.mode).toBe('app');
+  });
+
+  it("should name a wave's continuations and applications after the wave", () => {
+    const continuation = child.States.ContinueWaveAsNewExecution as State;
+    const params = continuation.Parameters as Record<string, unknown>;
+    expect(params['StateMachineArn.$']).toBe('$$.StateMachine.Id');
+    expect(params['Name.$']).toBe(
+      "States.Format('{}-w{}-c{}', $.executionBase, $.waveIndex, $.continuation.generation)",
+    );
+    for (const [map, base, mode] of [
+      ['CutoverWaveApplications', "'{}-w{}'", 'verify-cutover'],
+      ['SettleWaveApplications', "'{}-w{}-r'", 'verify-rollback'],
+    ] as const) {
+      const state = child.States[map] as State;
+      expect(state.MaxConcurrencyPath, map).toBe('$.concurrency');
+      expect(
+        (state.ItemSelector as Record<string, string>)['executionBase.$'],
+        map,
+      ).toBe(`States.Format(${base}, $.executionBase, $.waveIndex)`);
+      const start = Object.values(
+        (state.ItemProcessor as Definition).States,
+      ).find(
+        (s) => s.Resource === 'arn:aws:states:::states:startExecution.sync:2',
+      );
+      const startParams = start?.Parameters as Record<
+        string,
+        Record<string, unknown>
+      >;
+      expect(startParams['StateMachineArn.$'], map).toBe('$$.StateMachine.Id');
+      expect(startParams['Name.$'], map).toBe(
+        "States.Format('{}-a{}', $.executionBase, $.appIndex)",
+      );
+      expect(startParams.Input?.mode, map).toBe(mode);
+    }
+  });
+
+  it('should ask two gates per wave, of the wave kinds, each for the wave', () => {
+    const gates = Object.entries(child.States).filter(
+      ([name, s]) =>
+        s.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken' &&
+        name.includes('Wave'),
+    );
+    expect(
+      gates.map(([name, s]) => {
+        const payload = (s.Parameters as { Payload: Record<string, unknown> })
+          .Payload;
+        return [name, payload.kind, payload['wave.$']];
+      }),
+    ).toEqual([
+      ['RequestWaveCutoverApproval', 'wave-cutover', '$.wave'],
+      ['RequestWaveKeepOrRollbackApproval', 'wave-keep-or-rollback', '$.wave'],
+    ]);
+  });
+
+  it('should carry the mode into continuations and into record-failure', () => {
+    const input = (
+      (child.States.ContinueAsNewExecution as State).Parameters as {
+        Input: Record<string, unknown>;
+      }
+    ).Input;
+    expect(input['mode.$']).toBe('$.mode');
+    const payload = (
+      (child.States.RecordFailure as State).Parameters as {
+        Payload: Record<string, unknown>;
+      }
+    ).Payload;
+    expect(payload['mode.$']).toBe('$.mode');
+  });
+});
