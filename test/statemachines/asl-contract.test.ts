@@ -69,6 +69,24 @@ function successors(state: State): string[] {
   return next;
 }
 
+/** States reachable from `from` in one scope, not passing through `stop`. */
+function reachable(
+  scope: Definition,
+  from: string,
+  stop: Set<string>,
+): Set<string> {
+  const seen = new Set<string>();
+  if (!(from in scope.States)) return seen;
+  const queue = [from];
+  while (queue.length > 0) {
+    const name = queue.pop() as string;
+    if (seen.has(name) || stop.has(name)) continue;
+    seen.add(name);
+    queue.push(...successors(scope.States[name] as State));
+  }
+  return seen;
+}
+
 const isLambdaTask = (s: State) =>
   s.Type === 'Task' &&
   String(s.Resource).startsWith('arn:aws:states:::lambda:invoke');
@@ -136,31 +154,46 @@ describe.each(Object.entries(files))('%s.asl.json', (_name, file) => {
   });
 
   it('should catch specific errors first and States.ALL alone, last, into $.error', () => {
-    for (const [name, state] of states) {
+    // The states of a wave (app-cutover in mode wave) record their failure
+    // with the wave's name (RecordWaveFailure); every other state with its
+    // application's, or the migration's (RecordFailure).
+    const recorders = new Set(['RecordFailure', 'RecordWaveFailure']);
+    const waveStates = reachable(def, 'SetWaveReadinessLoopStart', recorders);
+    for (const [name, state, scope] of states) {
       const catchers = (state.Catch ?? []) as {
         ErrorEquals: string[];
         ResultPath?: string;
         Next: string;
       }[];
-      if (state.Type === 'Task' && name !== 'RecordFailure') {
-        // The Map catches what fails inside it.
-        if (/CutoverApplication/.test(name)) continue;
-        // After the teardown, a failed event is a warning (tested below).
-        if (
-          name === 'PublishMigrationCompleted' ||
-          name === 'PublishReplicatorsKept'
-        ) {
-          continue;
-        }
-        const last = catchers.at(-1);
-        expect(last, name).toEqual({
-          ErrorEquals: ['States.ALL'],
-          ResultPath: '$.error',
-          Next: 'RecordFailure',
-        });
-      }
       catchers.slice(0, -1).forEach((c) => {
         expect(c.ErrorEquals, name).not.toContain('States.ALL');
+      });
+      if (state.Type !== 'Task' || recorders.has(name)) continue;
+      // After the teardown, a failed event is a warning (tested below).
+      if (
+        name === 'PublishMigrationCompleted' ||
+        name === 'PublishReplicatorsKept'
+      ) {
+        continue;
+      }
+      const last = catchers.at(-1);
+      if (scope !== def) {
+        // Inside a Map iteration: either the Map catches what fails (an
+        // application or a wave of the parent fails the migration), or the
+        // iteration turns it into its own outcome (an application of a
+        // wave: failed, with its error), never into the workflow's $.error.
+        if (last?.ErrorEquals.includes('States.ALL')) {
+          expect(last, name).toMatchObject({
+            ErrorEquals: ['States.ALL'],
+            ResultPath: '$.childError',
+          });
+        }
+        continue;
+      }
+      expect(last, name).toEqual({
+        ErrorEquals: ['States.ALL'],
+        ResultPath: '$.error',
+        Next: waveStates.has(name) ? 'RecordWaveFailure' : 'RecordFailure',
       });
     }
   });
@@ -338,5 +371,107 @@ describe('the parent workflow', () => {
       DetailType: 'Migration Completed',
       EventBusName: `\${EventBusName}`,
     });
+  });
+});
+
+describe('the wave workflow', () => {
+  const parent = parse(files.migration.path);
+  const child = parse(files['app-cutover'].path);
+
+  it('should run the waves one at a time, each a child execution named {executionBase}-w{index}', () => {
+    const choice = parent.States.AreWavesPlannedChoice as State;
+    expect(choice.Choices).toEqual([
+      {
+        Variable: '$.validatePlan.result.waves',
+        IsPresent: true,
+        Next: 'CutoverWaves',
+      },
+    ]);
+    expect(choice.Default).toBe('CutoverApplications');
+    const map = parent.States.CutoverWaves as State;
+    expect(map.ItemsPath).toBe('$.validatePlan.result.waves');
+    expect(map.MaxConcurrency).toBe(1);
+    const task = (map.ItemProcessor as Definition).States.CutoverWave as State;
+    const params = task.Parameters as Record<string, Record<string, unknown>>;
+    expect(params.StateMachineArn).toBe(`\${AppCutoverStateMachineArn}`);
+    expect(params['Name.$']).toBe(
+      "States.Format('{}-w{}', $.executionBase, $.waveIndex)",
+    );
+    expect(params.Input?.mode).toBe('wave');
+  });
+
+  it('should start every application of the parent in mode app', () => {
+    const map = parent.States.CutoverApplications as State;
+    const task = (map.ItemProcessor as Definition).States
+      .CutoverApplication as State;
+    const params = task.Parameters as Record<string, Record<string, unknown>>;
+    expect(params.Input?.mode).toBe('app');
+  });
+
+  it("should name a wave's continuations and applications after the wave", () => {
+    const continuation = child.States.ContinueWaveAsNewExecution as State;
+    const params = continuation.Parameters as Record<string, unknown>;
+    expect(params['StateMachineArn.$']).toBe('$$.StateMachine.Id');
+    expect(params['Name.$']).toBe(
+      "States.Format('{}-w{}-c{}', $.executionBase, $.waveIndex, $.continuation.generation)",
+    );
+    for (const [map, base, mode] of [
+      ['CutoverWaveApplications', "'{}-w{}'", 'verify-cutover'],
+      ['SettleWaveApplications', "'{}-w{}-r'", 'verify-rollback'],
+    ] as const) {
+      const state = child.States[map] as State;
+      expect(state.MaxConcurrencyPath, map).toBe('$.concurrency');
+      expect(
+        (state.ItemSelector as Record<string, string>)['executionBase.$'],
+        map,
+      ).toBe(`States.Format(${base}, $.executionBase, $.waveIndex)`);
+      const start = Object.values(
+        (state.ItemProcessor as Definition).States,
+      ).find(
+        (s) => s.Resource === 'arn:aws:states:::states:startExecution.sync:2',
+      );
+      const startParams = start?.Parameters as Record<
+        string,
+        Record<string, unknown>
+      >;
+      expect(startParams['StateMachineArn.$'], map).toBe('$$.StateMachine.Id');
+      expect(startParams['Name.$'], map).toBe(
+        "States.Format('{}-a{}', $.executionBase, $.appIndex)",
+      );
+      expect(startParams.Input?.mode, map).toBe(mode);
+    }
+  });
+
+  it('should ask two gates per wave, of the wave kinds, each for the wave', () => {
+    const gates = Object.entries(child.States).filter(
+      ([name, s]) =>
+        s.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken' &&
+        name.includes('Wave'),
+    );
+    expect(
+      gates.map(([name, s]) => {
+        const payload = (s.Parameters as { Payload: Record<string, unknown> })
+          .Payload;
+        return [name, payload.kind, payload['wave.$']];
+      }),
+    ).toEqual([
+      ['RequestWaveCutoverApproval', 'wave-cutover', '$.wave'],
+      ['RequestWaveKeepOrRollbackApproval', 'wave-keep-or-rollback', '$.wave'],
+    ]);
+  });
+
+  it('should carry the mode into continuations and into record-failure', () => {
+    const input = (
+      (child.States.ContinueAsNewExecution as State).Parameters as {
+        Input: Record<string, unknown>;
+      }
+    ).Input;
+    expect(input['mode.$']).toBe('$.mode');
+    const payload = (
+      (child.States.RecordFailure as State).Parameters as {
+        Payload: Record<string, unknown>;
+      }
+    ).Payload;
+    expect(payload['mode.$']).toBe('$.mode');
   });
 });
