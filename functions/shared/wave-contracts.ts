@@ -137,9 +137,8 @@ export type WaveResult = z.infer<typeof WaveResultSchema>;
 
 // ------------------------------------------------- measure / poll-readiness
 
-/** probe-source in `MeasureWaveGroups`: the groups of every application of the wave. */
+/** measure-source-lag in `MeasureWaveGroups`: the groups of every application of the wave. */
 export const WaveMeasureEventSchema = z.extend(PhaseEventBaseSchema, {
-  action: z.literal('measure'),
   wave: name,
 });
 export type WaveMeasureEvent = z.infer<typeof WaveMeasureEventSchema>;

@@ -108,8 +108,9 @@ async function run(script: Script) {
       replicatorNames: [],
     }),
     preflight: async () => ({ ok: true }),
-    'probe-source': async (event: Event) => {
-      if (event.action === 'measure') measured.push(event);
+    'probe-source': async () => ({ ok: true }),
+    'measure-source-lag': async (event: Event) => {
+      measured.push(event);
       return { ok: true, measurementId: `m-${measured.length}` };
     },
     'create-replicators': async () => ({ replicators: [] }),
