@@ -22,7 +22,12 @@ import type { AnnounceDeps } from '../shared/approvals/gate.ts';
 import { evidenceOf, targetBrokersOf } from '../shared/approvals/gate.ts';
 import { SECURITY_HEADERS } from '../shared/approvals/headers.ts';
 import { renderGatePage, renderMessagePage } from '../shared/approvals/html.ts';
-import { sameSecret, verifyApproval } from '../shared/approvals/link.ts';
+import {
+  overviewExpiry,
+  sameSecret,
+  signOverview,
+  verifyApproval,
+} from '../shared/approvals/link.ts';
 import { DECISION_LABELS, gateViewOf } from '../shared/approvals/view.ts';
 import {
   InvalidDecisionError,
@@ -377,11 +382,21 @@ async function renderOpen(
   }
   const { plan } = await loadPlan(deps.plans, migration.planRef);
   const [evidence, targetBrokers] = await Promise.all([
-    evidenceOf(deps.ledger, approval),
+    evidenceOf(deps.ledger, approval, plan.readiness),
     targetBrokersOf(deps.inventory, plan.target.mskClusterArn, deps.log),
   ]);
+  const key = await deps.keys.current();
+  // Relative to `/…/approvals/{id}`, so it works behind any stage prefix.
+  const overview = `../overview/${encodeURIComponent(migration.migrationId)}?sig=${encodeURIComponent(
+    signOverview(
+      key,
+      migration.migrationId,
+      overviewExpiry(new Date(migration.startedAt)),
+    ),
+  )}`;
   return renderGatePage(gateViewOf(plan, approval, evidence, targetBrokers), {
     ...form,
+    overview,
     nonce: approval.formNonce,
   });
 }

@@ -3,9 +3,10 @@ import { buildApprovalEmail } from '../../../../functions/shared/approvals/email
 import {
   type GateView,
   summarizeEvidence,
+  withDerived,
 } from '../../../../functions/shared/approvals/view.ts';
 
-const base: GateView = {
+const base: GateView = withDerived({
   migrationId: 'orders-platform',
   approvalId: 'AbCdEfGhIjKlMnOpQrStUv',
   kind: 'cutover',
@@ -15,6 +16,8 @@ const base: GateView = {
   consumerGroups: ['order-status'],
   sourceName: 'onprem-kafka',
   sourceBrokers: ['kafka-1.onprem.example.com:9096'],
+  sourceMechanism: 'SCRAM-SHA-512',
+  sourcePrivateCa: false,
   targetClusterArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/x/y',
   targetBrokers: 'b-1.msk.example.com:9098',
   replicators: [
@@ -35,7 +38,8 @@ const base: GateView = {
     },
     null,
   ),
-};
+  applications: [],
+});
 const link = 'https://api.example.com/approvals/AbCdEfGhIjKlMnOpQrStUv?sig=1.x';
 
 describe('approval email', () => {
