@@ -34,7 +34,11 @@ export function escapeHtml(value: unknown): string {
     .replaceAll("'", '&#39;');
 }
 
-function layout(title: string, body: string): string {
+/**
+ * The page around a body: the one stylesheet, and a script only where a
+ * page's CSP allows it by hash (the overview's refresh).
+ */
+export function layout(title: string, body: string, script?: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -46,7 +50,7 @@ function layout(title: string, body: string): string {
 </head>
 <body>
 ${body}
-</body>
+${script === undefined ? '' : `<script>${script}</script>\n`}</body>
 </html>
 `;
 }

@@ -42,6 +42,7 @@ button{font:inherit;padding:.7rem 1rem;border-radius:.4rem;border:1px solid Gray
 button.danger{border-color:#c62828;color:#c62828}
 .hint{display:block;font-size:.8rem;font-weight:normal}
 .state{font-weight:600}
+button.small{flex:none;padding:.3rem .7rem;font-size:.9rem}
 .cards{list-style:none;padding:0}
 .cards>li{border:1px solid GrayText;border-radius:.4rem;padding:.5rem .7rem;margin:.5rem 0}
 `.trim();
