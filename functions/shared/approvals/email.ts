@@ -67,22 +67,17 @@ export function buildApprovalEmail(
     for (const r of e.reasons.slice(0, 10)) lines.push(`  - ${r}`);
     for (const r of e.rules) {
       lines.push(
-        `  ${r.verdict === 'pass' ? 'PASS' : 'FAIL'} ${r.name}: ${r.value === null ? 'no data' : formatNumber(r.value)} ${r.unit}${r.threshold === null ? '' : ` (must be ${r.comparator} ${formatNumber(r.threshold)})`}${r.trend ? `; ${r.trend}` : ''}`,
+        `  ${r.verdict === 'pass' ? 'PASS' : 'FAIL'} ${r.name}: ${r.value === null ? 'no data' : formatNumber(r.value)} ${r.unit}${r.threshold === null ? '' : ` (must be ${r.comparator === '=' ? '' : `${r.comparator} `}${formatNumber(r.threshold)})`}${r.trend ? `; ${r.trend}` : ''}`,
       );
     }
     if (e.forecast) lines.push(`  ${e.forecast.text}`);
     for (const p of e.parity.slice(0, 20)) {
-      lines.push(`  group ${p.group}: ${p.text}`);
+      lines.push(
+        `  group ${p.group}: source lag ${p.sourceLag ?? 'no data'}, MSK lag ${p.targetLag ?? 'no data'}: ${p.text}`,
+      );
     }
     for (const f of e.figures.slice(0, 20)) {
       lines.push(`  ${f.name}: ${f.value}`);
-    }
-    for (const g of e.groups.slice(0, 20)) {
-      const s = g.source?.sumOffsetLag;
-      const t = g.target?.sumOffsetLag;
-      lines.push(
-        `  group ${g.group}: source lag ${s ?? 'no data'}, MSK lag ${t ?? 'no data'}`,
-      );
     }
     if (e.groups.length > 20) {
       lines.push(`  … ${e.groups.length - 20} more groups on the page`);

@@ -294,6 +294,14 @@ function trendText(f: Record<string, unknown>, unit: string): string | null {
   return `falling ${rate(-perSecond, unit)}${eta === null ? '' : `: within the threshold in about ${duration(eta)}`}`;
 }
 
+/** `2026-11-24T11:05:00.000Z` as `2026-11-24 11:05 UTC` (ISO if unreadable). */
+export function shortTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const s = d.toISOString();
+  return `${s.slice(0, 10)} ${s.slice(11, 16)} UTC`;
+}
+
 /** The poll's forecast, when it made one. */
 export function forecastOf(data: Record<string, unknown>): ForecastView | null {
   const f = obj(data.forecast);
@@ -303,9 +311,9 @@ export function forecastOf(data: Record<string, unknown>): ForecastView | null {
   const deadline = str(f.deadline);
   const text =
     outlook === 'on-time' && readyAt
-      ? `At the current pace every rule holds around ${readyAt} (sustained window included), before the readiness deadline.`
+      ? `At the current pace every rule holds around ${shortTime(readyAt)} (sustained window included), before the readiness deadline.`
       : outlook === 'late' && readyAt
-        ? `At the current pace every rule holds around ${readyAt}, after the readiness deadline${deadline ? ` ${deadline}` : ''}.`
+        ? `At the current pace every rule holds around ${shortTime(readyAt)}, after the readiness deadline${deadline ? ` ${shortTime(deadline)}` : ''}.`
         : outlook === 'never'
           ? 'At the current pace a lag rule will not catch up: it is flat or growing.'
           : null;

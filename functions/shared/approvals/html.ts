@@ -153,7 +153,7 @@ export function evidenceBody(e: EvidenceSummary | null): string {
   }
   const parts: string[] = [];
   const sustained = e.sustained
-    ? ` Every rule held for <span class="nw">${numHtml(e.sustained.held)} of ${numHtml(e.sustained.needed)} minutes</span>.`
+    ? ` Held for <span class="nw">${numHtml(e.sustained.held)} of the ${numHtml(e.sustained.needed)} minutes</span> needed.`
     : '';
   if (e.verification) {
     const v = e.verification;

@@ -24,6 +24,7 @@ h3{font-size:1rem;margin:1.2rem 0 .4rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid GrayText;vertical-align:top}
 td .num{font-variant-numeric:tabular-nums}
+thead th{white-space:nowrap;overflow-wrap:normal}
 .sub{display:block;font-weight:normal;font-size:.8rem;color:GrayText}
 .unit{font-size:.8rem;color:GrayText}
 .verdict{display:inline-block;padding:0 .4rem;border-radius:.3rem;font-size:.8rem;font-weight:600;white-space:nowrap}

@@ -459,7 +459,7 @@ export function summarizeEvidence(
     figures: figures
       .filter(
         (f) =>
-          !/^(worst|passed|forecast|window|heldMinutes|sustainedMinutes|failing|queries|verified|direction|location|deadline)\b/.test(
+          !/^(worst|passed|forecast|window|heldMinutes|sustainedMinutes|waitingSince|failing|queries|verified|direction|location|deadline)\b/.test(
             f.name,
           ),
       )

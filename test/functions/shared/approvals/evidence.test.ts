@@ -145,7 +145,7 @@ describe('readiness rules as the page shows them', () => {
     expect(names).not.toContain('queries');
     expect(names).not.toContain('window.from');
     expect(e?.sustained).toEqual({ held: 15, needed: 15 });
-    expect(e?.forecast?.text).toContain('2026-11-24T13:00:00.000Z');
+    expect(e?.forecast?.text).toContain('around 2026-11-24 13:00 UTC');
   });
 });
 
