@@ -300,7 +300,7 @@ describe('approval page layout', () => {
       expect(await lag.textContent()).toMatch(
         /Caught up \(records not yet copied\).*Trend: falling 3,600\/h: within the threshold in about 50 min.*4,000.*≤ 1,000.*records.*fail/,
       );
-      const text = (await page.locator('body').innerText()) ?? '';
+      const text = (await page.locator('body').textContent()) ?? '';
       expect(text).toContain(
         'On MSK the group resumes about 750 records earlier: those records are read again (duplicates, no loss). Records it could miss: none.',
       );
@@ -347,7 +347,7 @@ describe('overview page', () => {
         `Migration ${MIGRATION_ID}`,
       );
       expect(await page.locator('form').count()).toBe(0);
-      expect(await page.locator('#live').innerText()).toContain(APP);
+      expect(await page.locator('#live').textContent()).toContain(APP);
       await unfold(page);
       const layout = await layoutOf(page);
       expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
@@ -372,7 +372,7 @@ describe('overview page', () => {
     await page.goto(overview);
     expect(navigations).toBe(1);
     const row = page.locator('#live tr', { hasText: 'orders' }).first();
-    expect(await row.innerText()).toContain('on the source');
+    expect(await row.textContent()).toContain('on the source');
     // A marker that a reload would wipe.
     await page.evaluate('window.__notReloaded = true');
 
@@ -383,7 +383,7 @@ describe('overview page', () => {
       'CUTOVER_APPROVED',
     );
     await page.locator('#refresh').click();
-    await expect.poll(() => row.innerText()).toContain('moving to MSK');
+    await expect.poll(() => row.textContent()).toContain('moving to MSK');
     await expect
       .poll(() => page.locator('#refresh-state').textContent())
       .toBe('Refreshed');

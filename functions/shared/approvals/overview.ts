@@ -242,14 +242,16 @@ export async function readOverview(
     status.approvals.map((a) => [a.approvalId, gateOpenedAt(a)]),
   );
   const timeoutMs = plan ? plan.approvals.gateTimeoutHours * 3_600_000 : null;
+  const deadlineOf = (g: GateStatus): string | null => {
+    if (timeoutMs === null) return null;
+    const from = opened.get(g.approvalId) ?? Date.parse(g.openedAt);
+    return Number.isFinite(from)
+      ? new Date(from + timeoutMs).toISOString()
+      : null;
+  };
   const gates: GateOverview[] = status.openGates.map((g) => ({
     ...g,
-    deadline:
-      timeoutMs === null
-        ? null
-        : new Date(
-            (opened.get(g.approvalId) ?? Date.parse(g.openedAt)) + timeoutMs,
-          ).toISOString(),
+    deadline: deadlineOf(g),
     page: g.link === 'valid' ? gatePage(g) : null,
   }));
   const gateOfApp = new Map(gates.flatMap((g) => (g.app ? [[g.app, g]] : [])));
