@@ -285,6 +285,9 @@ ${overview}`;
   return layout(gateQuestion(view), body);
 }
 
+/** A timestamp as the ledger records it (shown as is, on one line). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
 /** Any page that only informs: decided, expired, refused, closed. */
 export function renderMessagePage(opts: {
   title: string;
@@ -297,7 +300,7 @@ export function renderMessagePage(opts: {
       ? `<div class="table"><table><tbody>${opts.details
           .map(
             ([k, v]) =>
-              `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
+              `<tr><th scope="row">${escapeHtml(k)}</th><td>${ISO_TIME.test(v) ? `<time class="nw" datetime="${escapeHtml(v)}">${escapeHtml(v)}</time>` : escapeHtml(v)}</td></tr>`,
           )
           .join('')}</tbody></table></div>`
       : '';

@@ -70,6 +70,24 @@ describe('approval email', () => {
     );
   });
 
+  it('should carry the read-only overview link after the gate’s link, and the settings to copy', () => {
+    const overview =
+      'https://api.example.com/overview/orders-platform?sig=2.overview';
+    const { body } = buildApprovalEmail(
+      { ...base, overviewUrl: overview },
+      link,
+    );
+    expect(body.indexOf(overview)).toBeGreaterThan(body.indexOf(link));
+    expect(body).toContain('read-only (decides nothing');
+    expect(body).toContain(
+      'Cut over: the settings on Amazon MSK:\n  bootstrap.servers=b-1.msk.example.com:9098\n  security.protocol=SASL_SSL\n  sasl.mechanism=AWS_MSK_IAM',
+    );
+    expect(body).toContain(
+      'Roll back: the settings on the source cluster:\n  bootstrap.servers=kafka-1.onprem.example.com:9096',
+    );
+    expect(buildApprovalEmail(base, link).body).not.toContain('/overview/');
+  });
+
   it('should point to the console when the target brokers are unknown', () => {
     const { body } = buildApprovalEmail({ ...base, targetBrokers: null }, link);
     expect(body).toContain('View client information');
