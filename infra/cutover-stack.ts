@@ -102,7 +102,8 @@ const LEDGER_ACCESS: Record<Phase, readonly string[]> = {
     'BatchWriteItem',
   ],
   'request-approval': ['GetItem', 'PutItem', 'UpdateItem'],
-  'approval-api': ['GetItem', 'PutItem', 'UpdateItem'],
+  // Query: the overview page lists the migration's apps, gates, replicators.
+  'approval-api': ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
   'approval-reminders': ['PutItem', 'UpdateItem', 'Query'],
   'verify-cutover': [
     'GetItem',

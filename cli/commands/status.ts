@@ -8,13 +8,14 @@ import {
   ExecutionDoesNotExist,
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
+import {
+  type GateStatus,
+  type LedgerStatus,
+  ledgerStatus,
+  type ReadinessStatus,
+} from '../../functions/shared/approvals/overview.ts';
 import { DynamoLedger } from '../../functions/shared/aws/ledger.ts';
 import { systemClock } from '../../functions/shared/clock.ts';
-import type {
-  AppRecord,
-  ApprovalRecord,
-  MigrationRecord,
-} from '../../functions/shared/ports.ts';
 import { type CliClients, cliClients } from '../aws/clients.ts';
 import {
   DEFAULT_STACK_NAME,
@@ -38,45 +39,16 @@ export interface StatusOptions {
   json?: boolean;
 }
 
-/** An open gate as `status` shows it. */
-export interface GateStatus {
-  approvalId: string;
-  kind: ApprovalRecord['kind'];
-  app: string | null;
-  openedAt: string;
-  /** `valid` until expiresAt, or `expired` (a reminder brings a new link). */
-  link: 'valid' | 'expired';
-  expiresAt: string;
-  remindedAt: string | null;
-}
+export type { GateStatus, ReadinessStatus };
 
-export interface MigrationStatus {
-  migration: MigrationRecord;
+/** The migration as `status` shows it: the ledger's view and the execution. */
+export interface MigrationStatus extends Omit<LedgerStatus, 'readiness'> {
   execution: { arn: string; status: string } | null;
-  apps: Pick<AppRecord, 'app' | 'order' | 'state' | 'updatedAt'>[];
-  openGates: GateStatus[];
-  recentDecisions: {
-    kind: ApprovalRecord['kind'];
-    app: string | null;
-    decision: string;
-    approver: string;
-    decidedAt: string;
-  }[];
   /**
    * The migration-wide readiness wait, when one was polled: its forecast
    * (trend and ETA of each failing lag rule) and whether it stalled.
    */
   readiness?: ReadinessStatus | null;
-}
-
-/** The migration-wide readiness wait as `status` shows it. */
-export interface ReadinessStatus {
-  waitingSince: string;
-  lastPollAt: string;
-  readySince: string | null;
-  forecast: string | null;
-  stalledSince: string | null;
-  stallNotifiedAt: string | null;
 }
 
 /** One line: whatever a value holds, it cannot start another. */
@@ -103,18 +75,13 @@ export async function migrationStatus(
     throw err;
   }
   const ledger = new DynamoLedger(aws.dynamodb(), outputs.LedgerTableName);
-  const migration = await ledger.getMigration(migrationId);
-  if (!migration) {
+  const status = await ledgerStatus(ledger, migrationId, systemClock.now());
+  if (!status) {
     errOut(
       `msk-cutover: no migration ${migrationId} in stack ${opts.stack}'s ledger (start it with \`msk-cutover start <plan.json>\`)\n`,
     );
     throw new CliExit(2);
   }
-  const [apps, approvals, tracker] = await Promise.all([
-    ledger.listApps(migrationId),
-    ledger.listApprovals(migrationId),
-    ledger.getReadinessTracker(migrationId),
-  ]);
   const arn = executionArn(outputs.StateMachineArn, migrationId);
   let execution: MigrationStatus['execution'] = null;
   try {
@@ -125,50 +92,14 @@ export async function migrationStatus(
   } catch (err) {
     if (!(err instanceof ExecutionDoesNotExist)) throw err;
   }
-  const now = systemClock.now().toISOString();
+  const { approvals: _, ...rest } = status;
   return {
-    migration,
+    migration: rest.migration,
     execution,
-    apps: apps
-      .sort((a, b) => a.order - b.order)
-      .map(({ app, order, state, updatedAt }) => ({
-        app,
-        order,
-        state,
-        updatedAt,
-      })),
-    openGates: approvals
-      .filter((a) => a.status === 'OPEN')
-      .map((a) => ({
-        approvalId: a.approvalId,
-        kind: a.kind,
-        app: a.app ?? null,
-        openedAt: a.createdAt,
-        link: a.expiresAt > now ? ('valid' as const) : ('expired' as const),
-        expiresAt: a.expiresAt,
-        remindedAt: a.remindedAt ?? null,
-      })),
-    recentDecisions: approvals
-      .filter((a) => a.status === 'DECIDED')
-      .sort((x, y) => (y.decidedAt ?? '').localeCompare(x.decidedAt ?? ''))
-      .slice(0, 10)
-      .map((a) => ({
-        kind: a.kind,
-        app: a.app ?? null,
-        decision: a.decision ?? '',
-        approver: a.approver ?? '',
-        decidedAt: a.decidedAt ?? '',
-      })),
-    readiness: tracker
-      ? {
-          waitingSince: tracker.waitingSince,
-          lastPollAt: tracker.lastPollAt,
-          readySince: tracker.readySince ?? null,
-          forecast: tracker.forecast ?? null,
-          stalledSince: tracker.stalledSince ?? null,
-          stallNotifiedAt: tracker.stallNotifiedAt ?? null,
-        }
-      : null,
+    apps: rest.apps,
+    openGates: rest.openGates,
+    recentDecisions: rest.recentDecisions,
+    readiness: rest.readiness,
   };
 }
 

@@ -20,9 +20,24 @@ import {
 } from '../shared/approvals/decide.ts';
 import type { AnnounceDeps } from '../shared/approvals/gate.ts';
 import { evidenceOf, targetBrokersOf } from '../shared/approvals/gate.ts';
-import { SECURITY_HEADERS } from '../shared/approvals/headers.ts';
+import {
+  OVERVIEW_HEADERS,
+  SECURITY_HEADERS,
+} from '../shared/approvals/headers.ts';
 import { renderGatePage, renderMessagePage } from '../shared/approvals/html.ts';
-import { sameSecret, verifyApproval } from '../shared/approvals/link.ts';
+import {
+  overviewExpiry,
+  sameSecret,
+  signApproval,
+  signOverview,
+  verifyApproval,
+  verifyOverview,
+} from '../shared/approvals/link.ts';
+import { readOverview } from '../shared/approvals/overview.ts';
+import {
+  renderOverviewLive,
+  renderOverviewPage,
+} from '../shared/approvals/overview-html.ts';
 import { DECISION_LABELS, gateViewOf } from '../shared/approvals/view.ts';
 import {
   InvalidDecisionError,
@@ -130,6 +145,119 @@ function approvalIdOf(event: APIGatewayProxyEventV2): string | null {
   return m?.[1] ? decodeURIComponent(m[1]) : null;
 }
 
+/** The migration id from `/…/overview/{id}` (stage prefixes allowed). */
+function migrationIdOf(event: APIGatewayProxyEventV2): string | null {
+  const fromRoute = event.pathParameters?.migrationId;
+  if (fromRoute) return fromRoute;
+  const m = /\/overview\/([^/]+)$/.exec(event.rawPath ?? '');
+  return m?.[1] ? decodeURIComponent(m[1]) : null;
+}
+
+/** Whether a request asks for the JSON form (the overview's refresh). */
+function wantsJson(event: APIGatewayProxyEventV2): boolean {
+  const accept = (
+    event.headers?.accept ??
+    event.headers?.Accept ??
+    ''
+  ).toLowerCase();
+  return accept.startsWith('application/json');
+}
+
+/**
+ * `GET /overview/{migrationId}?sig=…`: the whole migration, read-only.
+ * Its link has its own signing scope (an approval's signature does not
+ * open it, and it opens no gate); any other method is refused, so it can
+ * never decide. With `Accept: application/json` it answers the view model
+ * and the page's live part (the refresh script's request).
+ */
+async function serveOverview(
+  event: APIGatewayProxyEventV2,
+  migrationId: string,
+  deps: ApprovalApiDeps,
+): Promise<Response> {
+  const method = event.requestContext.http.method.toUpperCase();
+  if (method !== 'GET') {
+    return {
+      ...message(
+        405,
+        'Method not allowed',
+        'The overview only shows the migration; decide on a gate’s own page.',
+        'bad',
+      ),
+      headers: { ...OVERVIEW_HEADERS, allow: 'GET' },
+    };
+  }
+  const now = deps.clock.now();
+  const sig = event.queryStringParameters?.sig;
+  const key = await deps.keys.current();
+  const link = verifyOverview(key, migrationId, sig, now);
+  if (!link.ok) {
+    deps.log.info('overview link refused', {
+      migrationId,
+      reason: link.reason,
+    });
+    if (link.reason === 'expired') {
+      return message(
+        410,
+        'This link has expired',
+        `The overview link stopped working at ${link.expiredAt?.toISOString()}. Use \`msk-cutover status\`.`,
+        'bad',
+      );
+    }
+    return INVALID_LINK();
+  }
+  const migration = await deps.ledger.getMigration(migrationId);
+  if (!migration) {
+    return message(
+      404,
+      'No such migration',
+      'The ledger has no such migration.',
+      'bad',
+    );
+  }
+  const plan = await loadPlan(deps.plans, migration.planRef)
+    .then((p) => p.plan)
+    .catch((err: unknown) => {
+      deps.log.warn('overview without the plan', {
+        error: (err as Error).name,
+      });
+      return null;
+    });
+  const overview = await readOverview(
+    { ledger: deps.ledger },
+    migrationId,
+    plan,
+    now,
+    (g) =>
+      `../approvals/${encodeURIComponent(g.approvalId)}?sig=${encodeURIComponent(
+        signApproval(key, g.approvalId, new Date(g.expiresAt)),
+      )}`,
+  );
+  if (!overview) {
+    return message(
+      404,
+      'No such migration',
+      'The ledger has no such migration.',
+      'bad',
+    );
+  }
+  if (wantsJson(event)) {
+    return {
+      statusCode: 200,
+      headers: {
+        ...OVERVIEW_HEADERS,
+        'content-type': 'application/json; charset=utf-8',
+      },
+      body: JSON.stringify({ overview, html: renderOverviewLive(overview) }),
+    };
+  }
+  return {
+    statusCode: 200,
+    headers: { ...OVERVIEW_HEADERS },
+    body: renderOverviewPage(overview),
+  };
+}
+
 /**
  * The decision form of a POST, or why it is not one: 413 for a body over
  * MAX_BODY_BYTES (whatever its type, checked before decoding), 415 for
@@ -195,6 +323,8 @@ async function serve(
   deps: ApprovalApiDeps,
 ): Promise<Response> {
   const method = event.requestContext.http.method.toUpperCase();
+  const overviewOf = migrationIdOf(event);
+  if (overviewOf !== null) return serveOverview(event, overviewOf, deps);
   if (method !== 'GET' && method !== 'POST') {
     return page(
       405,
@@ -377,11 +507,21 @@ async function renderOpen(
   }
   const { plan } = await loadPlan(deps.plans, migration.planRef);
   const [evidence, targetBrokers] = await Promise.all([
-    evidenceOf(deps.ledger, approval),
+    evidenceOf(deps.ledger, approval, plan.readiness),
     targetBrokersOf(deps.inventory, plan.target.mskClusterArn, deps.log),
   ]);
+  const key = await deps.keys.current();
+  // Relative to `/…/approvals/{id}`, so it works behind any stage prefix.
+  const overview = `../overview/${encodeURIComponent(migration.migrationId)}?sig=${encodeURIComponent(
+    signOverview(
+      key,
+      migration.migrationId,
+      overviewExpiry(new Date(migration.startedAt)),
+    ),
+  )}`;
   return renderGatePage(gateViewOf(plan, approval, evidence, targetBrokers), {
     ...form,
+    overview,
     nonce: approval.formNonce,
   });
 }

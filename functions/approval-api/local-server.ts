@@ -89,16 +89,24 @@ export function toHttpApiEvent(
   }
   const method = (req.method ?? 'GET').toUpperCase();
   const match = /^\/approvals\/([^/]+)$/.exec(url.pathname);
+  const overview = /^\/overview\/([^/]+)$/.exec(url.pathname);
   const now = new Date();
   return {
     version: '2.0',
-    routeKey: match ? `${method} /approvals/{approvalId}` : '$default',
+    routeKey: match
+      ? `${method} /approvals/{approvalId}`
+      : overview
+        ? `${method} /overview/{migrationId}`
+        : '$default',
     rawPath: url.pathname,
     rawQueryString: url.search.replace(/^\?/, ''),
     headers,
     ...(url.search ? { queryStringParameters: query } : {}),
     ...(match?.[1]
       ? { pathParameters: { approvalId: decodeURIComponent(match[1]) } }
+      : {}),
+    ...(overview?.[1]
+      ? { pathParameters: { migrationId: decodeURIComponent(overview[1]) } }
       : {}),
     requestContext: {
       accountId: '000000000000',

@@ -21,7 +21,8 @@ export interface ApprovalApiProps {
 }
 
 /**
- * The approval page behind `GET/POST /approvals/{approvalId}` (HTTP API).
+ * The approval page behind `GET/POST /approvals/{approvalId}` and the
+ * read-only overview behind `GET /overview/{migrationId}` (HTTP API).
  * Access logs record the route and path only: the `sig` query parameter of
  * an approval link is a bearer credential and must not reach any log.
  */
@@ -84,11 +85,19 @@ export class ApprovalApi extends Construct {
       'ApprovalIntegration',
       handler,
     );
-    const routes = this.api.addRoutes({
-      path: '/approvals/{approvalId}',
-      methods: [HttpMethod.GET, HttpMethod.POST],
-      integration,
-    });
+    const routes = [
+      ...this.api.addRoutes({
+        path: '/approvals/{approvalId}',
+        methods: [HttpMethod.GET, HttpMethod.POST],
+        integration,
+      }),
+      // The read-only overview of a migration: GET only, never decides.
+      ...this.api.addRoutes({
+        path: '/overview/{migrationId}',
+        methods: [HttpMethod.GET],
+        integration,
+      }),
+    ];
     for (const route of routes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',

@@ -115,7 +115,8 @@ describe('approval page in Chromium', () => {
       .poll(() => page.locator('h1').textContent())
       .toBe('Move order-status to Amazon MSK now?');
     const text = (await page.locator('body').textContent()) ?? '';
-    expect(text).toContain('replicationLatencyMs');
+    // The rules by their plain names (was: the recorded key names).
+    expect(text).toContain('Copy delay');
     expect(text).toContain('1,250');
     expect(text).toContain('Lag per consumer group and topic');
     expect(text).toContain('topic orders');

@@ -10,6 +10,7 @@ import type { Decision } from '../domain/types.ts';
 import { DecisionsByGate } from '../domain/types.ts';
 import {
   DECISION_LABELS,
+  formatNumber,
   type GateView,
   gateQuestion,
   operatorSteps,
@@ -54,6 +55,7 @@ export function buildApprovalEmail(
   }
   lines.push(gateQuestion(view), '');
   if (view.note) lines.push(view.note, '');
+  lines.push(view.recommendation.text, '');
   lines.push('Evidence at the moment the gate opened:');
   const e = view.evidence;
   if (!e) {
@@ -63,15 +65,19 @@ export function buildApprovalEmail(
       `  Measured ${e.at}: ${e.ready === null ? 'see the page' : e.ready ? 'READY' : 'NOT READY'}`,
     );
     for (const r of e.reasons.slice(0, 10)) lines.push(`  - ${r}`);
+    for (const r of e.rules) {
+      lines.push(
+        `  ${r.verdict === 'pass' ? 'PASS' : 'FAIL'} ${r.name}: ${r.value === null ? 'no data' : formatNumber(r.value)} ${r.unit}${r.threshold === null ? '' : ` (must be ${r.comparator === '=' ? '' : `${r.comparator} `}${formatNumber(r.threshold)})`}${r.trend ? `; ${r.trend}` : ''}`,
+      );
+    }
+    if (e.forecast) lines.push(`  ${e.forecast.text}`);
+    for (const p of e.parity.slice(0, 20)) {
+      lines.push(
+        `  group ${p.group}: source lag ${p.sourceLag ?? 'no data'}, MSK lag ${p.targetLag ?? 'no data'}: ${p.text}`,
+      );
+    }
     for (const f of e.figures.slice(0, 20)) {
       lines.push(`  ${f.name}: ${f.value}`);
-    }
-    for (const g of e.groups.slice(0, 20)) {
-      const s = g.source?.sumOffsetLag;
-      const t = g.target?.sumOffsetLag;
-      lines.push(
-        `  group ${g.group}: source lag ${s ?? 'no data'}, MSK lag ${t ?? 'no data'}`,
-      );
     }
     if (e.groups.length > 20) {
       lines.push(`  … ${e.groups.length - 20} more groups on the page`);
@@ -88,6 +94,10 @@ export function buildApprovalEmail(
   }
   lines.push('What to do:');
   for (const step of operatorSteps(view)) lines.push(`- ${step}`);
+  for (const block of view.clientSettings) {
+    lines.push('', `${block.title}:`);
+    for (const line of block.properties.split('\n')) lines.push(`  ${line}`);
+  }
   lines.push('', 'Possible decisions:');
   for (const d of DecisionsByGate[view.kind] as readonly Decision[]) {
     lines.push(`- ${DECISION_LABELS[d].label}: ${DECISION_LABELS[d].hint}`);
@@ -100,6 +110,13 @@ export function buildApprovalEmail(
     `The link works once, until ${view.expiresAt}. Or decide from a terminal with AWS credentials:`,
     `  msk-cutover approve ${view.migrationId}${view.app ? ` --app ${view.app}` : ''}`,
     '',
+    ...(view.overviewUrl
+      ? [
+          'The whole migration, read-only (decides nothing; works for the migration’s life):',
+          view.overviewUrl,
+          '',
+        ]
+      : []),
     `Approval ${view.approvalId}, requested ${view.createdAt}.`,
   );
   return { subject, body: lines.join('\n') };

@@ -17,11 +17,15 @@ import type {
   TokenCipher,
 } from '../ports.ts';
 import { buildApprovalEmail } from './email.ts';
+import type { ReadinessThresholds } from './evidence.ts';
 import {
   approvalUrl,
   newApprovalId,
   newFormNonce,
+  overviewExpiry,
+  overviewUrl,
   signApproval,
+  signOverview,
 } from './link.ts';
 import { type GateView, gateViewOf, summarizeEvidence } from './view.ts';
 
@@ -64,6 +68,7 @@ export async function latestGateEvidence(
 export async function evidenceOf(
   ledger: Pick<Ledger, 'getEvidence' | 'latestEvidence'>,
   approval: Pick<ApprovalRecord, 'migrationId' | 'evidenceId' | 'app'>,
+  thresholds?: ReadinessThresholds,
 ) {
   if (!approval.evidenceId) return null;
   const main = await ledger.getEvidence(
@@ -82,7 +87,7 @@ export async function evidenceOf(
             'measure',
             approval.app,
           );
-  return summarizeEvidence(main, measurement);
+  return summarizeEvidence(main, measurement, thresholds);
 }
 
 /**
@@ -107,7 +112,7 @@ export async function targetBrokersOf(
 }
 
 export interface AnnounceDeps {
-  ledger: Pick<Ledger, 'getEvidence' | 'latestEvidence'>;
+  ledger: Pick<Ledger, 'getEvidence' | 'latestEvidence' | 'getMigration'>;
   keys: SigningKeys;
   notifier: Notifier;
   inventory: Pick<AwsInventory, 'bootstrapBrokers'>;
@@ -122,12 +127,19 @@ export async function announceGate(
   approval: ApprovalRecord,
   reminder: boolean,
 ): Promise<GateView> {
-  const [evidence, targetBrokers, key] = await Promise.all([
-    evidenceOf(deps.ledger, approval),
+  const [evidence, targetBrokers, key, migration] = await Promise.all([
+    evidenceOf(deps.ledger, approval, plan.readiness),
     targetBrokersOf(deps.inventory, plan.target.mskClusterArn, deps.log),
     deps.keys.current(),
+    deps.ledger.getMigration(approval.migrationId),
   ]);
-  const view = gateViewOf(plan, approval, evidence, targetBrokers);
+  const overview = overviewLink(
+    deps.approvalBaseUrl,
+    key,
+    approval.migrationId,
+    migration?.startedAt ?? gateOpenedAtIso(approval),
+  );
+  const view = gateViewOf(plan, approval, evidence, targetBrokers, overview);
   const link = approvalUrl(
     deps.approvalBaseUrl,
     approval.approvalId,
@@ -149,6 +161,30 @@ export async function announceGate(
     },
   });
   return view;
+}
+
+/**
+ * The migration's read-only overview link. Its expiry follows from when
+ * the migration started, so every email of a migration carries the same
+ * link.
+ */
+export function overviewLink(
+  baseUrl: string,
+  key: Buffer,
+  migrationId: string,
+  startedAt: string,
+): string {
+  return overviewUrl(
+    baseUrl,
+    migrationId,
+    signOverview(key, migrationId, overviewExpiry(new Date(startedAt))),
+  );
+}
+
+function gateOpenedAtIso(
+  a: Pick<ApprovalRecord, 'createdAt' | 'gateOpenedAt'>,
+): string {
+  return new Date(gateOpenedAt(a)).toISOString();
 }
 
 /**

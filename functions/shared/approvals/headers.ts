@@ -4,6 +4,7 @@
  * framing or Referer.
  */
 import { createHash } from 'node:crypto';
+import { OVERVIEW_SCRIPT } from './overview-script.ts';
 import { STYLE } from './style.ts';
 
 /** The CSP source for the one inline stylesheet. */
@@ -30,4 +31,25 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'x-robots-tag': 'noindex, nofollow',
+};
+
+/** The CSP source for the overview page's one script. */
+export const OVERVIEW_SCRIPT_HASH = `'sha256-${createHash('sha256').update(OVERVIEW_SCRIPT).digest('base64')}'`;
+
+/**
+ * Headers of the overview page and its JSON form: those of every page,
+ * with its one script allowed by hash and fetching only from this origin;
+ * no form may post anywhere (the overview decides nothing).
+ */
+export const OVERVIEW_HEADERS: Readonly<Record<string, string>> = {
+  ...SECURITY_HEADERS,
+  'content-security-policy': [
+    "default-src 'none'",
+    `style-src ${STYLE_HASH}`,
+    `script-src ${OVERVIEW_SCRIPT_HASH}`,
+    "connect-src 'self'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; '),
 };

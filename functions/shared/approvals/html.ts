@@ -8,8 +8,10 @@
 
 import type { Decision, GroupMeasurement, GroupSide } from '../domain/types.ts';
 import { DecisionsByGate } from '../domain/types.ts';
+import type { ParityView, RuleRow } from './evidence.ts';
 import { STYLE } from './style.ts';
 import {
+  type ApplicationView,
   DECISION_LABELS,
   type EvidenceSummary,
   formatNumber,
@@ -32,7 +34,11 @@ export function escapeHtml(value: unknown): string {
     .replaceAll("'", '&#39;');
 }
 
-function layout(title: string, body: string): string {
+/**
+ * The page around a body: the one stylesheet, and a script only where a
+ * page's CSP allows it by hash (the overview's refresh).
+ */
+export function layout(title: string, body: string, script?: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -44,7 +50,7 @@ function layout(title: string, body: string): string {
 </head>
 <body>
 ${body}
-</body>
+${script === undefined ? '' : `<script>${script}</script>\n`}</body>
 </html>
 `;
 }
@@ -93,31 +99,130 @@ function groupsTable(groups: GroupMeasurement[]): string {
 <tbody>${rows.join('\n')}</tbody></table></div>`;
 }
 
-function evidenceSection(e: EvidenceSummary | null): string {
+/** A timestamp that never wraps: `2026-11-24 10:00:00 UTC`. */
+export function timeHtml(iso: string): string {
+  const d = new Date(iso);
+  const text = Number.isNaN(d.getTime())
+    ? iso
+    : `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)} UTC`;
+  return `<time class="nw" datetime="${escapeHtml(iso)}">${escapeHtml(text)}</time>`;
+}
+
+/** A number (or "no data") that never wraps. */
+export function numHtml(n: number | null, unit = ''): string {
+  const text = n === null ? 'no data' : formatNumber(n);
+  return `<span class="nw num">${escapeHtml(text)}${unit ? ` ${escapeHtml(unit)}` : ''}</span>`;
+}
+
+function verdictHtml(ok: boolean, yes = 'pass', no = 'fail'): string {
+  return `<span class="verdict ${ok ? 'pass' : 'fail'}">${ok ? yes : no}</span>`;
+}
+
+function rulesTable(rules: RuleRow[]): string {
+  const rows = rules.map((r) => {
+    const threshold =
+      r.threshold === null
+        ? `${escapeHtml(r.comparator)} expected`
+        : `${escapeHtml(r.comparator)} ${numHtml(r.threshold)}`;
+    const subjects =
+      r.failed > 0
+        ? `failed on ${formatNumber(r.failed)} of ${formatNumber(r.failed + r.held)}: ${r.failing.join(', ')}${r.failed > r.failing.length ? ', …' : ''}`
+        : r.held > 1
+          ? `held on all ${formatNumber(r.held)}`
+          : '';
+    return `<tr class="rule-${r.verdict}"><th scope="row">${escapeHtml(r.name)}${subjects ? `<span class="sub">${escapeHtml(subjects)}</span>` : ''}${r.trend ? `<span class="sub trend">Trend: ${escapeHtml(r.trend)}</span>` : ''}</th><td>${numHtml(r.value)}</td><td><span class="nw">${threshold}</span> <span class="unit">${escapeHtml(r.unit)}</span></td><td>${verdictHtml(r.verdict === 'pass')}</td></tr>`;
+  });
+  return `<div class="table"><table class="rules">
+<thead><tr><th>Rule</th><th>Value</th><th>Threshold</th><th>Verdict</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></div>`;
+}
+
+function parityList(parity: ParityView[]): string {
+  if (parity.length === 0) return '';
+  const items = parity.map(
+    (p) =>
+      `<li${p.warn ? ' class="warn"' : ''}><strong>${escapeHtml(p.group)}</strong>: <span class="nw">source lag ${numHtml(p.sourceLag)}</span> · <span class="nw">MSK lag ${numHtml(p.targetLag)}</span><br>${escapeHtml(p.text)}</li>`,
+  );
+  return `<h3>If the application moves now</h3><ul class="parity">${items.join('')}</ul>`;
+}
+
+/** One evidence record, the parts a decision rests on first. */
+export function evidenceBody(e: EvidenceSummary | null): string {
   if (!e) {
-    return '<h2>Evidence</h2><p class="box bad">No readiness evidence was recorded for this gate yet. Check the dashboards before deciding.</p>';
+    return '<p class="box bad">No readiness evidence was recorded for this gate yet. Check the dashboards before deciding.</p>';
   }
-  const verdict =
-    e.ready === null
-      ? ''
-      : `<p class="box ${e.ready ? 'ok' : 'bad'}">${e.ready ? 'Ready: every readiness rule held.' : 'Not ready:'}</p>`;
-  const reasons = e.reasons.length > 0 ? list(e.reasons) : '';
-  const figures =
-    e.figures.length > 0
-      ? `<div class="table"><table><tbody>${e.figures
-          .map(
-            (f) =>
-              `<tr><th scope="row">${escapeHtml(f.name)}</th><td>${escapeHtml(f.value)}</td></tr>`,
-          )
-          .join('')}</tbody></table></div>`
-      : '';
-  const groups =
-    e.groups.length > 0
-      ? `<h3>Lag per consumer group and topic</h3>${groupsTable(e.groups)}`
-      : '';
-  return `<h2>Evidence</h2>
-<p class="meta">Measured ${escapeHtml(e.at)} (evidence ${escapeHtml(e.evidenceId)})</p>
-${verdict}${reasons}${figures}${groups}`;
+  const parts: string[] = [];
+  const sustained = e.sustained
+    ? ` Held for <span class="nw">${numHtml(e.sustained.held)} of the ${numHtml(e.sustained.needed)} minutes</span> needed.`
+    : '';
+  if (e.verification) {
+    const v = e.verification;
+    parts.push(
+      `<p class="box ${v.verified ? 'ok' : 'bad'}">${verdictHtml(v.verified, 'verified', 'not verified')} ${v.direction === 'toSource' ? 'Rollback to the source' : 'Move to MSK'}: the application is on <strong>${escapeHtml(v.location)}</strong>.</p>`,
+    );
+  } else if (e.ready !== null) {
+    parts.push(
+      `<p class="box ${e.ready ? 'ok' : 'bad'}">${verdictHtml(e.ready, 'ready', 'not ready')}${e.ready ? ' Every readiness rule held.' : ''}${sustained}</p>`,
+    );
+  }
+  parts.push(`<p class="meta">Measured ${timeHtml(e.at)}</p>`);
+  if (e.rules.length > 0) parts.push(rulesTable(e.rules));
+  if (e.forecast) {
+    parts.push(`<p class="box">Forecast: ${escapeHtml(e.forecast.text)}</p>`);
+  }
+  parts.push(parityList(e.parity));
+  if (e.reasons.length > 0 && (e.rules.length === 0 || e.ready === false)) {
+    parts.push(`<h3>Why</h3>${list(e.reasons.slice(0, 10))}`);
+  }
+  return parts.join('\n');
+}
+
+/** Everything about an evidence record that a decision does not need, folded. */
+export function evidenceDetails(e: EvidenceSummary | null): string {
+  if (!e) return '';
+  const inner: string[] = [];
+  if (e.reasons.length > 0) inner.push(`<h3>Reasons</h3>${list(e.reasons)}`);
+  if (e.notes.length > 0) inner.push(`<h3>Notes</h3>${list(e.notes)}`);
+  if (e.groups.length > 0) {
+    inner.push(
+      `<h3>Lag per consumer group and topic</h3>${groupsTable(e.groups)}`,
+    );
+  }
+  if (e.figures.length > 0) {
+    inner.push(
+      `<h3>Other recorded numbers</h3><div class="table"><table><tbody>${e.figures
+        .map(
+          (f) =>
+            `<tr><th scope="row">${escapeHtml(f.name)}</th><td>${escapeHtml(f.value)}</td></tr>`,
+        )
+        .join('')}</tbody></table></div>`,
+    );
+  }
+  inner.push(
+    `<p class="meta">Evidence ${escapeHtml(e.evidenceId)} (${escapeHtml(e.kind)})</p>`,
+  );
+  return `<details><summary>All evidence</summary>${inner.join('\n')}</details>`;
+}
+
+function settingsSection(view: GateView): string {
+  if (view.clientSettings.length === 0) return '';
+  const blocks = view.clientSettings.map(
+    (c) =>
+      `<h3>${escapeHtml(c.title)}</h3><pre class="props">${escapeHtml(c.properties)}</pre>`,
+  );
+  return `<h2>Client settings</h2>${blocks.join('\n')}`;
+}
+
+function applicationSection(a: ApplicationView, several: boolean): string {
+  const facts = `<details><summary>Topics and consumer groups of ${escapeHtml(a.name)}</summary><div class="table"><table><tbody>
+<tr><th scope="row">Produces</th><td>${escapeHtml(a.produces.join(', ') || 'nothing')}</td></tr>
+<tr><th scope="row">Consumes</th><td>${escapeHtml(a.consumes.join(', ') || 'nothing')}</td></tr>
+<tr><th scope="row">Consumer groups</th><td>${escapeHtml(a.consumerGroups.join(', ') || 'none')}</td></tr>
+</tbody></table></div></details>`;
+  return `<section class="app"><h2>${several ? escapeHtml(a.name) : `Evidence for ${escapeHtml(a.name)}`}</h2>
+${evidenceBody(a.evidence)}
+${evidenceDetails(a.evidence)}
+${facts}</section>`;
 }
 
 export interface FormState {
@@ -128,6 +233,8 @@ export interface FormState {
   comment?: string;
   /** Shown above the form (e.g. a missing name). */
   error?: string;
+  /** Relative link to the migration's read-only overview page. */
+  overview?: string;
 }
 
 /** The open gate: question, evidence, what to do, and the decision form. */
@@ -139,26 +246,27 @@ export function renderGatePage(view: GateView, form: FormState): string {
       return `<button type="submit" name="decision" value="${escapeHtml(d)}"${l.danger ? ' class="danger"' : ''}>${escapeHtml(l.label)}<span class="hint">${escapeHtml(l.hint)}</span></button>`;
     })
     .join('\n');
-  const appSection = view.app
-    ? `<h2>${escapeHtml(view.app)}</h2>
-<div class="table"><table><tbody>
-<tr><th scope="row">Produces</th><td>${escapeHtml(view.produces.join(', ') || 'nothing')}</td></tr>
-<tr><th scope="row">Consumes</th><td>${escapeHtml(view.consumes.join(', ') || 'nothing')}</td></tr>
-<tr><th scope="row">Consumer groups</th><td>${escapeHtml(view.consumerGroups.join(', ') || 'none')}</td></tr>
-</tbody></table></div>`
-    : '';
   const note = view.note ? `<p class="box">${escapeHtml(view.note)}</p>` : '';
   const error = form.error
     ? `<p class="box bad" role="alert">${escapeHtml(form.error)}</p>`
     : '';
+  const r = view.recommendation;
+  const tone = r.tone === 'go' ? ' ok' : r.tone === 'wait' ? ' bad' : '';
+  const evidence =
+    view.applications.length > 0
+      ? view.applications
+          .map((a) => applicationSection(a, view.applications.length > 1))
+          .join('\n')
+      : `<section><h2>Evidence</h2>${evidenceBody(view.evidence)}${evidenceDetails(view.evidence)}</section>`;
+  const overview = form.overview
+    ? `<p class="meta"><a href="${escapeHtml(form.overview)}">The whole migration (read-only)</a></p>`
+    : '';
   const body = `<p class="meta">msk-cutover · migration ${escapeHtml(view.migrationId)} · ${escapeHtml(view.kind)} gate</p>
 <h1>${escapeHtml(gateQuestion(view))}</h1>
+<p class="box recommend${tone}"><strong>Recommendation:</strong> ${escapeHtml(r.text)}</p>
 ${note}
-<p class="meta">Requested ${escapeHtml(view.createdAt)}. This link works until ${escapeHtml(view.expiresAt)} and decides once.</p>
-${evidenceSection(view.evidence)}
-${appSection}
-<h2>What to do</h2>
-${list(operatorSteps(view))}
+${evidence}
+${settingsSection(view)}
 <h2>Decide</h2>
 ${error}
 <form method="post" action="${escapeHtml(form.action)}">
@@ -170,9 +278,15 @@ ${error}
 <div class="buttons">
 ${buttons}
 </div>
-</form>`;
+</form>
+<details><summary>What happens next: verify, roll back</summary>${list(operatorSteps(view))}</details>
+<p class="meta">Requested ${timeHtml(view.createdAt)}. This link works until ${timeHtml(view.expiresAt)} and decides once.</p>
+${overview}`;
   return layout(gateQuestion(view), body);
 }
+
+/** A timestamp as the ledger records it (shown as is, on one line). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 /** Any page that only informs: decided, expired, refused, closed. */
 export function renderMessagePage(opts: {
@@ -186,7 +300,7 @@ export function renderMessagePage(opts: {
       ? `<div class="table"><table><tbody>${opts.details
           .map(
             ([k, v]) =>
-              `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
+              `<tr><th scope="row">${escapeHtml(k)}</th><td>${ISO_TIME.test(v) ? `<time class="nw" datetime="${escapeHtml(v)}">${escapeHtml(v)}</time>` : escapeHtml(v)}</td></tr>`,
           )
           .join('')}</tbody></table></div>`
       : '';

@@ -10,6 +10,7 @@
  * HMAC-SHA256 from node:crypto; the comparison is constant-time.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { MIGRATION_ID_PATTERN } from '../domain/plan.ts';
 
 /** Version tag inside the signed text: a new format never verifies as old. */
 const SCHEME = 'msk-cutover-approval-v1';
@@ -120,6 +121,95 @@ export function approvalUrl(
 ): string {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const url = new URL(`approvals/${encodeURIComponent(approvalId)}`, base);
+  url.searchParams.set('sig', sig);
+  return url.toString();
+}
+
+// ------------------------------------------------------------ overview links
+
+/**
+ * The overview link's own scope: its MAC is over another scheme tag, so an
+ * overview signature never verifies as an approval's (it could never
+ * decide) and an approval's never opens an overview.
+ */
+const OVERVIEW_SCHEME = 'msk-cutover-overview-v1';
+/** Migration ids as the plan allows them. */
+const OVERVIEW_ID_PATTERN = MIGRATION_ID_PATTERN;
+
+/**
+ * How long an overview link works: a migration is one Step Functions
+ * execution, at most one year long ("Maximum execution time: 1 year",
+ * Step Functions service quotas, /work/shared/reference/msk-replicator-
+ * facts.md §7), plus a month to read how it ended.
+ */
+export const OVERVIEW_LINK_DAYS = 366 + 31;
+
+function overviewMac(
+  key: Buffer,
+  migrationId: string,
+  expiresEpoch: number,
+): Buffer {
+  return createHmac('sha256', key)
+    .update(`${OVERVIEW_SCHEME}\n${migrationId}\n${expiresEpoch}`)
+    .digest();
+}
+
+/** When an overview link of a migration started at `startedAt` stops working. */
+export function overviewExpiry(startedAt: Date): Date {
+  return new Date(startedAt.getTime() + OVERVIEW_LINK_DAYS * 86_400_000);
+}
+
+/** Signs a read-only overview link of a migration. */
+export function signOverview(
+  key: Buffer,
+  migrationId: string,
+  expiresAt: Date,
+): string {
+  if (!OVERVIEW_ID_PATTERN.test(migrationId)) {
+    throw new Error(
+      `migration id "${migrationId}" is not a valid migration id`,
+    );
+  }
+  const epoch = Math.floor(expiresAt.getTime() / 1000);
+  return `${epoch}.${overviewMac(key, migrationId, epoch).toString('base64url')}`;
+}
+
+/** Verifies an overview `sig` as {@link verifyApproval} does an approval's. */
+export function verifyOverview(
+  key: Buffer,
+  migrationId: string,
+  sig: string | undefined,
+  now: Date,
+): LinkCheck {
+  const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(sig ?? '');
+  if (!match || !OVERVIEW_ID_PATTERN.test(migrationId)) {
+    return { ok: false, reason: 'malformed' };
+  }
+  const epoch = Number(match[1]);
+  const given = Buffer.from(match[2] ?? '', 'base64url');
+  const canonical = given.toString('base64url') === match[2];
+  if (
+    !canonical ||
+    given.length !== MAC_BYTES ||
+    !timingSafeEqual(given, overviewMac(key, migrationId, epoch))
+  ) {
+    return { ok: false, reason: 'tampered' };
+  }
+  const expiresAt = new Date(epoch * 1000);
+  if (now.getTime() >= expiresAt.getTime()) {
+    return { ok: false, reason: 'expired', expiredAt: expiresAt };
+  }
+  return { ok: true, expiresAt };
+}
+
+/** The full overview link: `${baseUrl}overview/{migrationId}?sig=…`. */
+export function overviewUrl(
+  baseUrl: string,
+  migrationId: string,
+  sig: string,
+): string {
+  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const url = new URL(`overview/${encodeURIComponent(migrationId)}`, base);
   url.searchParams.set('sig', sig);
   return url.toString();
 }

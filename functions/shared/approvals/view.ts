@@ -15,6 +15,19 @@ import type {
   GroupMeasurement,
   GroupSide,
 } from '../domain/types.ts';
+import {
+  type EvidenceView,
+  forecastOf,
+  formatNumber,
+  notesOf,
+  parityViews,
+  type ReadinessThresholds,
+  ruleRows,
+  sustainedOf,
+  verificationOf,
+} from './evidence.ts';
+
+export { formatNumber } from './evidence.ts';
 
 /** Everything the page and the email say about one gate. */
 export interface GateView {
@@ -28,6 +41,10 @@ export interface GateView {
   consumerGroups: string[];
   sourceName: string;
   sourceBrokers: string[];
+  /** The source's SASL/SCRAM mechanism (`SCRAM-SHA-512`, …). */
+  sourceMechanism: string;
+  /** The source's CA is the plan's own (clients may need a truststore). */
+  sourcePrivateCa: boolean;
   targetClusterArn: string;
   /** SASL/IAM bootstrap string of the target; null when it could not be read. */
   targetBrokers: string | null;
@@ -39,18 +56,48 @@ export interface GateView {
   note?: string;
   /** Teardown gate: how many times it has been asked before (0 the first time). */
   asked?: number;
+  /** The evidence the gate opened on (the application's, or the migration's). */
+  evidence: EvidenceSummary | null;
+  /**
+   * The applications this gate decides, each with its own evidence: one
+   * for an application's gate, none for the teardown gate. A gate over
+   * several applications lists each of them.
+   */
+  applications: ApplicationView[];
+  /** The answer the evidence points to, and why. */
+  recommendation: Recommendation;
+  /** The client settings to switch to, per direction this gate can take. */
+  clientSettings: ClientSettings[];
+  /** Read-only link to the migration's overview page, when known. */
+  overviewUrl?: string;
+}
+
+/** One application a gate decides, with its own evidence. */
+export interface ApplicationView {
+  name: string;
+  produces: string[];
+  consumes: string[];
+  consumerGroups: string[];
   evidence: EvidenceSummary | null;
 }
 
 /** The readiness evidence at the moment the gate opened. */
-export interface EvidenceSummary {
-  evidenceId: string;
-  at: string;
-  ready: boolean | null;
-  reasons: string[];
-  /** Flat numbers and short values (lag, latency, failures, …). */
-  figures: { name: string; value: string }[];
-  groups: GroupMeasurement[];
+export type EvidenceSummary = EvidenceView;
+
+export interface Recommendation {
+  /** `go`: the evidence supports the gate's main decision; `wait`: it does not; `neutral`: a judgement call. */
+  tone: 'go' | 'wait' | 'neutral';
+  /** One sentence. */
+  text: string;
+}
+
+/** A copyable block of client properties for one direction. */
+export interface ClientSettings {
+  direction: 'cutover' | 'rollback';
+  /** E.g. "Cut over: switch the clients to Amazon MSK". */
+  title: string;
+  /** `key=value` lines (Java properties), comments start with `#`. */
+  properties: string;
 }
 
 /**
@@ -65,9 +112,10 @@ export function gateViewOf(
   > & { note?: string; asked?: number },
   evidence: EvidenceSummary | null,
   targetBrokers: string | null,
+  overviewUrl?: string,
 ): GateView {
   const app = plan.applications.find((a) => a.name === approval.app);
-  return {
+  const base = {
     migrationId: plan.migrationId,
     approvalId: approval.approvalId,
     kind: approval.kind,
@@ -77,6 +125,8 @@ export function gateViewOf(
     consumerGroups: app?.consumerGroups ?? [],
     sourceName: plan.source.name,
     sourceBrokers: plan.source.bootstrapBrokers,
+    sourceMechanism: `SCRAM-SHA-${plan.source.saslScram.mechanism.slice(3)}`,
+    sourcePrivateCa: plan.source.tls.rootCaSecretArn !== undefined,
     targetClusterArn: plan.target.mskClusterArn,
     targetBrokers,
     replicators: replicatorNames(plan),
@@ -84,8 +134,167 @@ export function gateViewOf(
     expiresAt: approval.expiresAt,
     ...(approval.note === undefined ? {} : { note: approval.note }),
     ...(approval.asked === undefined ? {} : { asked: approval.asked }),
+    ...(overviewUrl === undefined ? {} : { overviewUrl }),
     evidence,
+    applications: app
+      ? [
+          {
+            name: app.name,
+            produces: app.produces,
+            consumes: app.consumes,
+            consumerGroups: app.consumerGroups,
+            evidence,
+          },
+        ]
+      : [],
   };
+  return withDerived(base);
+}
+
+/** A view with what follows from its facts: the recommendation and the settings blocks. */
+export function withDerived(
+  base: Omit<GateView, 'recommendation' | 'clientSettings'>,
+): GateView {
+  return {
+    ...base,
+    recommendation: recommend(base),
+    clientSettings: clientSettings(base),
+  };
+}
+
+/**
+ * What the evidence points to. Never more than the evidence says: no
+ * evidence, or evidence of another kind, is a judgement call.
+ */
+export function recommend(
+  view: Pick<GateView, 'kind' | 'applications' | 'evidence'>,
+): Recommendation {
+  const evidence =
+    view.applications.length > 0
+      ? view.applications.map((a) => a.evidence)
+      : [view.evidence];
+  const missing = evidence.filter((e) => e === null).length;
+  const notReady = evidence.filter((e) => e?.ready === false).length;
+  const failing = (e: EvidenceSummary | null) =>
+    e?.rules.filter((r) => r.verdict === 'fail').map((r) => r.name) ?? [];
+  const failingNames = [...new Set(evidence.flatMap(failing))];
+  const warned = evidence.some((e) => e?.parity.some((p) => p.warn));
+  switch (view.kind) {
+    case 'cutover':
+      if (missing > 0) {
+        return {
+          tone: 'wait',
+          text: 'No readiness evidence was recorded: check the dashboards before cutting over, or postpone.',
+        };
+      }
+      if (notReady > 0) {
+        return {
+          tone: 'wait',
+          text: `Postpone: not ready${failingNames.length > 0 ? ` (${failingNames.join(', ')} failing)` : ''}.`,
+        };
+      }
+      return warned
+        ? {
+            tone: 'neutral',
+            text: 'Ready, but read the offset parity below before cutting over.',
+          }
+        : {
+            tone: 'go',
+            text: 'Cut over: every readiness rule held for the sustained window, and no records would be missed.',
+          };
+    case 'keep-or-rollback':
+      if (missing > 0 || evidence.some((e) => e?.verification === null)) {
+        return {
+          tone: 'neutral',
+          text: 'No verification of the move was recorded: check the application before keeping it.',
+        };
+      }
+      return evidence.every((e) => e?.verification?.verified)
+        ? {
+            tone: 'go',
+            text: 'Keep: the move to MSK was verified. Roll back only if the application itself misbehaves.',
+          }
+        : {
+            tone: 'wait',
+            text: 'The move was not verified: consider rolling back.',
+          };
+    case 'verify-timeout':
+    case 'rollback-verify-timeout':
+      return {
+        tone: 'neutral',
+        text: 'The checks could not confirm the move in time: decide from what you know of the application.',
+      };
+    case 'teardown':
+      return {
+        tone: 'neutral',
+        text: 'Delete the replicators only when every application you kept runs on MSK and nothing writes to the source topics.',
+      };
+  }
+}
+
+/**
+ * The client settings of each direction this gate can take, as Java
+ * properties. MSK's IAM settings are those of the aws-msk-iam-auth library
+ * the MSK developer guide documents for IAM access control; the source
+ * keeps SASL/SCRAM over TLS, as the plan requires of it.
+ */
+export function clientSettings(
+  view: Pick<
+    GateView,
+    | 'kind'
+    | 'consumerGroups'
+    | 'sourceBrokers'
+    | 'sourceMechanism'
+    | 'sourcePrivateCa'
+    | 'targetBrokers'
+  >,
+): ClientSettings[] {
+  const groups =
+    view.consumerGroups.length > 0
+      ? [
+          `# keep the same group.id (${view.consumerGroups.join(', ')}): its offsets are synced`,
+        ]
+      : [];
+  const toMsk: ClientSettings = {
+    direction: 'cutover',
+    title: 'Cut over: the settings on Amazon MSK',
+    properties: [
+      view.targetBrokers === null
+        ? '# bootstrap.servers: see the MSK console, View client information (IAM)'
+        : `bootstrap.servers=${view.targetBrokers}`,
+      'security.protocol=SASL_SSL',
+      'sasl.mechanism=AWS_MSK_IAM',
+      'sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;',
+      'sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler',
+      ...groups,
+    ].join('\n'),
+  };
+  const toSource: ClientSettings = {
+    direction: 'rollback',
+    title: 'Roll back: the settings on the source cluster',
+    properties: [
+      `bootstrap.servers=${view.sourceBrokers.join(',')}`,
+      'security.protocol=SASL_SSL',
+      `sasl.mechanism=${view.sourceMechanism}`,
+      'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="<the application\'s user>" password="<its password>";',
+      ...(view.sourcePrivateCa
+        ? [
+            '# the source uses its own CA: keep the truststore the application used before',
+          ]
+        : []),
+      ...groups,
+    ].join('\n'),
+  };
+  switch (view.kind) {
+    case 'cutover':
+    case 'verify-timeout':
+      return [toMsk, toSource];
+    case 'keep-or-rollback':
+    case 'rollback-verify-timeout':
+      return [toSource, toMsk];
+    case 'teardown':
+      return [];
+  }
 }
 
 /** Button labels, and which decisions change production traffic. */
@@ -170,14 +379,10 @@ export function operatorSteps(view: GateView): string[] {
   const groups =
     view.consumerGroups.length > 0 ? view.consumerGroups.join(', ') : 'none';
   const produced = view.produces.length > 0 ? view.produces.join(', ') : 'none';
-  const iam =
-    'security.protocol=SASL_SSL, sasl.mechanism=AWS_MSK_IAM, ' +
-    'sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;, ' +
-    'sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler';
   switch (view.kind) {
     case 'cutover':
       return [
-        `Switch to: stop every instance of ${view.app}, set bootstrap.servers=${target} with ${iam}, then start it again. Keep the same group ids (${groups}): their offsets were synced to MSK.`,
+        `Switch to: stop every instance of ${view.app}, apply the settings on Amazon MSK (bootstrap.servers=${target}, IAM authentication: the block to copy), then start it again. Keep the same group ids (${groups}): their offsets were synced to MSK.`,
         `Verify: after you decide "cut over", the workflow checks that the groups ${groups} are active on MSK and empty on ${view.sourceName}, that the topics it produces (${produced}) receive data on MSK, and that the lag drained. It then asks you to keep or roll back.`,
         `Roll back: at the next gate choose "Roll back", then point ${view.app} at bootstrap.servers=${source} with its SCRAM credentials again. The reverse replicator keeps ${view.sourceName} up to date in the meantime.`,
       ];
@@ -211,26 +416,56 @@ export function operatorSteps(view: GateView): string[] {
 
 // ------------------------------------------------------------ evidence
 
-/** Reads the evidence records (shape owned by their phases) defensively. */
+/**
+ * Reads the evidence records (shape owned by their phases) defensively:
+ * the readiness (or verify) record and the measurement it used.
+ *
+ * @param thresholds the plan's readiness thresholds, for rules whose
+ *   evidence does not carry its limit (a rule that held)
+ */
 export function summarizeEvidence(
   readiness: EvidenceRecord | null,
   measurement: EvidenceRecord | null,
+  thresholds?: ReadinessThresholds,
 ): EvidenceSummary | null {
   const main = readiness ?? measurement;
   if (!main) return null;
+  const data = main.data;
+  const rules = readiness ? ruleRows(data, thresholds) : [];
   const figures: { name: string; value: string }[] = [];
   for (const rec of [readiness, measurement]) {
     if (rec) collectFigures(rec.data, '', figures, 0);
   }
   const groups =
     findGroups(measurement?.data) ?? findGroups(readiness?.data) ?? [];
+  const messageLag = rules.find((r) => r.rule === 'MessageLag')?.value ?? null;
   return {
     evidenceId: main.evidenceId,
     at: main.at,
+    kind: main.kind,
     ready: typeof main.ready === 'boolean' ? main.ready : null,
     reasons: main.reasons.slice(0, 50),
-    figures: figures.slice(0, 60),
+    rules,
+    sustained: readiness ? sustainedOf(data) : null,
+    forecast: readiness ? forecastOf(data) : null,
+    parity: parityViews(
+      groups.slice(0, 200),
+      measurement?.data.parity,
+      messageLag,
+    ),
+    verification: verificationOf(main.kind, data),
+    notes: readiness ? notesOf(data) : [],
+    // The numbers shown above are not repeated among the others.
+    figures: figures
+      .filter(
+        (f) =>
+          !/^(worst|passed|forecast|window|heldMinutes|sustainedMinutes|waitingSince|failing|queries|verified|direction|location|deadline)\b/.test(
+            f.name,
+          ),
+      )
+      .slice(0, 60),
     groups: groups.slice(0, 200),
+    messageLag,
   };
 }
 
@@ -259,13 +494,6 @@ function collectFigures(
       collectFigures(v, name, out, depth + 1);
     }
   }
-}
-
-/** A number as the page and the email show it (en-US grouping). */
-export function formatNumber(n: number): string {
-  return Number.isInteger(n)
-    ? n.toLocaleString('en-US')
-    : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
 function isSide(v: unknown): v is GroupSide {

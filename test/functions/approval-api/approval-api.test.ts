@@ -112,7 +112,9 @@ describe('GET /approvals/{id}', () => {
       expect(page.status).toBe(200);
       expectSecurityHeaders(page.headers);
       expect(page.html).toContain('Move order-status to Amazon MSK now?');
-      expect(page.html).toContain('replicationLatencyMs');
+      // The rules by their plain names, with value and threshold.
+      expect(page.html).toContain('Copy delay');
+      expect(page.html).toContain('1,250');
       expect(page.html).toContain('topic orders');
       expect(nonceOf(page.html)).toMatch(/^[A-Za-z0-9_-]{32}$/);
     }

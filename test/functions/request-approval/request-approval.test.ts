@@ -110,7 +110,7 @@ describe('request-approval', () => {
       '[msk-cutover] orders-platform: approve cutover of order-status',
     );
     expect(body).toContain(`bootstrap.servers=${TARGET_BROKERS}`);
-    expect(body).toContain('replicationLatencyMs: 1,250');
+    expect(body).toContain('PASS Copy delay: 1,250 ms (must be ≤ 90,000)');
     expect(body).toContain('group order-status: source lag 17, MSK lag 5');
     expect(body).not.toContain(ev.taskToken);
     const link = new URL(fx.lastLink());

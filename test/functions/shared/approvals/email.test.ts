@@ -3,9 +3,10 @@ import { buildApprovalEmail } from '../../../../functions/shared/approvals/email
 import {
   type GateView,
   summarizeEvidence,
+  withDerived,
 } from '../../../../functions/shared/approvals/view.ts';
 
-const base: GateView = {
+const base: GateView = withDerived({
   migrationId: 'orders-platform',
   approvalId: 'AbCdEfGhIjKlMnOpQrStUv',
   kind: 'cutover',
@@ -15,6 +16,8 @@ const base: GateView = {
   consumerGroups: ['order-status'],
   sourceName: 'onprem-kafka',
   sourceBrokers: ['kafka-1.onprem.example.com:9096'],
+  sourceMechanism: 'SCRAM-SHA-512',
+  sourcePrivateCa: false,
   targetClusterArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/x/y',
   targetBrokers: 'b-1.msk.example.com:9098',
   replicators: [
@@ -35,7 +38,8 @@ const base: GateView = {
     },
     null,
   ),
-};
+  applications: [],
+});
 const link = 'https://api.example.com/approvals/AbCdEfGhIjKlMnOpQrStUv?sig=1.x';
 
 describe('approval email', () => {
@@ -64,6 +68,24 @@ describe('approval email', () => {
     expect(body).toContain(
       'msk-cutover approve orders-platform --app order-status',
     );
+  });
+
+  it('should carry the read-only overview link after the gate’s link, and the settings to copy', () => {
+    const overview =
+      'https://api.example.com/overview/orders-platform?sig=2.overview';
+    const { body } = buildApprovalEmail(
+      { ...base, overviewUrl: overview },
+      link,
+    );
+    expect(body.indexOf(overview)).toBeGreaterThan(body.indexOf(link));
+    expect(body).toContain('read-only (decides nothing');
+    expect(body).toContain(
+      'Cut over: the settings on Amazon MSK:\n  bootstrap.servers=b-1.msk.example.com:9098\n  security.protocol=SASL_SSL\n  sasl.mechanism=AWS_MSK_IAM',
+    );
+    expect(body).toContain(
+      'Roll back: the settings on the source cluster:\n  bootstrap.servers=kafka-1.onprem.example.com:9096',
+    );
+    expect(buildApprovalEmail(base, link).body).not.toContain('/overview/');
   });
 
   it('should point to the console when the target brokers are unknown', () => {

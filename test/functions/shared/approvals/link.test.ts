@@ -3,9 +3,13 @@ import {
   approvalUrl,
   newApprovalId,
   newFormNonce,
+  overviewExpiry,
+  overviewUrl,
   sameSecret,
   signApproval,
+  signOverview,
   verifyApproval,
+  verifyOverview,
 } from '../../../../functions/shared/approvals/link.ts';
 
 const key = Buffer.alloc(32, 7);
@@ -137,5 +141,59 @@ describe('approval links', () => {
     expect(sameSecret(nonce, nonce)).toBe(true);
     expect(sameSecret(nonce, `${nonce}x`)).toBe(false);
     expect(sameSecret(nonce, newFormNonce())).toBe(false);
+  });
+});
+
+describe('overview links', () => {
+  // Valid both as a migration id and as an approval id: only the scope
+  // tells the two signatures apart.
+  const both = 'orders-platform-2026';
+
+  it('should verify an overview link it signed, until its expiry', () => {
+    const sig = signOverview(key, both, expires);
+    expect(verifyOverview(key, both, sig, before)).toEqual({
+      ok: true,
+      expiresAt: expires,
+    });
+    expect(verifyOverview(key, both, sig, expires)).toMatchObject({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(verifyOverview(otherKey, both, sig, before)).toMatchObject({
+      ok: false,
+      reason: 'tampered',
+    });
+    expect(verifyOverview(key, 'payments', sig, before)).toMatchObject({
+      ok: false,
+      reason: 'tampered',
+    });
+  });
+
+  it('should keep the scopes apart: an overview link never decides, an approval link is no overview', () => {
+    const overview = signOverview(key, both, expires);
+    const approval = signApproval(key, both, expires);
+    expect(verifyApproval(key, both, overview, before)).toMatchObject({
+      ok: false,
+      reason: 'tampered',
+    });
+    expect(verifyOverview(key, both, approval, before)).toMatchObject({
+      ok: false,
+      reason: 'tampered',
+    });
+  });
+
+  it('should last for the migration: a year of execution and a month more', () => {
+    const started = new Date('2026-01-01T00:00:00Z');
+    expect(overviewExpiry(started).toISOString()).toBe(
+      '2027-02-02T00:00:00.000Z',
+    );
+    expect(
+      overviewUrl('https://x.example/', both, signOverview(key, both, expires)),
+    ).toMatch(
+      /^https:\/\/x\.example\/overview\/orders-platform-2026\?sig=\d+\./,
+    );
+    expect(() => signOverview(key, 'Not/A/Migration', expires)).toThrow(
+      /not a valid migration id/,
+    );
   });
 });

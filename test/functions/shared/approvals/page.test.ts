@@ -12,6 +12,7 @@ import {
 import {
   type GateView,
   summarizeEvidence,
+  withDerived,
 } from '../../../../functions/shared/approvals/view.ts';
 import type { EvidenceRecord } from '../../../../functions/shared/ports.ts';
 
@@ -61,7 +62,7 @@ const measurement: EvidenceRecord = {
 };
 
 function view(overrides: Partial<GateView> = {}): GateView {
-  return {
+  return withDerived({
     migrationId: 'orders-platform',
     approvalId: 'AbCdEfGhIjKlMnOpQrStUv',
     kind: 'cutover',
@@ -71,14 +72,17 @@ function view(overrides: Partial<GateView> = {}): GateView {
     consumerGroups: ['order-status'],
     sourceName: 'onprem-kafka',
     sourceBrokers: ['kafka-1.onprem.example.com:9096'],
+    sourceMechanism: 'SCRAM-SHA-512',
+    sourcePrivateCa: false,
     targetClusterArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/x/y',
     targetBrokers: 'b-1.msk.example.com:9098,b-2.msk.example.com:9098',
     replicators: ['msk-cutover-orders-platform-fwd'],
     createdAt: '2026-11-24T10:00:00.000Z',
     expiresAt: '2026-11-25T10:00:00.000Z',
     evidence: summarizeEvidence(readiness, measurement),
+    applications: [],
     ...overrides,
-  };
+  });
 }
 
 describe('evidence summary', () => {
