@@ -51,7 +51,7 @@ export const RUNNING_POLL_SECONDS = 60;
 const DELETING_MINUTES = 1;
 /** Lambda memory: PhaseFunction's default (infra/constructs/phase-function.ts). */
 export const LAMBDA_MEMORY_GB = 0.5;
-/** probe-source (the Measure* states) has 1,024 MB (infra/cutover-stack.ts). */
+/** The Kafka-side functions (probe-source, measure-source-lag) have 1,024 MB (functions/shared/phases.ts). */
 export const PROBE_MEMORY_GB = 1;
 /** Average Lambda invocation, for GB-seconds (an assumption: not measured). */
 export const DEFAULT_LAMBDA_DURATION_MS = 1000;
@@ -136,7 +136,7 @@ export const WORKFLOW_SHAPE = {
     'MeasureGroupsAfterCutover',
     'VerifyCutover',
   ],
-  /** Lambda states of probe-source (1,024 MB). */
+  /** Lambda states of the Kafka-side functions (1,024 MB). */
   probeLambdas: [
     'ProbeSource',
     'MeasureSourceLag',

@@ -111,10 +111,15 @@ describe('WORKFLOW_SHAPE against the ASL files', () => {
     ).toEqual([...WORKFLOW_SHAPE.lambdas].sort());
     for (const name of WORKFLOW_SHAPE.probeLambdas) {
       const s = parentAsl[name] ?? childAsl[name];
-      // The ASL placeholder of the probe-source function.
-      expect(s?.Parameters?.FunctionName, name).toBe(
-        ['$', '{ProbeSourceFunctionArn}'].join(''),
-      );
+      // The ASL placeholder of a Kafka-side function (probe-source or
+      // measure-source-lag: the 1,024 MB ones).
+      expect(
+        [
+          ['$', '{ProbeSourceFunctionArn}'].join(''),
+          ['$', '{MeasureSourceLagFunctionArn}'].join(''),
+        ],
+        name,
+      ).toContain(s?.Parameters?.FunctionName);
     }
   });
 
