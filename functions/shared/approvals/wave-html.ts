@@ -35,7 +35,7 @@ function appCard(a: WaveAppView, i: number): string {
   return `<li class="wapp">
 <div class="wline">${choice}<strong class="wname">${escapeHtml(a.name)}</strong> <span class="verdict ${TONE[a.verdict.tone]}">${escapeHtml(a.status)}</span></div>
 <p class="why">${escapeHtml(a.verdict.text)}</p>
-<details><summary>Evidence of ${escapeHtml(a.name)}</summary>
+<details><summary>Its evidence</summary>
 ${evidenceBody(a.evidence)}
 ${evidenceDetails(a.evidence)}
 ${facts}
