@@ -197,7 +197,12 @@ export function svgChart(
   const h = 220;
   const left = 56;
   const bottom = 28;
-  const top = 24;
+  // The legend beside the title when both fit (about 6 px a character),
+  // on a line of its own under it when long replicator names do not.
+  const legendWidth = series.reduce((n, s) => n + s.name.length + 12, 0) * 5.5;
+  const titleWidth = (title.length + unit.length + 3) * 7;
+  const legendBelow = titleWidth + legendWidth > w - left;
+  const top = legendBelow ? 38 : 24;
   const plotW = w - left - 12;
   const plotH = h - top - bottom;
   const max = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1])));
@@ -272,7 +277,7 @@ export function svgChart(
     .join('');
   return `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(title)}">
 <text x="${left}" y="14" font-size="12" font-weight="bold">${esc(title)} (${esc(unit)})</text>
-<text x="${w - 12}" y="14" font-size="10" text-anchor="end">${legend}</text>
+${legendBelow ? `<text x="${left}" y="28" font-size="10">${legend}</text>` : `<text x="${w - 12}" y="14" font-size="10" text-anchor="end">${legend}</text>`}
 ${breaks}<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#333"/>
 <line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#333"/>
 <text x="${left - 6}" y="${top + 4}" font-size="10" text-anchor="end">${fmt(max)}</text>
