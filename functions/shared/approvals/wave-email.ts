@@ -5,7 +5,7 @@
  * the task token; deciding takes the page's form (or the CLI).
  */
 import type { ApprovalEmail } from './email.ts';
-import { WAVE_DECISION_LABELS, type WaveGateView } from './wave-view.ts';
+import { count, WAVE_DECISION_LABELS, type WaveGateView } from './wave-view.ts';
 
 /** Applications listed in full; the rest are counted (the page has them all). */
 const MAX_LISTED = 200;
@@ -26,7 +26,7 @@ export function buildWaveGateEmail(
     view.kind === 'wave-cutover'
       ? `approve cutover of wave ${view.wave}`
       : `keep or roll back wave ${view.wave}`;
-  const subject = `${reminder ? 'Reminder: ' : ''}[msk-cutover] ${view.migrationId}: ${what} (${view.applications.length} applications)`;
+  const subject = `${reminder ? 'Reminder: ' : ''}[msk-cutover] ${view.migrationId}: ${what} (${count(view.applications.length)})`;
   const lines: string[] = [];
   if (reminder) {
     lines.push(

@@ -200,7 +200,8 @@ export function waveGateViewOf(input: WaveGateInput): WaveGateView {
   };
 }
 
-function count(n: number): string {
+/** `1 application`, `1,000 applications`. */
+export function count(n: number): string {
   return n === 1
     ? '1 application'
     : `${n.toLocaleString('en-US')} applications`;
