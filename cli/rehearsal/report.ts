@@ -344,6 +344,8 @@ function table(head: string[], rows: unknown[][]): string {
 
 /** Rows of the timeline table; a large plan's run is cut, not the run. */
 const MAX_TIMELINE_ROWS = 3000;
+/** Timelines longer than this are folded (a large plan's run has thousands). */
+const MAX_OPEN_TIMELINE_ROWS = 200;
 
 function timelineTable(r: RehearsalResult): string {
   const rows = r.timeline.filter((t) => t.kind !== 'wait');
@@ -352,10 +354,13 @@ function timelineTable(r: RehearsalResult): string {
     rows.length > shown.length
       ? `<p>First ${shown.length} of ${rows.length} entries; all are in result.json.</p>`
       : '';
-  return `${table(
+  const t = table(
     ['Virtual time', 'Wall ms', 'What'],
-    shown.map((t) => [t.at, t.wallMs, t.text]),
-  )}${cut}`;
+    shown.map((e) => [e.at, e.wallMs, e.text]),
+  );
+  return rows.length > MAX_OPEN_TIMELINE_ROWS
+    ? `<details><summary>${rows.length.toLocaleString('en-US')} entries</summary>${t}</details>${cut}`
+    : `${t}${cut}`;
 }
 
 /** Full gate sections at most; beyond, a table row per gate and sections for the notable ones. */

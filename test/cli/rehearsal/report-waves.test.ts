@@ -87,8 +87,9 @@ describe('report of 1,000 applications without waves', () => {
     expect(html).not.toContain('<section class="wave">');
   });
 
-  it('should fold the application table and count the states', () => {
+  it('should fold the application table and the timeline, and count the states', () => {
     expect(html).toContain('<summary>The 1,000 applications</summary>');
+    expect(html).toContain('<summary>5,000 entries</summary>');
     expect(html).toContain('1,000 application(s): 998 ON_TARGET');
   });
 
