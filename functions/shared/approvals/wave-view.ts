@@ -336,18 +336,18 @@ export function recommendKeep(apps: readonly WaveAppView[]): Recommendation {
   const stayed = apps.length - moved.length;
   const away =
     stayed > 0
-      ? ` (${stayed === 1 ? '1 application was' : `${stayed} applications were`} not moved)`
+      ? ` ${stayed === 1 ? '1 application was' : `${stayed} applications were`} not moved.`
       : '';
   if (moved.length === 0) {
     return {
       tone: 'neutral',
-      text: `No application of the wave moved${away}: keep (nothing to roll back).`,
+      text: 'No application of the wave moved: keep (nothing to roll back).',
     };
   }
   if (verified.length === moved.length) {
     return {
       tone: 'go',
-      text: `${moved.length === 1 ? 'The application that moved was' : `All ${moved.length} applications that moved were`} verified on Amazon MSK: keep${away}.`,
+      text: `${moved.length === 1 ? 'The application that moved was' : `All ${moved.length} applications that moved were`} verified on Amazon MSK: keep.${away}`,
     };
   }
   const bad = [
@@ -359,6 +359,6 @@ export function recommendKeep(apps: readonly WaveAppView[]): Recommendation {
   const back = [...failed, ...unverified];
   return {
     tone: 'wait',
-    text: `${verified.length} of ${moved.length} verified; ${bad.join('; ')}: roll ${them(back)} back (pre-checked)${away}.`,
+    text: `${verified.length} of ${moved.length} verified; ${bad.join('; ')}: roll ${them(back)} back (pre-checked).${away}`,
   };
 }

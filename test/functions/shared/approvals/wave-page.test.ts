@@ -137,6 +137,31 @@ describe('the wave cutover gate', () => {
   });
 });
 
+describe('offset parity at the wave cutover gate', () => {
+  it('should ask to read the parity of an application that could miss records, without pre-checking it', () => {
+    const apps = cutoverApps(THREE);
+    const risky = apps[2] as WaveAppInput;
+    const m = measurementOf(risky.name);
+    const group = (m.data.groups as { source: object; target: object }[])[0];
+    // 800 records left on the source, 50 on MSK: up to 750 could be missed.
+    Object.assign(group?.source ?? {}, { sumOffsetLag: 800 });
+    Object.assign(group?.target ?? {}, { sumOffsetLag: 50 });
+    const view = cutoverView([
+      ...apps.slice(0, 2),
+      { ...risky, measurement: m },
+    ]);
+    expect(view.applications[2]?.verdict).toEqual({
+      tone: 'neutral',
+      text: 'Ready, but read its offset parity: it could miss records.',
+    });
+    expect(view.applications[2]?.choice?.checked).toBe(false);
+    expect(view.recommendation).toEqual({
+      tone: 'neutral',
+      text: 'All 3 applications are ready, but read the offset parity of customer-notification before cutting over.',
+    });
+  });
+});
+
 describe('the wave keep-or-rollback gate', () => {
   const outcomes: WaveAppInput[] = [
     { name: 'orders', outcome: 'verified' },
@@ -164,7 +189,7 @@ describe('the wave keep-or-rollback gate', () => {
     ]);
     expect(html).toContain('>Keep (roll back the checked)<');
     expect(view.recommendation.text).toBe(
-      '1 of 3 verified; order-status failed verification; billing was not verified in time: roll them back (pre-checked) (1 application was not moved).',
+      '1 of 3 verified; order-status failed verification; billing was not verified in time: roll them back (pre-checked). 1 application was not moved.',
     );
     expect(html).toContain(
       'Its cutover failed (ReplicatorFailedError): roll it back.',
@@ -186,6 +211,11 @@ describe('the wave keep-or-rollback gate', () => {
       tone: 'go',
       text: 'All 3 applications that moved were verified on Amazon MSK: keep.',
     });
+    const none = keepView(THREE.map((name) => ({ name, outcome: 'skipped' })));
+    expect(none.recommendation.text).toBe(
+      'No application of the wave moved: keep (nothing to roll back).',
+    );
+    expect(checkboxes(renderWaveGatePage(none, form))).toEqual([]);
     expect(all.clientSettings.map((c) => c.direction)).toEqual([
       'rollback',
       'cutover',
