@@ -10,6 +10,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RehearsalResult } from '../../cli/rehearsal/rehearse.ts';
 import { renderReport } from '../../cli/rehearsal/report.ts';
+import { largePlan, largeResult } from '../cli/rehearsal/report-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = new URL('../../test-output/', import.meta.url);
@@ -160,4 +161,67 @@ describe('rehearsal report charts in Chromium', () => {
       await page.close();
     }
   });
+
+  for (const width of [430, 1280]) {
+    it(`reads 1,000 applications in 20 waves at ${width} px: a heading per wave, every wave labelled on the charts without overlap, nothing wider than the screen`, async () => {
+      const page = await browser.newPage({
+        viewport: { width, height: 900 },
+      });
+      try {
+        const { waves } = largePlan();
+        await page.setContent(renderReport(largeResult(true), { waves }));
+        expect(await page.locator('section.wave > h3').count()).toBe(20);
+        expect(
+          await page.locator('section.wave > h3').first().textContent(),
+        ).toBe('Wave 1: wave-01');
+        const chart = page.locator('figure svg').first();
+        await chart.screenshot({
+          path: new URL(`rehearsal-report-waves-chart-${width}.png`, OUTPUT)
+            .pathname,
+        });
+        const labels = await chart.evaluate((svg) => {
+          const box = svg.getBoundingClientRect();
+          return {
+            left: box.left,
+            right: box.right,
+            labels: [...svg.querySelectorAll('text.mark-label')].map((t) => {
+              const r = t.getBoundingClientRect();
+              return {
+                text: t.textContent,
+                left: r.left,
+                right: r.right,
+                top: r.top,
+                bottom: r.bottom,
+              };
+            }),
+          };
+        });
+        expect(labels.labels.map((l) => l.text)).toEqual(
+          waves.map((w) => w.name),
+        );
+        for (const [i, a] of labels.labels.entries()) {
+          expect(a.left).toBeGreaterThanOrEqual(labels.left);
+          expect(a.right).toBeLessThanOrEqual(labels.right);
+          for (const b of labels.labels.slice(i + 1)) {
+            const apart =
+              a.right <= b.left ||
+              b.right <= a.left ||
+              a.bottom <= b.top ||
+              b.bottom <= a.top;
+            expect(apart, `${a.text} overlaps ${b.text}`).toBe(true);
+          }
+        }
+        expect(
+          await page.evaluate(
+            'document.documentElement.scrollWidth <= document.documentElement.clientWidth',
+          ),
+        ).toBe(true);
+        await page.screenshot({
+          path: new URL(`rehearsal-report-waves-${width}.png`, OUTPUT).pathname,
+        });
+      } finally {
+        await page.close();
+      }
+    }, 60_000);
+  }
 });

@@ -9,6 +9,7 @@
  */
 
 import type { Decision } from '../domain/types.ts';
+import type { WaveGateKind } from '../wave-contracts.ts';
 import { escapeHtml, layout, numHtml, timeHtml } from './html.ts';
 import type {
   AppOverview,
@@ -29,12 +30,14 @@ const STATE_WORDS: Record<AppOverview['state'], string> = {
   SKIPPED: 'skipped',
 };
 
-const GATE_WORDS: Record<GateOverview['kind'], string> = {
+const GATE_WORDS: Record<GateOverview['kind'] | WaveGateKind, string> = {
   cutover: 'Cutover',
   'keep-or-rollback': 'Keep or roll back',
   'verify-timeout': 'Cutover not verified in time',
   'rollback-verify-timeout': 'Rollback not verified in time',
   teardown: 'Teardown',
+  'wave-cutover': 'Wave cutover',
+  'wave-keep-or-rollback': 'Wave keep or roll back',
 };
 
 function gateCard(g: GateOverview): string {

@@ -46,4 +46,10 @@ button.danger{border-color:#c62828;color:#c62828}
 button.small{flex:none;padding:.3rem .7rem;font-size:.9rem}
 .cards{list-style:none;padding:0}
 .cards>li{border:1px solid GrayText;border-radius:.4rem;padding:.5rem .7rem;margin:.5rem 0}
+.verdict.info{background:GrayText;color:#fff}
+.wline{display:flex;flex-wrap:wrap;align-items:baseline;gap:.3rem .6rem}
+.wname{overflow-wrap:anywhere;min-width:0}
+label.pick{display:inline-flex;align-items:center;gap:.3rem;margin:0;font-weight:normal;white-space:nowrap}
+label.pick input{width:1.3rem;height:1.3rem;margin:0}
+.why{margin:.2rem 0}
 `.trim();

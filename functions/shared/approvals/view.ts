@@ -15,6 +15,7 @@ import type {
   GroupMeasurement,
   GroupSide,
 } from '../domain/types.ts';
+import type { WaveGateKind } from '../wave-contracts.ts';
 import {
   type EvidenceView,
   forecastOf,
@@ -179,7 +180,9 @@ export function recommend(
     e?.rules.filter((r) => r.verdict === 'fail').map((r) => r.name) ?? [];
   const failingNames = [...new Set(evidence.flatMap(failing))];
   const warned = evidence.some((e) => e?.parity.some((p) => p.warn));
-  switch (view.kind) {
+  // Wave gates have their own view (./wave-view.ts); named here so the
+  // switch stays exhaustive once they are among the gate kinds.
+  switch (view.kind as GateKind | WaveGateKind) {
     case 'cutover':
       if (missing > 0) {
         return {
@@ -228,6 +231,12 @@ export function recommend(
       return {
         tone: 'neutral',
         text: 'Delete the replicators only when every application you kept runs on MSK and nothing writes to the source topics.',
+      };
+    case 'wave-cutover':
+    case 'wave-keep-or-rollback':
+      return {
+        tone: 'neutral',
+        text: 'Decide from each application of the wave below.',
       };
   }
 }
@@ -285,12 +294,14 @@ export function clientSettings(
       ...groups,
     ].join('\n'),
   };
-  switch (view.kind) {
+  switch (view.kind as GateKind | WaveGateKind) {
     case 'cutover':
     case 'verify-timeout':
+    case 'wave-cutover':
       return [toMsk, toSource];
     case 'keep-or-rollback':
     case 'rollback-verify-timeout':
+    case 'wave-keep-or-rollback':
       return [toSource, toMsk];
     case 'teardown':
       return [];
