@@ -13,6 +13,7 @@ import {
   type GateView,
   gateQuestion,
   operatorSteps,
+  waveAppLine,
 } from './view.ts';
 
 export interface ApprovalEmail {
@@ -26,6 +27,8 @@ const KIND_WORDS = {
   'verify-timeout': 'cutover not verified in time:',
   'rollback-verify-timeout': 'rollback not verified in time:',
   teardown: 'approve teardown',
+  'wave-cutover': 'approve cutover of wave',
+  'wave-keep-or-rollback': 'keep or roll back wave',
 } as const;
 
 /**
@@ -43,7 +46,7 @@ export function buildApprovalEmail(
   const what =
     view.kind === 'teardown'
       ? KIND_WORDS.teardown
-      : `${KIND_WORDS[view.kind]} ${view.app ?? ''}`.trim();
+      : `${KIND_WORDS[view.kind]} ${view.app ?? view.wave ?? ''}`.trim();
   const subject = `${reminder ? 'Reminder: ' : ''}[msk-cutover] ${view.migrationId}: ${what}`;
   const lines: string[] = [];
   if (reminder) {
@@ -86,6 +89,7 @@ export function buildApprovalEmail(
       '',
     );
   }
+  lines.push(...waveLines(view));
   lines.push('What to do:');
   for (const step of operatorSteps(view)) lines.push(`- ${step}`);
   lines.push('', 'Possible decisions:');
@@ -98,9 +102,19 @@ export function buildApprovalEmail(
     link,
     '',
     `The link works once, until ${view.expiresAt}. Or decide from a terminal with AWS credentials:`,
-    `  msk-cutover approve ${view.migrationId}${view.app ? ` --app ${view.app}` : ''}`,
+    `  msk-cutover approve ${view.migrationId}${view.app ? ` --app ${view.app}` : ''}${view.wave ? ` --wave ${view.wave}` : ''}`,
     '',
     `Approval ${view.approvalId}, requested ${view.createdAt}.`,
   );
   return { subject, body: lines.join('\n') };
+}
+
+/** A wave gate's applications, one line each (none for other gates). */
+function waveLines(view: GateView): string[] {
+  if (!view.waveApps) return [];
+  return [
+    `Applications of wave ${view.wave ?? ''} (${view.waveApps.length}):`,
+    ...view.waveApps.map((a) => `  - ${waveAppLine(a)}`),
+    '',
+  ];
 }
