@@ -162,7 +162,12 @@ function instrument(
 /** request-approval, with its gate recorded first and its email matched. */
 function withGate(requestApproval: Handler, ins: Instruments): Handler {
   return async (event: never, context: Context) => {
-    const ev = event as { taskToken: string; kind: string; app?: string };
+    const ev = event as {
+      taskToken: string;
+      kind: string;
+      app?: string;
+      wave?: string;
+    };
     const record = ins.gates.asked(ev);
     const before = ins.aws.emails.length;
     const out = await requestApproval(event, context);
