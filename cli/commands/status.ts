@@ -9,7 +9,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { DynamoLedger } from '../../functions/shared/aws/ledger.ts';
+import { S3PlanStore } from '../../functions/shared/aws/plan-store.ts';
 import { systemClock } from '../../functions/shared/clock.ts';
+import { loadPlan } from '../../functions/shared/load-plan.ts';
 import type {
   AppRecord,
   ApprovalRecord,
@@ -43,6 +45,8 @@ export interface GateStatus {
   approvalId: string;
   kind: ApprovalRecord['kind'];
   app: string | null;
+  /** A wave gate's wave (null or absent: not a wave gate). */
+  wave?: string | null;
   openedAt: string;
   /** `valid` until expiresAt, or `expired` (a reminder brings a new link). */
   link: 'valid' | 'expired';
@@ -53,11 +57,17 @@ export interface GateStatus {
 export interface MigrationStatus {
   migration: MigrationRecord;
   execution: { arn: string; status: string } | null;
-  apps: Pick<AppRecord, 'app' | 'order' | 'state' | 'updatedAt'>[];
+  apps: (Pick<AppRecord, 'app' | 'order' | 'state' | 'updatedAt'> & {
+    /** Its wave, in a plan with `cutoverWaves`. */
+    wave?: string;
+  })[];
   openGates: GateStatus[];
   recentDecisions: {
     kind: ApprovalRecord['kind'];
     app: string | null;
+    wave?: string | null;
+    /** A wave gate's subset (skipped or rolled back applications). */
+    subset?: string[];
     decision: string;
     approver: string;
     decidedAt: string;
@@ -115,6 +125,7 @@ export async function migrationStatus(
     ledger.listApprovals(migrationId),
     ledger.getReadinessTracker(migrationId),
   ]);
+  const waveOf = await wavesOf(aws, migration, approvals);
   const arn = executionArn(outputs.StateMachineArn, migrationId);
   let execution: MigrationStatus['execution'] = null;
   try {
@@ -131,18 +142,23 @@ export async function migrationStatus(
     execution,
     apps: apps
       .sort((a, b) => a.order - b.order)
-      .map(({ app, order, state, updatedAt }) => ({
-        app,
-        order,
-        state,
-        updatedAt,
-      })),
+      .map(({ app, order, state, updatedAt }) => {
+        const wave = waveOf.get(app);
+        return {
+          app,
+          order,
+          state,
+          updatedAt,
+          ...(wave === undefined ? {} : { wave }),
+        };
+      }),
     openGates: approvals
       .filter((a) => a.status === 'OPEN')
       .map((a) => ({
         approvalId: a.approvalId,
         kind: a.kind,
         app: a.app ?? null,
+        wave: a.wave ?? null,
         openedAt: a.createdAt,
         link: a.expiresAt > now ? ('valid' as const) : ('expired' as const),
         expiresAt: a.expiresAt,
@@ -155,6 +171,8 @@ export async function migrationStatus(
       .map((a) => ({
         kind: a.kind,
         app: a.app ?? null,
+        wave: a.wave ?? null,
+        subset: a.skip ?? a.rollback ?? [],
         decision: a.decision ?? '',
         approver: a.approver ?? '',
         decidedAt: a.decidedAt ?? '',
@@ -170,6 +188,63 @@ export async function migrationStatus(
         }
       : null,
   };
+}
+
+/**
+ * Each application's wave: from the pinned plan's `cutoverWaves`, or, when
+ * the plan cannot be read with the caller's credentials, from the wave
+ * gates opened so far (each lists its wave's applications).
+ */
+async function wavesOf(
+  aws: CliClients,
+  migration: MigrationRecord,
+  approvals: ApprovalRecord[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  try {
+    const { plan } = await loadPlan(
+      new S3PlanStore(aws.s3()),
+      migration.planRef,
+    );
+    for (const w of plan.cutoverWaves ?? []) {
+      for (const app of w.applications) out.set(app, w.name);
+    }
+    return out;
+  } catch {
+    for (const a of approvals) {
+      if (a.wave === undefined) continue;
+      for (const w of a.waveApps ?? []) out.set(w.app, a.wave);
+    }
+    return out;
+  }
+}
+
+/** `kind app` or `kind wave name`, as the gate lines show a gate. */
+export function gateLabel(g: {
+  kind: string;
+  app: string | null;
+  wave?: string | null;
+}): string {
+  if (g.wave) return `${g.kind} wave ${g.wave}`;
+  return `${g.kind}${g.app ? ` ${g.app}` : ''}`;
+}
+
+/** The options `approve|reject` needs to name this gate. */
+export function gateOptions(g: {
+  kind: string;
+  app: string | null;
+  wave?: string | null;
+}): string {
+  if (g.wave) {
+    const subset =
+      g.kind === 'wave-cutover'
+        ? ' [--skip a,b]'
+        : g.kind === 'wave-keep-or-rollback'
+          ? ' [--rollback a,b]'
+          : '';
+    return ` --wave ${g.wave}${subset}`;
+  }
+  return g.app ? ` --app ${g.app}` : '';
 }
 
 /** The readiness wait in lines of text (none before the first poll). */
@@ -204,7 +279,7 @@ export function formatStatus(s: MigrationStatus): string[] {
   const width = Math.max(4, ...s.apps.map((a) => a.app.length));
   for (const a of s.apps) {
     lines.push(
-      `  ${String(a.order + 1).padStart(3)}. ${a.app.padEnd(width)}  ${a.state.padEnd(17)} since ${a.updatedAt}`,
+      `  ${String(a.order + 1).padStart(3)}. ${a.app.padEnd(width)}  ${a.state.padEnd(17)} since ${a.updatedAt}${a.wave === undefined ? '' : `  wave ${a.wave}`}`,
     );
   }
   lines.push('', `Open gates (${s.openGates.length}):`);
@@ -215,17 +290,21 @@ export function formatStatus(s: MigrationStatus): string[] {
         ? `link valid until ${g.expiresAt}`
         : `link EXPIRED at ${g.expiresAt}${g.remindedAt ? '' : ' (a reminder will bring a new one)'}`;
     lines.push(
-      `  ${g.kind}${g.app ? ` ${g.app}` : ''}: open since ${g.openedAt}; ${link}${g.remindedAt ? `; reminded ${g.remindedAt}` : ''}`,
+      `  ${gateLabel(g)}: open since ${g.openedAt}; ${link}${g.remindedAt ? `; reminded ${g.remindedAt}` : ''}`,
     );
     lines.push(
-      `    decide: msk-cutover approve|reject ${s.migration.migrationId}${g.app ? ` --app ${g.app}` : ''}`,
+      `    decide: msk-cutover approve|reject ${s.migration.migrationId}${gateOptions(g)}`,
     );
   }
   if (s.recentDecisions.length > 0) {
     lines.push('', 'Recent decisions:');
     for (const d of s.recentDecisions) {
+      const subset =
+        d.subset && d.subset.length > 0
+          ? ` (${d.kind === 'wave-cutover' ? 'skip' : 'rollback'} ${d.subset.join(', ')})`
+          : '';
       lines.push(
-        `  ${d.decidedAt}  ${d.kind}${d.app ? ` ${d.app}` : ''}: ${d.decision} by ${d.approver}`,
+        `  ${d.decidedAt}  ${gateLabel(d)}: ${d.decision}${subset} by ${d.approver}`,
       );
     }
   }
