@@ -231,4 +231,36 @@ describe('POST at a wave gate', () => {
     });
     expect(await state('order-status')).toBe('ROLLBACK_APPROVED');
   });
+
+  it('request-approval refuses a wave gate naming no wave, an unknown wave, or outcomes that are not the wave', async () => {
+    const base = {
+      migrationId: MIGRATION,
+      planRef: REF,
+      taskToken: newTaskToken(),
+      executionId: EXECUTION_ID,
+    };
+    await expect(
+      requestApproval({ ...base, kind: 'wave-cutover' }, context),
+    ).rejects.toThrow('wave: required for a wave-cutover gate');
+    await expect(
+      requestApproval({ ...base, kind: 'wave-cutover', wave: 'w9' }, context),
+    ).rejects.toThrow('wave: "w9" is not a wave of plan orders-platform-waves');
+    await expect(
+      requestApproval(
+        {
+          ...base,
+          kind: 'wave-keep-or-rollback',
+          wave: 'order-flow',
+          outcomes: [{ app: 'order-status', outcome: 'verified' }],
+        },
+        context,
+      ),
+    ).rejects.toThrow('outcomes: no outcome for orders of wave order-flow');
+    await expect(
+      requestApproval(
+        { ...base, kind: 'cutover', app: 'orders', wave: 'order-flow' },
+        context,
+      ),
+    ).rejects.toThrow('wave: only a wave gate names a wave');
+  });
 });
