@@ -141,7 +141,10 @@ export class GateTracker {
       if (subset.length > 0) record.subset = subset;
       this.#waveDecided(record, parsed.decision, new Set(subset));
     }
-    const named = subset.length > 0 ? ` (${parsed.skip ? 'skip' : 'rollback'} ${subset.join(', ')})` : '';
+    const named =
+      subset.length > 0
+        ? ` (${parsed.skip ? 'skip' : 'rollback'} ${subset.join(', ')})`
+        : '';
     this.timeline.note(
       'gate',
       `${record.kind}${record.app ? ` ${record.app}` : ''}${record.wave ? ` wave ${record.wave}` : ''}: decided ${parsed.decision}${named}`,
@@ -162,7 +165,11 @@ export class GateTracker {
    * A wave's decision, for each of its applications: `cutover` moves all
    * but the skipped ones, `keep` moves back the ones named for rollback.
    */
-  #waveDecided(record: GateRecord, decision: string, subset: Set<string>): void {
+  #waveDecided(
+    record: GateRecord,
+    decision: string,
+    subset: Set<string>,
+  ): void {
     const apps = this.waves.get(record.wave ?? '') ?? [];
     for (const app of apps) {
       if (record.kind === 'wave-cutover' && decision === 'cutover') {

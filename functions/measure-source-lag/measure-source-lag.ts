@@ -359,9 +359,10 @@ export async function runMeasure(
   });
 
   // A wave's groups are charted per group, as each application's are.
-  const datums = scope !== undefined
-    ? groupDatums(event.migrationId, measurements, now)
-    : totalDatums(event.migrationId, measurements, sourceSum, targetSum, now);
+  const datums =
+    scope !== undefined
+      ? groupDatums(event.migrationId, measurements, now)
+      : totalDatums(event.migrationId, measurements, sourceSum, targetSum, now);
   if (datums.length > 0) {
     await deps.metrics.put(datums).catch((error: unknown) => {
       // Metrics feed the dashboard; the ledger evidence is what gates read.

@@ -19,9 +19,9 @@ import type {
   RequestApprovalResult,
 } from '../shared/contracts.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
-import { loadPlan } from '../shared/load-plan.ts';
 import type { Plan } from '../shared/domain/plan.ts';
 import type { WaveAppStatus } from '../shared/domain/types.ts';
+import { loadPlan } from '../shared/load-plan.ts';
 import type {
   ApprovalRecord,
   Clock,

@@ -19,7 +19,6 @@ import {
   TEARDOWN_MAX_ASKS,
 } from '../shared/domain/teardown-asks.ts';
 import { cutoverSequence } from '../shared/domain/waves.ts';
-import type { ValidatePlanWaves } from '../shared/wave-contracts.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
   Clock,
@@ -28,6 +27,7 @@ import type {
   Notifier,
   PlanStore,
 } from '../shared/ports.ts';
+import type { ValidatePlanWaves } from '../shared/wave-contracts.ts';
 
 export interface ValidatePlanDeps {
   plans: PlanStore;

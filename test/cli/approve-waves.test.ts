@@ -247,7 +247,11 @@ describe('msk-cutover approve|reject --wave', () => {
       'its consumers run on MSK, checked in the console',
     ]);
     expect(code).toBe(0);
-    expect(sent()).toMatchObject({ decision: 'keep', rollback: [], approvalId });
+    expect(sent()).toMatchObject({
+      decision: 'keep',
+      rollback: [],
+      approvalId,
+    });
     expect(await state('customer-notification')).toBe('KEPT_ON_TARGET');
   });
 
@@ -272,6 +276,8 @@ describe('msk-cutover approve|reject --wave', () => {
     expect(text).toContain(
       `decide: msk-cutover approve|reject ${MIGRATION} --wave notifications [--skip a,b]`,
     );
-    expect(text).toContain('wave-cutover wave order-flow: cutover (skip orders) by');
+    expect(text).toContain(
+      'wave-cutover wave order-flow: cutover (skip orders) by',
+    );
   });
 });

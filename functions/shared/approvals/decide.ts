@@ -308,7 +308,8 @@ export function waveSubsets(
       );
     }
     const problems = subsetProblems('skip', skip, listed);
-    if (problems.length > 0) throw new InvalidDecisionError(problems.join('; '));
+    if (problems.length > 0)
+      throw new InvalidDecisionError(problems.join('; '));
     return { skip };
   }
   if (approval.kind === 'wave-keep-or-rollback') {
@@ -319,7 +320,8 @@ export function waveSubsets(
     }
     const rollback = input.rollback ?? [];
     const problems = subsetProblems('rollback', rollback, listed);
-    if (problems.length > 0) throw new InvalidDecisionError(problems.join('; '));
+    if (problems.length > 0)
+      throw new InvalidDecisionError(problems.join('; '));
     const named = new Set(rollback);
     const unverified = listed
       .filter((a) => a.outcome === 'unverified' && !named.has(a.app))
@@ -363,9 +365,13 @@ async function recordWaveMoves(
     for (const a of apps) {
       if (a.outcome === 'skipped' || a.outcome === 'rolled-back') continue;
       if (rollback.has(a.app)) moves.push([a.app, ['ROLLBACK_APPROVED']]);
-      else if (a.outcome === 'verified') moves.push([a.app, ['KEPT_ON_TARGET']]);
+      else if (a.outcome === 'verified')
+        moves.push([a.app, ['KEPT_ON_TARGET']]);
       else if (a.outcome === 'unverified') {
-        moves.push([a.app, ['CUTOVER_APPROVED', 'ON_TARGET', 'KEPT_ON_TARGET']]);
+        moves.push([
+          a.app,
+          ['CUTOVER_APPROVED', 'ON_TARGET', 'KEPT_ON_TARGET'],
+        ]);
       }
     }
   }

@@ -100,9 +100,7 @@ type WaveGateFields = Pick<ApprovalRecord, 'wave' | 'waveApps'>;
 function waveViewFields(approval: WaveGateFields): WaveGateFields {
   return {
     ...(approval.wave === undefined ? {} : { wave: approval.wave }),
-    ...(approval.waveApps === undefined
-      ? {}
-      : { waveApps: approval.waveApps }),
+    ...(approval.waveApps === undefined ? {} : { waveApps: approval.waveApps }),
   };
 }
 
@@ -121,15 +119,17 @@ export function waveAppLine(a: WaveAppStatus): string {
   return `${a.app}: ${verdict}${first ? ` (${first})` : ''}`;
 }
 
-const WAVE_OUTCOME_WORDS: Record<NonNullable<WaveAppStatus['outcome']>, string> =
-  {
-    verified: 'cutover verified',
-    unverified:
-      'cutover NOT verified in time (keeping records it as moved; say why in the comment)',
-    failed: 'FAILED',
-    skipped: 'skipped (still on the source)',
-    'rolled-back': 'rolled back',
-  };
+const WAVE_OUTCOME_WORDS: Record<
+  NonNullable<WaveAppStatus['outcome']>,
+  string
+> = {
+  verified: 'cutover verified',
+  unverified:
+    'cutover NOT verified in time (keeping records it as moved; say why in the comment)',
+  failed: 'FAILED',
+  skipped: 'skipped (still on the source)',
+  'rolled-back': 'rolled back',
+};
 
 /** Button labels, and which decisions change production traffic. */
 export const DECISION_LABELS: Record<

@@ -451,7 +451,9 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     const first = r.gates[0]?.email;
     expect(first?.subject).toContain('approve cutover of wave order-flow');
     expect(first?.body).toContain('Applications of wave order-flow (2):');
-    expect(first?.body).toMatch(/ {2}- order-status: READY\n {2}- orders: READY/);
+    expect(first?.body).toMatch(
+      / {2}- order-status: READY\n {2}- orders: READY/,
+    );
     expect(first?.body).toContain('--wave order-flow');
     expect(r.accounting.awsCalls['SFN.SendTaskSuccess']).toBe(r.gates.length);
   });

@@ -332,7 +332,10 @@ describe('measure', () => {
     const plan = JSON.parse(planWith({}));
     delete plan.cutoverOrder;
     plan.cutoverWaves = [
-      { name: 'front', applications: ['order-status', 'customer-notification'] },
+      {
+        name: 'front',
+        applications: ['order-status', 'customer-notification'],
+      },
       { name: 'back', applications: ['orders'] },
     ];
     serve(JSON.stringify(plan), goodSecret());
@@ -347,7 +350,9 @@ describe('measure', () => {
       result.measurementId,
     );
     expect(
-      (evidence?.data.groups as { group: string }[]).map((g) => g.group).sort(),
+      ((evidence?.data.groups ?? []) as { group: string }[])
+        .map((g) => g.group)
+        .sort(),
     ).toEqual(['customer-notification', 'order-status']);
     expect(evidence?.data.wave).toBe('front');
     await expect(runMeasure({ ...event, wave: 'ghost' }, deps)).rejects.toThrow(

@@ -4,10 +4,7 @@
  * every application is.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  runAnyPollReadiness,
-  runWavePollReadiness,
-} from '../../../functions/poll-readiness/wave-readiness.ts';
+import { runWavePollReadiness } from '../../../functions/poll-readiness/wave-readiness.ts';
 import { ValidationError } from '../../../functions/shared/domain/errors.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import {
@@ -52,8 +49,14 @@ async function pollWave(iteration: number, lagging = false) {
       ? [5_000_000]
       : healthyMetrics(metric, dims);
   const measurementId = await h.measure(onSource());
-  return runAnyPollReadiness(
-    { migrationId: MIGRATION, planRef, iteration, measurementId, wave: 'front' },
+  return runWavePollReadiness(
+    {
+      migrationId: MIGRATION,
+      planRef,
+      iteration,
+      measurementId,
+      wave: 'front',
+    },
     h.deps(),
   );
 }
@@ -110,15 +113,17 @@ describe('poll-readiness (a wave)', () => {
 
   it('refuses a wave the plan does not have, and a wave with an application', async () => {
     const measurementId = await h.measure(onSource());
-    const base = { migrationId: MIGRATION, planRef, iteration: 0, measurementId };
+    const base = {
+      migrationId: MIGRATION,
+      planRef,
+      iteration: 0,
+      measurementId,
+    };
     await expect(
       runWavePollReadiness({ ...base, wave: 'ghost' }, h.deps()),
     ).rejects.toThrow(/wave: "ghost" is not a wave of plan/);
     await expect(
-      runWavePollReadiness(
-        { ...base, wave: 'front', app: 'orders' },
-        h.deps(),
-      ),
+      runWavePollReadiness({ ...base, wave: 'front', app: 'orders' }, h.deps()),
     ).rejects.toThrow(ValidationError);
   });
 });

@@ -50,7 +50,11 @@ describe('validate-plan', () => {
       { migrationId: 'orders-platform-waves', planRef: wavesRef },
       deps,
     );
-    expect(result.apps).toEqual(['order-status', 'orders', 'customer-notification']);
+    expect(result.apps).toEqual([
+      'order-status',
+      'orders',
+      'customer-notification',
+    ]);
     expect(result.waves).toEqual([
       { name: 'order-flow', apps: ['order-status', 'orders'] },
       { name: 'notifications', apps: ['customer-notification'] },
@@ -59,7 +63,10 @@ describe('validate-plan', () => {
     expect(result.concurrency).toBe(1);
 
     // A plan that sets cutoverConcurrency bounds each wave by it.
-    const bounded = JSON.stringify({ ...JSON.parse(waves), cutoverConcurrency: 1 });
+    const bounded = JSON.stringify({
+      ...JSON.parse(waves),
+      cutoverConcurrency: 1,
+    });
     const boundedRef = await deps.plans.put('plans', 'bounded.json', bounded);
     deps.ledger = new MemoryLedger(deps.clock as TestClock);
     const again = await runValidatePlan(
