@@ -192,7 +192,12 @@ export function phaseContext(phase: string): Context {
 function summarize(phase: string, event: unknown, out: unknown): string | null {
   const o = (out ?? {}) as Record<string, unknown>;
   const e = (event ?? {}) as Record<string, unknown>;
-  const app = typeof e.app === 'string' ? ` ${e.app}` : '';
+  const app =
+    typeof e.app === 'string'
+      ? ` ${e.app}`
+      : typeof e.wave === 'string'
+        ? ` wave ${e.wave}`
+        : '';
   const first = (x: unknown) =>
     Array.isArray(x) && x.length ? `: ${String(x[0])}` : '';
   switch (phase) {
