@@ -41,6 +41,30 @@ export function largePlan(): unknown {
   return { ...plan, cutoverConcurrency: 40 };
 }
 
+/**
+ * The same generated plan in 20 waves of 50 applications (in the plan's
+ * order), at the default parameters: no `cutoverConcurrency`, so each wave
+ * moves its 50 applications at once.
+ */
+export function largeWavePlan(): unknown {
+  const plan = generatePlan({
+    apps: 1000,
+    topics: 5000,
+    groups: 5000,
+    shards: 7,
+    migrationId: 'scale-waves',
+  }) as { applications: { name: string }[]; cutoverOrder?: unknown };
+  const { cutoverOrder: _order, ...rest } = plan;
+  const names = plan.applications.map((a) => a.name);
+  return {
+    ...rest,
+    cutoverWaves: Array.from({ length: 20 }, (_, i) => ({
+      name: `wave-${i + 1}`,
+      applications: names.slice(i * 50, (i + 1) * 50),
+    })),
+  };
+}
+
 /** happy-path after a week in which CloudWatch has no replicator datapoint. */
 export function weekOfPolling(): Scenario {
   const base = loadScenario('happy-path');
@@ -205,6 +229,46 @@ export async function run(): Promise<Figure[]> {
         'ms',
       ),
       ...forecastErrors('1,000 apps', happy.value),
+    );
+    const waves = await timed(() =>
+      rehearse({ plan: largeWavePlan(), scenario: loadScenario('happy-path') }),
+    );
+    const w = waves.value;
+    figures.push(
+      {
+        ...info(
+          'rehearsal 1,000 apps in 20 waves: wall time',
+          Math.round(waves.ms),
+          'ms',
+        ),
+        ...(w.mismatches.length
+          ? { note: `did not reach its outcome: ${w.mismatches[0]}` }
+          : {}),
+      },
+      info(
+        'rehearsal 1,000 apps in 20 waves: CPU time',
+        Math.round(waves.cpuMs),
+        'ms',
+      ),
+      atMost(
+        'rehearsal 1,000 apps in 20 waves: gates',
+        w.gates.length,
+        'gates',
+        41,
+      ),
+      atMost(
+        'rehearsal 1,000 apps in 20 waves: largest history of an execution',
+        w.accounting.limits.historyEvents,
+        'events',
+        25_000,
+        `${w.accounting.executions.length} executions`,
+      ),
+      atMost(
+        'rehearsal 1,000 apps in 20 waves: largest payload',
+        w.accounting.limits.payloadBytes,
+        'bytes',
+        256 * 1024,
+      ),
     );
   } finally {
     await stopLocalLedger();

@@ -1,13 +1,19 @@
 /**
- * `msk-cutover approve|reject <migrationId> [--app NAME]`: decides the open
- * gate of an application (or, without --app, the teardown gate) with the
+ * `msk-cutover approve|reject <migrationId> [--app NAME | --wave NAME]`:
+ * decides the open gate of an application, of a wave (plans with
+ * `cutoverWaves`), or without either the teardown gate, with the
  * caller's IAM credentials; the caller's IAM identity (STS) is recorded as
  * the approver. The decision goes through the same single-use path as the
  * approval page: the ledger's conditional write, then SendTaskSuccess.
  *
  * `approve` takes the gate's positive decision (cutover, keep, teardown),
  * `reject` its negative one (abort, rollback, keep-replicators); --decision
- * names any decision the gate offers.
+ * names any decision the gate offers. At a wave's cutover gate `approve`
+ * cuts over every application but those named with --skip, `reject`
+ * aborts (as at an application's cutover gate); at a wave's keep-or-rollback
+ * gate `approve` keeps every application but those named with --rollback,
+ * `reject` rolls back every application that moved (as `reject` rolls one
+ * application back).
  */
 import type { Command } from 'commander';
 import {
@@ -24,7 +30,10 @@ import {
   DecisionsByGate,
   type GateKind,
 } from '../../functions/shared/contracts.ts';
-import { LedgerConflictError } from '../../functions/shared/domain/errors.ts';
+import {
+  InvalidDecisionError,
+  LedgerConflictError,
+} from '../../functions/shared/domain/errors.ts';
 import type { ApprovalRecord, Log } from '../../functions/shared/ports.ts';
 import { type CliClients, cliClients } from '../aws/clients.ts';
 import { callerIdentity } from '../aws/identity.ts';
@@ -40,6 +49,11 @@ const errOut = safeWriter((t) => process.stderr.write(t));
 
 export interface DecideOptions {
   app?: string;
+  wave?: string;
+  /** Comma-separated application names (a wave's cutover gate). */
+  skip?: string;
+  /** Comma-separated application names (a wave's keep-or-rollback gate). */
+  rollback?: string;
   decision?: string;
   comment?: string;
   stack: string;
@@ -60,6 +74,9 @@ export const DEFAULT_DECISIONS: Record<
     reject: 'keep-waiting',
   },
   teardown: { approve: 'teardown', reject: 'keep-replicators' },
+  'wave-cutover': { approve: 'cutover', reject: 'abort' },
+  // `reject` keeps none: every application that moved is rolled back.
+  'wave-keep-or-rollback': { approve: 'keep', reject: 'keep' },
 };
 
 /** Life of a request re-issued for a CLI decision. */
@@ -80,8 +97,56 @@ const cliLog: Log = {
   error: (message) => errOut(`msk-cutover: ${message}\n`),
 };
 
-function gateName(a: Pick<ApprovalRecord, 'kind' | 'app'>): string {
+function gateName(a: Pick<ApprovalRecord, 'kind' | 'app' | 'wave'>): string {
+  if (a.wave !== undefined) return `${a.kind} gate of wave ${a.wave}`;
   return a.app ? `${a.kind} gate of ${a.app}` : `${a.kind} gate`;
+}
+
+/** `a, b,c` → `['a', 'b', 'c']`; undefined when the option is absent. */
+function names(list: string | undefined): string[] | undefined {
+  if (list === undefined) return undefined;
+  return list
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+}
+
+/** Whether the approval is the gate the options name. */
+function isGateOf(a: ApprovalRecord, opts: DecideOptions): boolean {
+  if (opts.wave !== undefined) return a.wave === opts.wave;
+  return a.wave === undefined && (a.app ?? null) === (opts.app ?? null);
+}
+
+/**
+ * The subsets a wave gate's decision carries: --skip, --rollback, and for
+ * `reject` at a keep-or-rollback gate every application that moved.
+ */
+function waveSubsetOptions(
+  verb: 'approve' | 'reject',
+  approval: ApprovalRecord,
+  opts: DecideOptions,
+): { skip?: string[]; rollback?: string[] } {
+  const skip = names(opts.skip);
+  let rollback = names(opts.rollback);
+  if (
+    approval.kind === 'wave-keep-or-rollback' &&
+    verb === 'reject' &&
+    opts.decision === undefined
+  ) {
+    if (rollback !== undefined) {
+      return fail(
+        '--rollback goes with approve: `reject` rolls back every application of the wave that moved',
+        2,
+      );
+    }
+    rollback = (approval.waveApps ?? [])
+      .filter((a) => a.outcome !== 'skipped' && a.outcome !== 'rolled-back')
+      .map((a) => a.app);
+  }
+  return {
+    ...(skip === undefined ? {} : { skip }),
+    ...(rollback === undefined ? {} : { rollback }),
+  };
 }
 
 /**
@@ -110,14 +175,17 @@ export async function runDecide(
   const open = (await ledger.listApprovals(migrationId)).filter(
     (a) => a.status === 'OPEN',
   );
+  if (opts.app !== undefined && opts.wave !== undefined) {
+    return fail('give --app or --wave, not both', 2);
+  }
   const candidates = open
-    .filter((a) => (a.app ?? null) === (opts.app ?? null))
+    .filter((a) => isGateOf(a, opts))
     .sort((x, y) => y.createdAt.localeCompare(x.createdAt));
   const approval = candidates[0];
   if (!approval) {
     const others = open.map(gateName);
     return fail(
-      `no open gate ${opts.app ? `for application ${opts.app}` : '(teardown) without --app'} in migration ${migrationId}${others.length > 0 ? `; open now: ${others.join(', ')}` : ''}`,
+      `no open gate ${opts.wave !== undefined ? `for wave ${opts.wave}` : opts.app ? `for application ${opts.app}` : '(teardown) without --app'} in migration ${migrationId}${others.length > 0 ? `; open now: ${others.join(', ')}` : ''}`,
       2,
     );
   }
@@ -132,6 +200,13 @@ export async function runDecide(
   if (requiresComment(decision) && !opts.comment?.trim()) {
     return fail(
       `--decision ${decision} needs --comment "<why>": it overrules the workflow's checks, and the reason is recorded with it`,
+      2,
+    );
+  }
+  const subsets = waveSubsetOptions(verb, approval, opts);
+  if (approval.wave === undefined && (subsets.skip || subsets.rollback)) {
+    return fail(
+      `--skip and --rollback name applications of a wave; the ${gateName(approval)} is not a wave gate`,
       2,
     );
   }
@@ -156,6 +231,7 @@ export async function runDecide(
         decision,
         approver: identity.arn,
         ...(opts.comment ? { comment: opts.comment } : {}),
+        ...subsets,
         userAgent: 'msk-cutover-cli',
       },
       {
@@ -180,10 +256,16 @@ export async function runDecide(
     }
   } catch (err) {
     if (err instanceof LedgerConflictError) return fail(err.message, 2);
+    if (err instanceof InvalidDecisionError) return fail(err.message, 2);
     throw err;
   }
+  const subset = subsets.skip?.length
+    ? `, skipping ${subsets.skip.join(', ')}`
+    : subsets.rollback?.length
+      ? `, rolling back ${subsets.rollback.join(', ')}`
+      : '';
   say(
-    `Decided the ${gateName(approval)} of migration ${migrationId}: ${decision} (as ${identity.arn})`,
+    `Decided the ${gateName(approval)} of migration ${migrationId}: ${decision}${subset} (as ${identity.arn})`,
   );
   return decision as Decision;
 }
@@ -198,6 +280,15 @@ function registerVerb(program: Command, verb: 'approve' | 'reject'): void {
       `${verb === 'approve' ? 'Approve' : 'Reject'} the open gate of an application (${decisions}), as your IAM identity`,
     )
     .option('--app <name>', 'the application (omit for the teardown gate)')
+    .option('--wave <name>', "a wave's gate (plans with cutoverWaves)")
+    .option(
+      '--skip <apps>',
+      "approve at a wave's cutover gate: these applications (comma-separated) stay on the source",
+    )
+    .option(
+      '--rollback <apps>',
+      "approve at a wave's keep-or-rollback gate: these applications (comma-separated) are rolled back",
+    )
     .option(
       '--decision <decision>',
       'any decision the gate offers: cutover|postpone|skip|abort|keep|rollback|keep-waiting|record-moved|teardown|keep-replicators',

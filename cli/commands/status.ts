@@ -15,7 +15,11 @@ import {
   type ReadinessStatus,
 } from '../../functions/shared/approvals/overview.ts';
 import { DynamoLedger } from '../../functions/shared/aws/ledger.ts';
+import { S3PlanStore } from '../../functions/shared/aws/plan-store.ts';
 import { systemClock } from '../../functions/shared/clock.ts';
+import type { Plan } from '../../functions/shared/domain/plan.ts';
+import { loadPlan } from '../../functions/shared/load-plan.ts';
+import type { MigrationRecord } from '../../functions/shared/ports.ts';
 import { type CliClients, cliClients } from '../aws/clients.ts';
 import {
   DEFAULT_STACK_NAME,
@@ -75,7 +79,13 @@ export async function migrationStatus(
     throw err;
   }
   const ledger = new DynamoLedger(aws.dynamodb(), outputs.LedgerTableName);
-  const status = await ledgerStatus(ledger, migrationId, systemClock.now());
+  const plan = await planWavesOf(aws, await ledger.getMigration(migrationId));
+  const status = await ledgerStatus(
+    ledger,
+    migrationId,
+    systemClock.now(),
+    plan,
+  );
   if (!status) {
     errOut(
       `msk-cutover: no migration ${migrationId} in stack ${opts.stack}'s ledger (start it with \`msk-cutover start <plan.json>\`)\n`,
@@ -101,6 +111,54 @@ export async function migrationStatus(
     recentDecisions: rest.recentDecisions,
     readiness: rest.readiness,
   };
+}
+
+/**
+ * The pinned plan's waves, or null when the plan cannot be read with the
+ * caller's credentials (the wave gates opened so far then name the waves).
+ */
+async function planWavesOf(
+  aws: CliClients,
+  migration: MigrationRecord | null,
+): Promise<Pick<Plan, 'cutoverWaves'> | null> {
+  if (!migration) return null;
+  try {
+    const { plan } = await loadPlan(
+      new S3PlanStore(aws.s3()),
+      migration.planRef,
+    );
+    return plan;
+  } catch {
+    return null;
+  }
+}
+
+/** `kind app` or `kind wave name`, as the gate lines show a gate. */
+export function gateLabel(g: {
+  kind: string;
+  app: string | null;
+  wave?: string | null;
+}): string {
+  if (g.wave) return `${g.kind} wave ${g.wave}`;
+  return `${g.kind}${g.app ? ` ${g.app}` : ''}`;
+}
+
+/** The options `approve|reject` needs to name this gate. */
+export function gateOptions(g: {
+  kind: string;
+  app: string | null;
+  wave?: string | null;
+}): string {
+  if (g.wave) {
+    const subset =
+      g.kind === 'wave-cutover'
+        ? ' [--skip a,b]'
+        : g.kind === 'wave-keep-or-rollback'
+          ? ' [--rollback a,b]'
+          : '';
+    return ` --wave ${g.wave}${subset}`;
+  }
+  return g.app ? ` --app ${g.app}` : '';
 }
 
 /** The readiness wait in lines of text (none before the first poll). */
@@ -135,7 +193,7 @@ export function formatStatus(s: MigrationStatus): string[] {
   const width = Math.max(4, ...s.apps.map((a) => a.app.length));
   for (const a of s.apps) {
     lines.push(
-      `  ${String(a.order + 1).padStart(3)}. ${a.app.padEnd(width)}  ${a.state.padEnd(17)} since ${a.updatedAt}`,
+      `  ${String(a.order + 1).padStart(3)}. ${a.app.padEnd(width)}  ${a.state.padEnd(17)} since ${a.updatedAt}${a.wave === undefined ? '' : `  wave ${a.wave}`}`,
     );
   }
   lines.push('', `Open gates (${s.openGates.length}):`);
@@ -146,17 +204,21 @@ export function formatStatus(s: MigrationStatus): string[] {
         ? `link valid until ${g.expiresAt}`
         : `link EXPIRED at ${g.expiresAt}${g.remindedAt ? '' : ' (a reminder will bring a new one)'}`;
     lines.push(
-      `  ${g.kind}${g.app ? ` ${g.app}` : ''}: open since ${g.openedAt}; ${link}${g.remindedAt ? `; reminded ${g.remindedAt}` : ''}`,
+      `  ${gateLabel(g)}: open since ${g.openedAt}; ${link}${g.remindedAt ? `; reminded ${g.remindedAt}` : ''}`,
     );
     lines.push(
-      `    decide: msk-cutover approve|reject ${s.migration.migrationId}${g.app ? ` --app ${g.app}` : ''}`,
+      `    decide: msk-cutover approve|reject ${s.migration.migrationId}${gateOptions(g)}`,
     );
   }
   if (s.recentDecisions.length > 0) {
     lines.push('', 'Recent decisions:');
     for (const d of s.recentDecisions) {
+      const subset =
+        d.subset && d.subset.length > 0
+          ? ` (${d.kind === 'wave-cutover' ? 'skip' : 'rollback'} ${d.subset.join(', ')})`
+          : '';
       lines.push(
-        `  ${d.decidedAt}  ${d.kind}${d.app ? ` ${d.app}` : ''}: ${d.decision} by ${d.approver}`,
+        `  ${d.decidedAt}  ${gateLabel(d)}: ${d.decision}${subset} by ${d.approver}`,
       );
     }
   }

@@ -11,6 +11,8 @@ import { CliExit } from '../exit.ts';
 import { safeWriter, terminalValue } from '../format/terminal-text.ts';
 import {
   formatStatus,
+  gateLabel,
+  gateOptions,
   type MigrationStatus,
   migrationStatus,
   type StatusOptions,
@@ -54,23 +56,27 @@ export function statusChanges(
   for (const g of after.openGates) {
     if (open.has(g.approvalId)) continue;
     changes.push(
-      `gate opened: ${g.kind}${g.app ? ` ${g.app}` : ''} (decide: msk-cutover approve|reject ${id}${g.app ? ` --app ${g.app}` : ''})`,
+      `gate opened: ${gateLabel(g)} (decide: msk-cutover approve|reject ${id}${gateOptions(g)})`,
     );
   }
   const newest = before.recentDecisions[0]?.decidedAt ?? '';
   for (const d of [...after.recentDecisions].reverse()) {
     if (d.decidedAt <= newest) continue;
     changes.push(
-      `decided: ${d.kind}${d.app ? ` ${d.app}` : ''} → ${d.decision} by ${d.approver}`,
+      `decided: ${gateLabel(d)} → ${d.decision}${d.subset?.length ? ` (${d.kind === 'wave-cutover' ? 'skip' : 'rollback'} ${d.subset.join(', ')})` : ''} by ${d.approver}`,
     );
   }
   for (const g of before.openGates) {
     if (still.has(g.approvalId)) continue;
     const decided = after.recentDecisions.some(
-      (d) => d.kind === g.kind && d.app === g.app && d.decidedAt >= g.openedAt,
+      (d) =>
+        d.kind === g.kind &&
+        d.app === g.app &&
+        (d.wave ?? null) === (g.wave ?? null) &&
+        d.decidedAt >= g.openedAt,
     );
     if (!decided) {
-      changes.push(`gate closed: ${g.kind}${g.app ? ` ${g.app}` : ''}`);
+      changes.push(`gate closed: ${gateLabel(g)}`);
     }
   }
   const stall = after.readiness?.stallNotifiedAt;

@@ -12,6 +12,10 @@ import type { VirtualClock } from './virtual-clock.ts';
 
 export interface GateRecord {
   app?: string;
+  /** A wave gate's wave. */
+  wave?: string;
+  /** A wave gate's subset: `skip` at its cutover gate, `rollback` at its keep-or-rollback gate. */
+  subset?: string[];
   kind: string;
   /** The decision, `timeout` or `open` (never answered). */
   decision: string;
@@ -47,10 +51,17 @@ export class GateTracker {
   /** `execution|state` → the token of the gate open there. */
   readonly #openByState = new Map<string, string>();
 
+  /**
+   * @param waves each wave's applications (plans with `cutoverWaves`)
+   * @param neverMoved applications whose owners never move them (a
+   *   scenario's fault): their cutover is approved but their clients stay
+   */
   constructor(
     private readonly clock: VirtualClock,
     private readonly model: ClusterModel,
     private readonly timeline: Timeline,
+    private readonly waves: ReadonlyMap<string, readonly string[]> = new Map(),
+    private readonly neverMoved: ReadonlySet<string> = new Set(),
   ) {}
 
   record(token: string): GateRecord | undefined {
@@ -58,10 +69,16 @@ export class GateTracker {
   }
 
   /** request-approval is about to ask for a decision with this token. */
-  asked(ev: { taskToken: string; kind: string; app?: string }): GateRecord {
+  asked(ev: {
+    taskToken: string;
+    kind: string;
+    app?: string;
+    wave?: string;
+  }): GateRecord {
     const record: GateRecord = {
       kind: ev.kind,
       ...(ev.app ? { app: ev.app } : {}),
+      ...(ev.wave ? { wave: ev.wave } : {}),
       decision: 'open',
       openedAt: this.clock.now().toISOString(),
       attempts: [],
@@ -107,25 +124,60 @@ export class GateTracker {
    */
   decided(token: string, output: string, open: boolean): void {
     const gate = this.#byToken.get(token);
-    const parsed = JSON.parse(output) as { decision?: string };
+    const parsed = JSON.parse(output) as {
+      decision?: string;
+      skip?: string[];
+      rollback?: string[];
+    };
     if (!(gate && open && parsed.decision)) return;
     const { record } = gate;
     record.decision = parsed.decision;
     record.at = this.clock.now().toISOString();
     if (record.app) {
-      const list = this.decidedApps.get(record.app) ?? [];
-      list.push(parsed.decision);
-      this.decidedApps.set(record.app, list);
-      if (parsed.decision === 'cutover') {
-        this.model.moveApp(record.app, 'target');
-      } else if (parsed.decision === 'rollback') {
-        this.model.moveApp(record.app, 'source');
-      }
+      this.#appDecided(record.app, parsed.decision);
     }
+    const subset = parsed.skip ?? parsed.rollback ?? [];
+    if (record.wave !== undefined) {
+      if (subset.length > 0) record.subset = subset;
+      this.#waveDecided(record, parsed.decision, new Set(subset));
+    }
+    const named =
+      subset.length > 0
+        ? ` (${parsed.skip ? 'skip' : 'rollback'} ${subset.join(', ')})`
+        : '';
     this.timeline.note(
       'gate',
-      `${record.kind}${record.app ? ` ${record.app}` : ''}: decided ${parsed.decision}`,
+      `${record.kind}${record.app ? ` ${record.app}` : ''}${record.wave ? ` wave ${record.wave}` : ''}: decided ${parsed.decision}${named}`,
     );
+  }
+
+  /** One application's decision: its owners move it now (or never). */
+  #appDecided(app: string, decision: string): void {
+    const list = this.decidedApps.get(app) ?? [];
+    list.push(decision);
+    this.decidedApps.set(app, list);
+    if (this.neverMoved.has(app)) return;
+    if (decision === 'cutover') this.model.moveApp(app, 'target');
+    else if (decision === 'rollback') this.model.moveApp(app, 'source');
+  }
+
+  /**
+   * A wave's decision, for each of its applications: `cutover` moves all
+   * but the skipped ones, `keep` moves back the ones named for rollback.
+   */
+  #waveDecided(
+    record: GateRecord,
+    decision: string,
+    subset: Set<string>,
+  ): void {
+    const apps = this.waves.get(record.wave ?? '') ?? [];
+    for (const app of apps) {
+      if (record.kind === 'wave-cutover' && decision === 'cutover') {
+        this.#appDecided(app, subset.has(app) ? 'skip' : 'cutover');
+      } else if (record.kind === 'wave-keep-or-rollback' && subset.has(app)) {
+        this.#appDecided(app, 'rollback');
+      }
+    }
   }
 
   /** The workflow waits at `state` for the token. */

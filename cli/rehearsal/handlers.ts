@@ -162,7 +162,12 @@ function instrument(
 /** request-approval, with its gate recorded first and its email matched. */
 function withGate(requestApproval: Handler, ins: Instruments): Handler {
   return async (event: never, context: Context) => {
-    const ev = event as { taskToken: string; kind: string; app?: string };
+    const ev = event as {
+      taskToken: string;
+      kind: string;
+      app?: string;
+      wave?: string;
+    };
     const record = ins.gates.asked(ev);
     const before = ins.aws.emails.length;
     const out = await requestApproval(event, context);
@@ -187,7 +192,12 @@ export function phaseContext(phase: string): Context {
 function summarize(phase: string, event: unknown, out: unknown): string | null {
   const o = (out ?? {}) as Record<string, unknown>;
   const e = (event ?? {}) as Record<string, unknown>;
-  const app = typeof e.app === 'string' ? ` ${e.app}` : '';
+  const app =
+    typeof e.app === 'string'
+      ? ` ${e.app}`
+      : typeof e.wave === 'string'
+        ? ` wave ${e.wave}`
+        : '';
   const first = (x: unknown) =>
     Array.isArray(x) && x.length ? `: ${String(x[0])}` : '';
   switch (phase) {

@@ -65,7 +65,7 @@ export class Operator {
     const { clock, gates, script } = this.o;
     const record = gates.record(token);
     if (!record) return;
-    const rule = script.next(record.kind, record.app);
+    const rule = script.next(record.kind, record.app, record.wave);
     if (rule.decide === 'none') return;
     await clock.sleep(rule.afterMinutes * 60);
     await clock.run(async () => {
@@ -87,12 +87,16 @@ export class Operator {
     const { page: handler } = this.o;
     const page = await callPage(handler, 'GET', link);
     const nonce = /name="nonce" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-    const form = new URLSearchParams({
+    const fields = new URLSearchParams({
       nonce,
       decision: rule.decide,
       approver: REHEARSAL_APPROVER,
       comment: `scenario ${this.o.scenarioName}`,
-    }).toString();
+    });
+    // A wave gate's subset: one repeated field per application.
+    const field = record.kind === 'wave-cutover' ? 'skip' : 'rollback';
+    for (const app of rule.subset ?? []) fields.append(field, app);
+    const form = fields.toString();
     if (rule.attack === 'tamper') {
       const forged = forgeSignature(link);
       const res = await callPage(handler, 'POST', forged, form);

@@ -164,7 +164,15 @@ export async function rehearse(
   const invoked: Invocations = { small: 0, probe: 0 };
 
   const { endpoint, tableName } = await localLedgerTable();
-  const gates = new GateTracker(clock, model, timeline);
+  const gates = new GateTracker(
+    clock,
+    model,
+    timeline,
+    new Map(
+      (plan.cutoverWaves ?? []).map((w) => [w.name, w.applications] as const),
+    ),
+    new Set(scenario.faults.neverMoved ?? []),
+  );
   const workflowRef: WorkflowRef = {};
   const authorizer =
     opts.iam === false

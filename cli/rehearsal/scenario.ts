@@ -20,6 +20,13 @@ export const DecisionRuleSchema = z.strictObject({
   gate: z.enum(GateKinds),
   /** Only this application's gate (any application when absent). */
   app: z.string().min(1).optional(),
+  /** Only this wave's gate (wave gates; any wave when absent). */
+  wave: z.string().min(1).optional(),
+  /**
+   * Wave gates: the applications named with the decision, `skip` at a
+   * wave-cutover gate, `rollback` at a wave-keep-or-rollback gate.
+   */
+  subset: z.array(z.string().min(1)).optional(),
   /** What the person decides; `none`: nobody answers (the gate times out). */
   decide: z.enum([...allDecisions, 'none']),
   /** Virtual minutes between the email and the decision. @default 10 */
@@ -95,6 +102,11 @@ export const ScenarioSchema = z.strictObject({
       noSourceAcls: z.boolean().optional(),
       /** The plan's log-delivery destinations do not exist in the account. */
       missingLogDestinations: z.boolean().optional(),
+      /**
+       * Applications whose owners never move them: their cutover is
+       * approved, their clients stay on the source.
+       */
+      neverMoved: z.array(z.string().min(1)).optional(),
     })
     .default({}),
   decisions: z.array(DecisionRuleSchema).default([]),
@@ -159,7 +171,11 @@ export function loadScenario(name: string): Scenario {
   return parsed.data;
 }
 
-/** Deep merge of plain objects (arrays and scalars replace). */
+/**
+ * Deep merge of plain objects (arrays and scalars replace; `null` removes
+ * the field, as in a JSON merge patch, RFC 7386: a wave scenario removes
+ * the sample's `cutoverOrder`).
+ */
 export function mergePlan(
   base: unknown,
   patch: Record<string, unknown>,
@@ -167,7 +183,8 @@ export function mergePlan(
   if (!isObject(base)) return patch;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(patch)) {
-    out[k] = isObject(v) && isObject(out[k]) ? mergePlan(out[k], v) : v;
+    if (v === null) delete out[k];
+    else out[k] = isObject(v) && isObject(out[k]) ? mergePlan(out[k], v) : v;
   }
   return out;
 }
@@ -191,10 +208,11 @@ export class DecisionScript {
 
   constructor(private readonly rules: DecisionRule[]) {}
 
-  next(kind: string, app?: string): DecisionRule {
+  next(kind: string, app?: string, wave?: string): DecisionRule {
     for (const rule of this.rules) {
       if (rule.gate !== kind) continue;
       if (rule.app !== undefined && rule.app !== app) continue;
+      if (rule.wave !== undefined && rule.wave !== wave) continue;
       const n = this.used.get(rule) ?? 0;
       if (rule.times !== undefined && n >= rule.times) continue;
       this.used.set(rule, n + 1);
@@ -205,10 +223,11 @@ export class DecisionScript {
     if (kind === 'teardown') this.teardownAsks += 1;
     // A cutover not verified in time is rolled back; a rollback not
     // verified in time is recorded as done (the scripted person checked).
+    // A wave is cut over whole, then kept whole.
     const decide =
-      kind === 'cutover'
+      kind === 'cutover' || kind === 'wave-cutover'
         ? 'cutover'
-        : kind === 'keep-or-rollback'
+        : kind === 'keep-or-rollback' || kind === 'wave-keep-or-rollback'
           ? 'keep'
           : kind === 'verify-timeout'
             ? 'rollback'

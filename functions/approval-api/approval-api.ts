@@ -17,6 +17,7 @@ import {
   decideApproval,
   isAllowedDecision,
   requiresComment,
+  waveSubsets,
 } from '../shared/approvals/decide.ts';
 import type { AnnounceDeps } from '../shared/approvals/gate.ts';
 import { evidenceOf, targetBrokersOf } from '../shared/approvals/gate.ts';
@@ -438,6 +439,17 @@ async function serve(
       }),
     );
   }
+  const subsets = waveSubsetsOf(form, approval, decision, comment);
+  if ('problem' in subsets) {
+    return page(
+      400,
+      await renderOpen(approval, deps, {
+        action,
+        ...values,
+        error: `${subsets.problem}. Nothing was decided.`,
+      }),
+    );
+  }
   const http = event.requestContext.http;
   try {
     const result = await decideApproval(
@@ -446,6 +458,7 @@ async function serve(
         decision,
         approver,
         ...(comment ? { comment } : {}),
+        ...subsets,
         ...(http.sourceIp ? { sourceIp: http.sourceIp } : {}),
         ...(http.userAgent ? { userAgent: http.userAgent.slice(0, 300) } : {}),
       },
@@ -492,6 +505,44 @@ async function serve(
     if (err instanceof InvalidDecisionError) {
       return message(400, 'Decision not offered', err.message, 'bad');
     }
+    throw err;
+  }
+}
+
+/** Applications a wave form may name (a wave holds at most 500). */
+const MAX_SUBSET = 500;
+
+/**
+ * A wave gate's subsets from the form's repeated `skip` / `rollback`
+ * fields (each an application name), checked with the gate's applications
+ * (`waveSubsets`, which uses `subsetProblems`); or the problem.
+ */
+function waveSubsetsOf(
+  form: URLSearchParams,
+  approval: ApprovalRecord,
+  decision: string,
+  comment: string,
+): { skip?: string[]; rollback?: string[] } | { problem: string } {
+  const field = (name: string) =>
+    form
+      .getAll(name)
+      .slice(0, MAX_SUBSET + 1)
+      .map((v) => clean(v, 64))
+      .filter((v) => v !== '');
+  const skip = field('skip');
+  const rollback = field('rollback');
+  if (skip.length > MAX_SUBSET || rollback.length > MAX_SUBSET) {
+    return { problem: `A wave holds at most ${MAX_SUBSET} applications` };
+  }
+  try {
+    return waveSubsets(approval, {
+      decision,
+      ...(comment ? { comment } : {}),
+      ...(skip.length > 0 ? { skip } : {}),
+      ...(rollback.length > 0 ? { rollback } : {}),
+    });
+  } catch (err) {
+    if (err instanceof InvalidDecisionError) return { problem: err.message };
     throw err;
   }
 }

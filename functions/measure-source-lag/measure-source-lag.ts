@@ -135,20 +135,23 @@ export async function readCluster(
   }
 }
 
-/** The groups to measure: the app's, or every group the plan replicates. */
+/** The groups to measure: the app's, the wave's, or every group the plan replicates. */
 async function groupsToMeasure(
   plan: Plan,
-  app: string | undefined,
+  scope: string[] | undefined,
   listSourceGroups: () => Promise<string[]>,
 ): Promise<string[]> {
-  if (app) {
-    const found = plan.applications.find((a) => a.name === app);
-    if (!found) {
-      throw new ValidationError(
-        `app "${app}" is not an application of the plan`,
-      );
-    }
-    return appGroups(found);
+  if (scope) {
+    const groups = scope.flatMap((name) => {
+      const found = plan.applications.find((a) => a.name === name);
+      if (!found) {
+        throw new ValidationError(
+          `app "${name}" is not an application of the plan`,
+        );
+      }
+      return appGroups(found);
+    });
+    return [...new Set(groups)];
   }
   const selection = new Selection(
     plan.replication.consumerGroups,
@@ -158,6 +161,30 @@ async function groupsToMeasure(
   const declared = plan.applications.flatMap((a) => appGroups(a));
   const listed = (await listSourceGroups()).filter((g) => selection.selects(g));
   return [...new Set([...declared, ...listed])].sort();
+}
+
+/**
+ * The applications a measurement covers: one (`app`), a wave's (`wave`),
+ * or undefined for the whole plan.
+ *
+ * @throws ValidationError for both at once, or a wave the plan does not have
+ */
+function scopeOf(
+  plan: Plan,
+  event: MeasureSourceLagEvent,
+): string[] | undefined {
+  if (event.app !== undefined && event.wave !== undefined) {
+    throw new ValidationError('app and wave: give one or the other');
+  }
+  if (event.app !== undefined) return [event.app];
+  if (event.wave === undefined) return undefined;
+  const wave = plan.cutoverWaves?.find((w) => w.name === event.wave);
+  if (!wave) {
+    throw new ValidationError(
+      `wave: "${event.wave}" is not a wave of plan ${plan.migrationId}`,
+    );
+  }
+  return wave.applications;
 }
 
 function side(reading: ClusterReading | null, group: string): GroupSide | null {
@@ -193,10 +220,11 @@ export async function runMeasure(
   deps: MeasureSourceLagDeps,
 ): Promise<MeasureResult> {
   const { plan } = await loadPlan(deps.plans, event.planRef);
+  const scope = scopeOf(plan, event);
   // Only the migration-wide measurement is worth sparing: one
-  // application's groups are few, and each check costs two reads.
+  // application's (or wave's) groups are few, and each check costs two reads.
   const skip =
-    event.app === undefined
+    scope === undefined
       ? await reuseLatest(event.migrationId, event.previousPoll, plan, deps)
       : null;
   if (skip) return skip;
@@ -215,7 +243,7 @@ export async function runMeasure(
           ),
         ]
       : [];
-  const groupIds = await groupsToMeasure(plan, event.app, async () => {
+  const groupIds = await groupsToMeasure(plan, scope, async () => {
     const session = await deps.kafka.connect(src.access);
     try {
       return (await session.groups()).map((g) => g.groupId);
@@ -310,7 +338,7 @@ export async function runMeasure(
   const targetSum = target
     ? sumOf(measurements.map((m) => m.target?.sumOffsetLag ?? null))
     : null;
-  const evidenceId = `measure-${now.toISOString()}${event.app ? `-${event.app}` : ''}`;
+  const evidenceId = `measure-${now.toISOString()}${event.app ? `-${event.app}` : event.wave ? `-wave-${event.wave}` : ''}`;
   await deps.ledger.putEvidence({
     migrationId: event.migrationId,
     evidenceId,
@@ -326,12 +354,15 @@ export async function runMeasure(
       ...(producedTopics.length > 0
         ? { producedEndOffsets: producedEnds(producedTopics, source, target) }
         : {}),
+      ...(event.wave === undefined ? {} : { wave: event.wave }),
     },
   });
 
-  const datums = scoped
-    ? groupDatums(event.migrationId, measurements, now)
-    : totalDatums(event.migrationId, measurements, sourceSum, targetSum, now);
+  // A wave's groups are charted per group, as each application's are.
+  const datums =
+    scope !== undefined
+      ? groupDatums(event.migrationId, measurements, now)
+      : totalDatums(event.migrationId, measurements, sourceSum, targetSum, now);
   if (datums.length > 0) {
     await deps.metrics.put(datums).catch((error: unknown) => {
       // Metrics feed the dashboard; the ledger evidence is what gates read.

@@ -9,7 +9,8 @@ import { lazyPhaseHandler } from '../shared/handler.ts';
 import { log } from '../shared/logger.ts';
 import type { Clock } from '../shared/ports.ts';
 import { ledgerFromEnv, notifierFromEnv } from '../shared/wiring.ts';
-import { type PollReadinessDeps, runPollReadiness } from './poll-readiness.ts';
+import type { PollReadinessDeps } from './poll-readiness.ts';
+import { runAnyPollReadiness } from './wave-readiness.ts';
 
 /**
  * Wires the adapters poll-readiness needs, from env and shared clients; the
@@ -34,7 +35,7 @@ export const createHandler = lazyPhaseHandler(
   'poll-readiness',
   PollReadinessEventSchema,
   wirePollReadiness,
-  runPollReadiness,
+  runAnyPollReadiness,
 );
 
 export const handler = createHandler();

@@ -97,6 +97,11 @@ export async function runPollReadiness(
   event: PollReadinessEvent,
   deps: PollReadinessDeps,
 ): Promise<PollReadinessResult> {
+  if (event.wave !== undefined) {
+    throw new ValidationError(
+      'wave: a wave is polled by runWavePollReadiness, one application at a time',
+    );
+  }
   const { plan } = await loadPlan(deps.plans, event.planRef);
   const now = deps.clock.now();
   const app = appOf(plan, event.app);

@@ -69,6 +69,12 @@ export async function runRecordFailure(
   deps: RecordFailureDeps,
 ): Promise<RecordFailureResult> {
   const root = rootError(event.error.Error, event.error.Cause);
+  if (
+    (event.mode === 'verify-cutover' || event.mode === 'verify-rollback') &&
+    event.app !== undefined
+  ) {
+    return recordWaveAppFailure(event, event.app, root, deps);
+  }
   const status = root.error === 'MigrationAbortedError' ? 'ABORTED' : 'FAILED';
   const migration = await deps.ledger.getMigration(event.migrationId);
   if (migration?.status === 'FAILED' || migration?.status === 'ABORTED') {
@@ -82,7 +88,11 @@ export async function runRecordFailure(
   const what = `${event.error.Error}: ${errorMessage(event.error.Cause)}`;
   const apps = await deps.ledger.listApps(event.migrationId);
   const replicators = await deps.ledger.listReplicators(event.migrationId);
-  const where = event.app ? ` (application ${event.app})` : '';
+  const where = event.app
+    ? ` (application ${event.app})`
+    : event.wave
+      ? ` (wave ${event.wave})`
+      : '';
   const verb = status === 'ABORTED' ? 'was aborted' : 'failed';
   const body = [
     `Migration ${event.migrationId} ${verb} in ${event.phase}${where}, ${STAGES[root.error] ?? 'in an unexpected step (see the execution history)'}.`,
@@ -103,6 +113,7 @@ export async function runRecordFailure(
     error: event.error.Error,
     phase: event.phase,
     ...(event.app ? { app: event.app } : {}),
+    ...(event.wave ? { wave: event.wave } : {}),
   });
   await deps.notifier.publish({
     migrationId: event.migrationId,
@@ -114,6 +125,7 @@ export async function runRecordFailure(
       error: event.error.Error,
       phase: event.phase,
       ...(event.app ? { app: event.app } : {}),
+      ...(event.wave ? { wave: event.wave } : {}),
       applicationsOffSource: apps
         .filter((a) => hasLeftSource(a.state))
         .map((a) => a.app),
@@ -125,6 +137,52 @@ export async function runRecordFailure(
     phase: event.phase,
   });
   return { status, notified: true, ...root };
+}
+
+/**
+ * One application of a wave failed (its `verify-cutover` or
+ * `verify-rollback` execution): the migration goes on, its wave reports the
+ * application `failed` at its keep-or-rollback gate. Recorded in the audit
+ * trail with the application's ledger state, announced once; the
+ * migration's status is left alone.
+ */
+async function recordWaveAppFailure(
+  event: RecordFailureEvent,
+  app: string,
+  root: { error: string; cause: string },
+  deps: RecordFailureDeps,
+): Promise<RecordFailureResult> {
+  const record = await deps.ledger.getApp(event.migrationId, app);
+  const state = record?.state ?? 'unknown';
+  const step =
+    event.mode === 'verify-rollback'
+      ? 'the verification of its rollback'
+      : 'the verification of its cutover';
+  await deps.ledger.audit(event.migrationId, 'application failed', {
+    app,
+    mode: event.mode ?? null,
+    error: root.error,
+    state,
+  });
+  await deps.notifier.publish({
+    migrationId: event.migrationId,
+    type: 'Application Failed',
+    subject: `msk-cutover ${event.migrationId}: application ${app} failed in its wave`,
+    body: [
+      `Application ${app} of migration ${event.migrationId} failed during ${step}; the other applications of its wave go on.`,
+      '',
+      `What failed: ${root.error}: ${root.cause}`,
+      `Where it is, as far as the ledger knows: ${state}${record ? ` (${ledgerLocation(record.state)})` : ''}.`,
+      '',
+      "The wave's keep-or-rollback gate lists it as failed: roll it back there, or keep it where it is.",
+    ].join('\n'),
+    detail: { app, mode: event.mode ?? null, error: root.error, state },
+  });
+  deps.log.error('application failed in its wave', {
+    app,
+    error: root.error,
+  });
+  return { status: 'FAILED', notified: true, ...root };
 }
 
 /**

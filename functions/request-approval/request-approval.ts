@@ -19,6 +19,8 @@ import type {
   RequestApprovalResult,
 } from '../shared/contracts.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
+import type { Plan } from '../shared/domain/plan.ts';
+import type { WaveAppStatus } from '../shared/domain/types.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
   ApprovalRecord,
@@ -46,7 +48,14 @@ export async function runRequestApproval(
   deps: RequestApprovalDeps,
 ): Promise<RequestApprovalResult> {
   const { plan } = await loadPlan(deps.plans, event.planRef);
-  if (event.kind === 'teardown') {
+  const waveApps = await waveAppsOf(plan, event, deps.ledger);
+  if (waveApps !== undefined) {
+    // A wave gate: the wave's applications are in `waveApps`.
+  } else if (event.wave !== undefined || event.outcomes !== undefined) {
+    throw new ValidationError(
+      `wave: only a wave gate names a wave (this is a ${event.kind} gate)`,
+    );
+  } else if (event.kind === 'teardown') {
     if (event.app !== undefined) {
       throw new ValidationError(
         `app: the teardown gate is migration-wide; got "${event.app}"`,
@@ -74,6 +83,7 @@ export async function runRequestApproval(
     migrationId: event.migrationId,
     kind: event.kind,
     ...(event.app === undefined ? {} : { app: event.app }),
+    ...(waveApps === undefined ? {} : { wave: event.wave, waveApps }),
     executionId: event.executionId,
     encryptedTaskToken,
     formNonce: newFormNonce(),
@@ -89,6 +99,7 @@ export async function runRequestApproval(
     approvalId,
     kind: event.kind,
     app: event.app ?? null,
+    ...(event.wave === undefined ? {} : { wave: event.wave }),
     evidenceId: approval.evidenceId ?? null,
     expiresAt: approval.expiresAt,
   });
@@ -100,4 +111,94 @@ export async function runRequestApproval(
     expiresAt: approval.expiresAt,
   });
   return { approvalId };
+}
+
+/** A reason as the wave's list shows it (the evidence keeps them all). */
+const MAX_REASON_CHARS = 160;
+/** Evidence reads at once for a wave's cutover gate. */
+const AT_ONCE = 10;
+
+/**
+ * A wave gate's applications, each with its own readiness (wave-cutover:
+ * its newest readiness evidence, one reason) or its cutover outcome
+ * (wave-keep-or-rollback: from the event); undefined for other gates.
+ *
+ * @throws ValidationError when a wave gate names no wave, a wave the plan
+ *   does not have, an application, or outcomes that are not the wave's
+ */
+async function waveAppsOf(
+  plan: Plan,
+  event: RequestApprovalEvent,
+  ledger: Pick<Ledger, 'latestEvidence'>,
+): Promise<WaveAppStatus[] | undefined> {
+  if (event.kind !== 'wave-cutover' && event.kind !== 'wave-keep-or-rollback') {
+    return undefined;
+  }
+  if (event.app !== undefined) {
+    throw new ValidationError(
+      `app: a ${event.kind} gate names its wave, not an application (got "${event.app}")`,
+    );
+  }
+  const wave = plan.cutoverWaves?.find((w) => w.name === event.wave);
+  if (!wave) {
+    throw new ValidationError(
+      event.wave === undefined
+        ? `wave: required for a ${event.kind} gate`
+        : `wave: "${event.wave}" is not a wave of plan ${plan.migrationId}`,
+    );
+  }
+  if (event.kind === 'wave-keep-or-rollback') {
+    const outcomes = event.outcomes ?? [];
+    const expected = new Set(wave.applications);
+    outcomes.forEach((o, i) => {
+      if (!expected.delete(o.app)) {
+        throw new ValidationError(
+          `outcomes[${i}].app: "${o.app}" is not an application of wave ${wave.name} (or is listed twice)`,
+        );
+      }
+    });
+    if (expected.size > 0) {
+      throw new ValidationError(
+        `outcomes: no outcome for ${[...expected].slice(0, 10).join(', ')} of wave ${wave.name}`,
+      );
+    }
+    return outcomes.map((o) => ({
+      app: o.app,
+      outcome: o.outcome,
+      ...(o.error === undefined ? {} : { error: o.error }),
+    }));
+  }
+  const out: WaveAppStatus[] = [];
+  for (let i = 0; i < wave.applications.length; i += AT_ONCE) {
+    const chunk = wave.applications.slice(i, i + AT_ONCE);
+    out.push(
+      ...(await Promise.all(
+        chunk.map(async (app): Promise<WaveAppStatus> => {
+          const evidence = await ledger.latestEvidence(
+            event.migrationId,
+            'readiness',
+            app,
+          );
+          if (!evidence) return { app };
+          const reason = evidence.reasons[0];
+          return {
+            app,
+            ...(typeof evidence.ready === 'boolean'
+              ? { ready: evidence.ready }
+              : {}),
+            reasons:
+              reason === undefined
+                ? []
+                : [
+                    reason.length > MAX_REASON_CHARS
+                      ? `${reason.slice(0, MAX_REASON_CHARS - 1)}…`
+                      : reason,
+                  ],
+            evidenceId: evidence.evidenceId,
+          };
+        }),
+      )),
+    );
+  }
+  return out;
 }

@@ -152,6 +152,8 @@ export type ProbeSourceResult = ChecksResult & {
 export const MeasureSourceLagEventSchema = z.extend(PhaseEventBaseSchema, {
   /** Only this application's groups; all groups of the plan when absent. */
   app: z.optional(z.string().check(z.minLength(1))),
+  /** Only the groups of this wave's applications (never with `app`). */
+  wave: z.optional(z.string().check(z.minLength(1))),
   /**
    * The migration-wide measurement only: the previous readiness poll of
    * this wait (see `groupMeasurementDue`); absent or null, the groups are
@@ -219,6 +221,8 @@ export interface DescribeReplicatorsResult {
 export const PollReadinessEventSchema = z.extend(LoopEventSchema, {
   /** Scope the rules to one application (from the child state machine). */
   app: z.optional(z.string().check(z.minLength(1))),
+  /** Every application of this wave, each judged on its own (never with `app`). */
+  wave: z.optional(z.string().check(z.minLength(1))),
   /** The `Measure*` state's result, just before this poll. */
   measurementId: z.string().check(z.minLength(1)),
 });
@@ -258,6 +262,24 @@ export const RequestApprovalEventSchema = z.extend(PhaseEventBaseSchema, {
   ),
   /** Teardown gate: how many times "keep the replicators" was decided before. */
   asked: z.optional(z.number().check(z.int(), z.gte(0))),
+  /** Wave gates: the wave's name (no `app`). */
+  wave: z.optional(z.string().check(z.minLength(1))),
+  /** wave-keep-or-rollback: each application's cutover outcome. */
+  outcomes: z.optional(
+    z.array(
+      z.strictObject({
+        app: z.string().check(z.minLength(1)),
+        outcome: z.enum([
+          'verified',
+          'unverified',
+          'skipped',
+          'failed',
+          'rolled-back',
+        ]),
+        error: z.optional(z.string()),
+      }),
+    ),
+  ),
 });
 export type RequestApprovalEvent = z.infer<typeof RequestApprovalEventSchema>;
 /** The request-approval Lambda itself returns this; the Task's result is the decision. */
@@ -318,6 +340,12 @@ export const RecordFailureEventSchema = z.extend(PhaseEventBaseSchema, {
   /** The state the failure came from, for the message. */
   phase: z.string().check(z.minLength(1)),
   app: z.optional(z.string()),
+  /** The app-cutover execution's mode (`verify-*`: one application of a wave). */
+  mode: z.optional(
+    z.enum(['app', 'wave', 'verify-cutover', 'verify-rollback']),
+  ),
+  /** A wave's own failure (`phase: wave-cutover`). */
+  wave: z.optional(z.string()),
 });
 export type RecordFailureEvent = z.infer<typeof RecordFailureEventSchema>;
 

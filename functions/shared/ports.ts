@@ -277,7 +277,13 @@ export interface Ledger {
     approvalId: string,
     decision: Pick<
       ApprovalRecord,
-      'decision' | 'approver' | 'comment' | 'sourceIp' | 'userAgent'
+      | 'decision'
+      | 'approver'
+      | 'comment'
+      | 'sourceIp'
+      | 'userAgent'
+      | 'skip'
+      | 'rollback'
     >,
     now: Date,
   ): Promise<ApprovalRecord>;

@@ -2,7 +2,8 @@
  * teardown: deletes the replicators once nothing can need them any more.
  * The guard runs first and refuses (TeardownGuardError with every reason,
  * which the workflow shows at the teardown gate) unless every application
- * is kept on the target or skipped, the rollback window is over, and the
+ * is kept on the target or skipped (or, in a plan with waves, rolled back
+ * in its wave), the rollback window is over, and the
  * latest measurement of each kept application shows none of its consumer
  * groups active on the source. Then reverse before forward for every shard,
  * and a ListReplicators check by exact name.
@@ -139,7 +140,14 @@ async function guard(
   deps: TeardownDeps,
 ): Promise<string[]> {
   const reasons: string[] = [];
-  const unsettled = apps.filter((a) => !isSettledForTeardown(a.state));
+  // A wave ends its rolled-back applications on the source for this
+  // migration (the per-application flow would offer them another cutover):
+  // like skipped ones, they no longer need the replicators.
+  const waves = plan.cutoverWaves !== undefined;
+  const unsettled = apps.filter(
+    (a) =>
+      !(isSettledForTeardown(a.state) || (waves && a.state === 'ROLLED_BACK')),
+  );
   if (unsettled.length > 0) {
     reasons.push(
       `not every application is kept on the target or skipped: ${list(

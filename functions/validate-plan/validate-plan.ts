@@ -27,6 +27,7 @@ import type {
   Notifier,
   PlanStore,
 } from '../shared/ports.ts';
+import type { ValidatePlanWaves } from '../shared/wave-contracts.ts';
 
 export interface ValidatePlanDeps {
   plans: PlanStore;
@@ -54,7 +55,7 @@ export const MIN_POSTPONE_SECONDS = 3600;
 export async function runValidatePlan(
   event: ValidatePlanEvent,
   deps: ValidatePlanDeps,
-): Promise<ValidatePlanResult> {
+): Promise<ValidatePlanResult & Partial<ValidatePlanWaves>> {
   const { plan, digest } = await loadPlan(deps.plans, event.planRef);
   if (plan.migrationId !== event.migrationId) {
     throw new ValidationError(
@@ -118,5 +119,33 @@ export async function runValidatePlan(
     teardownRequiresApproval: plan.teardown.requireApproval,
     teardownAskAgainSeconds: TEARDOWN_ASK_AGAIN_HOURS * 3600,
     teardownMaxAsks: TEARDOWN_MAX_ASKS,
+    ...(plan.cutoverWaves === undefined
+      ? {}
+      : {
+          waves: plan.cutoverWaves.map((w) => ({
+            name: w.name,
+            apps: [...w.applications],
+          })),
+          waveConcurrency: (await setsConcurrency(deps.plans, event.planRef))
+            ? plan.cutoverConcurrency
+            : 0,
+        }),
   };
+}
+
+/**
+ * Whether the stored plan sets `cutoverConcurrency` itself: the parsed plan
+ * has its default (1) either way, and a wave without the setting moves all
+ * its applications at once (`waveConcurrency` 0), not one at a time.
+ */
+async function setsConcurrency(
+  plans: PlanStore,
+  ref: ValidatePlanEvent['planRef'],
+): Promise<boolean> {
+  const raw: unknown = JSON.parse(await plans.get(ref));
+  return (
+    typeof raw === 'object' &&
+    raw !== null &&
+    Object.hasOwn(raw, 'cutoverConcurrency')
+  );
 }

@@ -31,6 +31,10 @@ export function sampleName(phase: string, event: unknown): string {
   if (phase === 'request-approval' && typeof kind === 'string') {
     return `${phase}.${kind}`;
   }
+  // A wave's measurement and readiness poll (plans with cutoverWaves).
+  if (typeof (event as { wave?: unknown } | null)?.wave === 'string') {
+    return `${phase}.wave`;
+  }
   return phase;
 }
 
@@ -45,13 +49,18 @@ function redact(event: unknown): unknown {
 /**
  * The first event of every phase (and action) in rehearsals of the sample
  * plan: `rollback` passes every gate kind and both verification directions,
- * `replicator-failed` reaches record-failure.
+ * `replicator-failed` reaches record-failure, `wave-rollback-subset` the
+ * wave's measurement, readiness poll and gates.
  */
 export async function observedEvents(): Promise<Map<string, unknown>> {
   const { rehearse } = await import('../../cli/rehearsal/rehearse.ts');
   const seen = new Map<string, unknown>();
   const plan = JSON.parse(readFileSync(SAMPLE_PLAN, 'utf8'));
-  for (const scenario of ['rollback', 'replicator-failed']) {
+  for (const scenario of [
+    'rollback',
+    'replicator-failed',
+    'wave-rollback-subset',
+  ]) {
     await rehearse({
       plan,
       scenario: loadScenario(scenario),

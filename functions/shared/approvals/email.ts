@@ -14,6 +14,7 @@ import {
   type GateView,
   gateQuestion,
   operatorSteps,
+  waveAppLine,
 } from './view.ts';
 
 export interface ApprovalEmail {
@@ -27,6 +28,8 @@ const KIND_WORDS = {
   'verify-timeout': 'cutover not verified in time:',
   'rollback-verify-timeout': 'rollback not verified in time:',
   teardown: 'approve teardown',
+  'wave-cutover': 'approve cutover of wave',
+  'wave-keep-or-rollback': 'keep or roll back wave',
 } as const;
 
 /**
@@ -44,7 +47,7 @@ export function buildApprovalEmail(
   const what =
     view.kind === 'teardown'
       ? KIND_WORDS.teardown
-      : `${KIND_WORDS[view.kind]} ${view.app ?? ''}`.trim();
+      : `${KIND_WORDS[view.kind]} ${view.app ?? view.wave ?? ''}`.trim();
   const subject = `${reminder ? 'Reminder: ' : ''}[msk-cutover] ${view.migrationId}: ${what}`;
   const lines: string[] = [];
   if (reminder) {
@@ -92,6 +95,7 @@ export function buildApprovalEmail(
       '',
     );
   }
+  lines.push(...waveLines(view));
   lines.push('What to do:');
   for (const step of operatorSteps(view)) lines.push(`- ${step}`);
   for (const block of view.clientSettings) {
@@ -108,7 +112,7 @@ export function buildApprovalEmail(
     link,
     '',
     `The link works once, until ${view.expiresAt}. Or decide from a terminal with AWS credentials:`,
-    `  msk-cutover approve ${view.migrationId}${view.app ? ` --app ${view.app}` : ''}`,
+    `  msk-cutover approve ${view.migrationId}${view.app ? ` --app ${view.app}` : ''}${view.wave ? ` --wave ${view.wave}` : ''}`,
     '',
     ...(view.overviewUrl
       ? [
@@ -120,4 +124,14 @@ export function buildApprovalEmail(
     `Approval ${view.approvalId}, requested ${view.createdAt}.`,
   );
   return { subject, body: lines.join('\n') };
+}
+
+/** A wave gate's applications, one line each (none for other gates). */
+function waveLines(view: GateView): string[] {
+  if (!view.waveApps) return [];
+  return [
+    `Applications of wave ${view.wave ?? ''} (${view.waveApps.length}):`,
+    ...view.waveApps.map((a) => `  - ${waveAppLine(a)}`),
+    '',
+  ];
 }

@@ -48,6 +48,10 @@ const EVIDENCE_OF_GATE: Record<
     ['readiness', undefined],
     ['verify', undefined],
   ],
+  // A wave gate rests on each application's own evidence, listed in the
+  // approval's `waveApps` (request-approval reads them one by one).
+  'wave-cutover': () => [],
+  'wave-keep-or-rollback': () => [],
 };
 
 /** The newest evidence relevant to a gate of `kind` (its id is recorded). */

@@ -16,6 +16,8 @@ export interface GateStatus {
   approvalId: string;
   kind: ApprovalRecord['kind'];
   app: string | null;
+  /** A wave gate's wave (null or absent: not a wave gate). */
+  wave?: string | null;
   openedAt: string;
   /** `valid` until expiresAt, or `expired` (a reminder brings a new link). */
   link: 'valid' | 'expired';
@@ -36,6 +38,9 @@ export interface ReadinessStatus {
 export interface DecisionStatus {
   kind: ApprovalRecord['kind'];
   app: string | null;
+  wave?: string | null;
+  /** A wave gate's subset (skipped or rolled back applications). */
+  subset?: string[];
   decision: string;
   approver: string;
   decidedAt: string;
@@ -44,7 +49,10 @@ export interface DecisionStatus {
 /** What `status` reads from the ledger. */
 export interface LedgerStatus {
   migration: MigrationRecord;
-  apps: Pick<AppRecord, 'app' | 'order' | 'state' | 'updatedAt'>[];
+  apps: (Pick<AppRecord, 'app' | 'order' | 'state' | 'updatedAt'> & {
+    /** Its wave, in a plan with `cutoverWaves`. */
+    wave?: string;
+  })[];
   openGates: GateStatus[];
   recentDecisions: DecisionStatus[];
   readiness: ReadinessStatus | null;
@@ -56,13 +64,36 @@ export type StatusLedger = Pick<
 >;
 
 /**
+ * Each application's wave: from the plan's `cutoverWaves` when given, else
+ * from the wave gates recorded so far (each lists its applications).
+ */
+export function wavesOfApps(
+  approvals: readonly ApprovalRecord[],
+  plan?: Pick<Plan, 'cutoverWaves'> | null,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  if (plan) {
+    for (const w of plan.cutoverWaves ?? []) {
+      for (const app of w.applications) out.set(app, w.name);
+    }
+    return out;
+  }
+  for (const a of approvals) {
+    if (a.wave === undefined) continue;
+    for (const w of a.waveApps ?? []) out.set(w.app, a.wave);
+  }
+  return out;
+}
+
+/**
  * The migration's status from the ledger, or null when the ledger has no
- * such migration.
+ * such migration. `plan` (when readable) names each application's wave.
  */
 export async function ledgerStatus(
   ledger: StatusLedger,
   migrationId: string,
   now: Date,
+  plan?: Pick<Plan, 'cutoverWaves'> | null,
 ): Promise<(LedgerStatus & { approvals: ApprovalRecord[] }) | null> {
   const migration = await ledger.getMigration(migrationId);
   if (!migration) return null;
@@ -72,23 +103,29 @@ export async function ledgerStatus(
     ledger.getReadinessTracker(migrationId),
   ]);
   const at = now.toISOString();
+  const waveOf = wavesOfApps(approvals, plan);
   return {
     migration,
     approvals,
     apps: apps
       .sort((a, b) => a.order - b.order)
-      .map(({ app, order, state, updatedAt }) => ({
-        app,
-        order,
-        state,
-        updatedAt,
-      })),
+      .map(({ app, order, state, updatedAt }) => {
+        const wave = waveOf.get(app);
+        return {
+          app,
+          order,
+          state,
+          updatedAt,
+          ...(wave === undefined ? {} : { wave }),
+        };
+      }),
     openGates: approvals
       .filter((a) => a.status === 'OPEN')
       .map((a) => ({
         approvalId: a.approvalId,
         kind: a.kind,
         app: a.app ?? null,
+        wave: a.wave ?? null,
         openedAt: a.createdAt,
         link: a.expiresAt > at ? ('valid' as const) : ('expired' as const),
         expiresAt: a.expiresAt,
@@ -101,6 +138,8 @@ export async function ledgerStatus(
       .map((a) => ({
         kind: a.kind,
         app: a.app ?? null,
+        wave: a.wave ?? null,
+        subset: a.skip ?? a.rollback ?? [],
         decision: a.decision ?? '',
         approver: a.approver ?? '',
         decidedAt: a.decidedAt ?? '',

@@ -14,6 +14,7 @@ import type {
   GateKind,
   GroupMeasurement,
   GroupSide,
+  WaveAppStatus,
 } from '../domain/types.ts';
 import type { WaveGateKind } from '../wave-contracts.ts';
 import {
@@ -71,6 +72,10 @@ export interface GateView {
   clientSettings: ClientSettings[];
   /** Read-only link to the migration's overview page, when known. */
   overviewUrl?: string;
+  /** Wave gates: the wave's name. */
+  wave?: string;
+  /** Wave gates: each application with its readiness or its outcome. */
+  waveApps?: WaveAppStatus[];
 }
 
 /** One application a gate decides, with its own evidence. */
@@ -80,6 +85,10 @@ export interface ApplicationView {
   consumes: string[];
   consumerGroups: string[];
   evidence: EvidenceSummary | null;
+  /** Wave gates: the wave's name. */
+  wave?: string;
+  /** Wave gates: each application with its readiness or its outcome. */
+  waveApps?: WaveAppStatus[];
 }
 
 /** The readiness evidence at the moment the gate opened. */
@@ -110,7 +119,7 @@ export function gateViewOf(
   approval: Pick<
     ApprovalRecord,
     'approvalId' | 'kind' | 'app' | 'createdAt' | 'expiresAt'
-  > & { note?: string; asked?: number },
+  > & { note?: string; asked?: number } & WaveGateFields,
   evidence: EvidenceSummary | null,
   targetBrokers: string | null,
   overviewUrl?: string,
@@ -148,6 +157,7 @@ export function gateViewOf(
           },
         ]
       : [],
+    ...waveViewFields(approval),
   };
   return withDerived(base);
 }
@@ -308,6 +318,43 @@ export function clientSettings(
   }
 }
 
+/** What a wave gate's approval record adds to its view. */
+type WaveGateFields = Pick<ApprovalRecord, 'wave' | 'waveApps'>;
+
+function waveViewFields(approval: WaveGateFields): WaveGateFields {
+  return {
+    ...(approval.wave === undefined ? {} : { wave: approval.wave }),
+    ...(approval.waveApps === undefined ? {} : { waveApps: approval.waveApps }),
+  };
+}
+
+/**
+ * One application of a wave in a line: its readiness verdict and first
+ * reason at a cutover gate, its outcome at a keep-or-rollback gate.
+ */
+export function waveAppLine(a: WaveAppStatus): string {
+  if (a.outcome !== undefined) {
+    const why = a.outcome === 'failed' && a.error ? ` (${a.error})` : '';
+    return `${a.app}: ${WAVE_OUTCOME_WORDS[a.outcome]}${why}`;
+  }
+  const verdict =
+    a.ready === undefined ? 'no evidence' : a.ready ? 'READY' : 'NOT READY';
+  const first = a.reasons?.[0];
+  return `${a.app}: ${verdict}${first ? ` (${first})` : ''}`;
+}
+
+const WAVE_OUTCOME_WORDS: Record<
+  NonNullable<WaveAppStatus['outcome']>,
+  string
+> = {
+  verified: 'cutover verified',
+  unverified:
+    'cutover NOT verified in time (keeping records it as moved; say why in the comment)',
+  failed: 'FAILED',
+  skipped: 'skipped (still on the source)',
+  'rolled-back': 'rolled back',
+};
+
 /** Button labels, and which decisions change production traffic. */
 export const DECISION_LABELS: Record<
   Decision,
@@ -366,7 +413,9 @@ export const DECISION_LABELS: Record<
 };
 
 /** The question a gate asks, as a sentence. */
-export function gateQuestion(view: Pick<GateView, 'kind' | 'app'>): string {
+export function gateQuestion(
+  view: Pick<GateView, 'kind' | 'app' | 'wave'>,
+): string {
   const app = view.app ?? 'the application';
   switch (view.kind) {
     case 'cutover':
@@ -379,6 +428,10 @@ export function gateQuestion(view: Pick<GateView, 'kind' | 'app'>): string {
       return `The rollback of ${app} was not verified in time: keep waiting, or record it as rolled back?`;
     case 'teardown':
       return 'Delete the replicators and end the migration?';
+    case 'wave-cutover':
+      return `Move the applications of wave ${view.wave ?? ''} to Amazon MSK now (all, or all but those you skip)?`;
+    case 'wave-keep-or-rollback':
+      return `Keep the applications of wave ${view.wave ?? ''} on Amazon MSK, or roll some of them back?`;
   }
 }
 
@@ -421,6 +474,18 @@ export function operatorSteps(view: GateView): string[] {
         `Why: the checks after the rollback decision did not pass before the deadline (readiness.verifyTimeoutMinutes); the evidence above says what was missing.`,
         'Keep waiting: the checks go on for another deadline period, then ask again.',
         `Record as rolled back: only if you know ${view.app} runs on ${view.sourceName} again (bootstrap.servers=${source}); the ledger records it as rolled back with your comment as the reason, and readiness is checked again before any new cutover.`,
+      ];
+    case 'wave-cutover':
+      return [
+        `Switch to: for every application of the wave you do not skip, stop every instance, apply the settings on Amazon MSK (bootstrap.servers=${target}, IAM authentication: the block to copy), then start it again with the same group ids (their offsets were synced to MSK).`,
+        `Skip: name applications under "skip" (msk-cutover approve ${view.migrationId} --wave ${view.wave ?? ''} --skip a,b); they stay on ${view.sourceName}.`,
+        'Verify: after you decide, the workflow checks each application on its own; one that fails does not hold back the others. The keep-or-rollback gate of the wave follows.',
+      ];
+    case 'wave-keep-or-rollback':
+      return [
+        `Keep: nothing to change for the applications you keep; they stay on ${target}.`,
+        `Roll back: name applications under "rollback" (msk-cutover approve ${view.migrationId} --wave ${view.wave ?? ''} --rollback a,b), then point each at bootstrap.servers=${source} with its SCRAM credentials again; each rollback is verified.`,
+        `A rolled-back application stays on ${view.sourceName}: the teardown gate then asks you to record it as skipped before the replicators go.`,
       ];
   }
 }

@@ -444,7 +444,10 @@ export class DynamoLedger implements Ledger {
     const out = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { PK: migPk(rec.migrationId), SK: gateSk(rec.kind, rec.app) },
+        Key: {
+          PK: migPk(rec.migrationId),
+          SK: gateSk(rec.kind, rec.app ?? rec.wave),
+        },
         UpdateExpression: 'SET approvalId = :id, createdAt = :at',
         ExpressionAttributeValues: { ':id': rec.approvalId, ':at': createdAt },
         ReturnValues: 'ALL_OLD',
@@ -519,7 +522,13 @@ export class DynamoLedger implements Ledger {
     approvalId: string,
     decision: Pick<
       ApprovalRecord,
-      'decision' | 'approver' | 'comment' | 'sourceIp' | 'userAgent'
+      | 'decision'
+      | 'approver'
+      | 'comment'
+      | 'sourceIp'
+      | 'userAgent'
+      | 'skip'
+      | 'rollback'
     >,
     now: Date,
   ): Promise<ApprovalRecord> {

@@ -396,7 +396,7 @@ export function checkPlanRules(plan: Plan): RuleResult {
     }
   }
 
-  checkWaves(plan, appIndex, errors, warnings);
+  checkWaves(plan, appIndex, errors);
 
   // Allowed but risky.
   if (!r.bidirectional) {
@@ -485,14 +485,13 @@ function producersBeforeConsumers(
 /**
  * `cutoverWaves`: the alternative to `cutoverOrder`, never both; every
  * application in exactly one wave, wave names unique. Empty waves and bad
- * names are refused by the schema. A valid wave plan gets a warning that the
- * workflow runs it one application after another (wave gates come next).
+ * names are refused by the schema. At most MAX_APPS_PER_WAVE applications
+ * per wave.
  */
 function checkWaves(
   plan: Plan,
   appIndex: ReadonlyMap<string, number>,
   errors: PlanIssue[],
-  warnings: PlanIssue[],
 ): void {
   const waves = plan.cutoverWaves;
   if (waves === undefined) return;
@@ -503,7 +502,6 @@ function checkWaves(
         'and cutoverOrder are both set: give one or the other (the waves already say the order)',
     });
   }
-  const before = errors.length;
   const waveNames = new Map<string, number>();
   const placed = new Map<string, string>();
   waves.forEach((wave, i) => {
@@ -539,10 +537,20 @@ function checkWaves(
       message: `must place every application in one wave; missing ${shown.join(', ')}${more}`,
     });
   }
-  if (errors.length === before && plan.cutoverOrder === undefined) {
-    warnings.push({
-      path: 'cutoverWaves',
-      message: `runs as ${waves.length} wave${waves.length === 1 ? '' : 's'} in order, each application with its own cutover gate (up to cutoverConcurrency at a time); one gate per wave is not supported yet`,
-    });
-  }
+  waves.forEach((wave, i) => {
+    if (wave.applications.length > MAX_APPS_PER_WAVE) {
+      errors.push({
+        path: `cutoverWaves[${i}].applications`,
+        message: `a wave holds at most ${MAX_APPS_PER_WAVE} applications (this one has ${wave.applications.length}); split it into more waves`,
+      });
+    }
+  });
 }
+
+/**
+ * Applications per wave: a wave's execution carries every name of the wave
+ * and runs a Map over them, so the 256 KiB payload and 25,000-event history
+ * quotas of one execution bind at about 1,100 applications with the
+ * longest names (docs/wave-workflow.md, "Limits"); 500 stays under half.
+ */
+export const MAX_APPS_PER_WAVE = 500;

@@ -14,6 +14,9 @@ export const GateKinds = [
   'verify-timeout',
   'rollback-verify-timeout',
   'teardown',
+  /** One gate for a whole wave (plans with `cutoverWaves`). */
+  'wave-cutover',
+  'wave-keep-or-rollback',
 ] as const;
 export type GateKind = (typeof GateKinds)[number];
 
@@ -25,9 +28,28 @@ export const DecisionsByGate = {
   /** Rollback verification did not pass by its deadline. */
   'rollback-verify-timeout': ['keep-waiting', 'record-moved'],
   teardown: ['teardown', 'keep-replicators'],
+  /** A wave's cutover: every application, less those named under `skip`. */
+  'wave-cutover': ['cutover', 'postpone', 'abort'],
+  /** A wave's keep-or-rollback: keep, less those named under `rollback`. */
+  'wave-keep-or-rollback': ['keep'],
 } as const satisfies Record<GateKind, readonly string[]>;
 export type Decision =
   (typeof DecisionsByGate)[keyof typeof DecisionsByGate][number];
+
+/**
+ * One application of a wave as its gate shows it: at a wave-cutover gate
+ * its readiness (`ready`, first reasons, its evidence record); at a
+ * wave-keep-or-rollback gate its cutover outcome (`verified`, `unverified`,
+ * `failed` with `error`, `skipped`).
+ */
+export interface WaveAppStatus {
+  app: string;
+  ready?: boolean;
+  reasons?: string[];
+  evidenceId?: string;
+  outcome?: 'verified' | 'unverified' | 'skipped' | 'failed' | 'rolled-back';
+  error?: string;
+}
 
 // ------------------------------------------------------------ applications
 
@@ -97,6 +119,13 @@ export interface ApprovalRecord {
   migrationId: string;
   kind: GateKind;
   app?: string;
+  /** Wave gates: the wave's name. */
+  wave?: string;
+  /**
+   * Wave gates: the wave's applications when the gate opened, each with its
+   * readiness (wave-cutover) or its cutover outcome (wave-keep-or-rollback).
+   */
+  waveApps?: WaveAppStatus[];
   executionId: string;
   /** KMS ciphertext of the task token. */
   encryptedTaskToken: string;
@@ -117,6 +146,9 @@ export interface ApprovalRecord {
   /** Teardown gate: how many times it was answered "keep the replicators" before. */
   asked?: number;
   decision?: Decision;
+  /** Wave gates: the applications named under `skip` / `rollback`. */
+  skip?: string[];
+  rollback?: string[];
   approver?: string;
   comment?: string;
   decidedAt?: string;

@@ -27,6 +27,8 @@ const REQUIRED = [
   'idle-producer',
   'teardown-kept',
   'abort-concurrent',
+  'wave-one-unverified',
+  'wave-rollback-subset',
 ];
 
 describe('scenarios', () => {
@@ -39,6 +41,38 @@ describe('scenarios', () => {
       expect(s.name).toBe(name);
       expect(s.description.length).toBeGreaterThan(20);
     }
+  });
+
+  it('should answer a wave gate by its wave, with its subset, and cut over and keep a wave whole by default', () => {
+    const script = new DecisionScript([
+      {
+        gate: 'wave-keep-or-rollback',
+        wave: 'b',
+        decide: 'keep',
+        subset: ['orders'],
+        afterMinutes: 10,
+      },
+    ]);
+    expect(script.next('wave-keep-or-rollback', undefined, 'a')).toMatchObject({
+      decide: 'keep',
+    });
+    expect(
+      script.next('wave-keep-or-rollback', undefined, 'a').subset,
+    ).toBeUndefined();
+    expect(script.next('wave-keep-or-rollback', undefined, 'b')).toMatchObject({
+      decide: 'keep',
+      subset: ['orders'],
+    });
+    expect(script.next('wave-cutover', undefined, 'a').decide).toBe('cutover');
+  });
+
+  it('should remove a plan field patched with null, as a JSON merge patch does', () => {
+    expect(
+      mergePlan(
+        { cutoverOrder: ['a'], readiness: { a: 1, b: 2 } },
+        { cutoverOrder: null, readiness: { b: null, c: 3 } },
+      ),
+    ).toEqual({ readiness: { a: 1, c: 3 } });
   });
 
   it('should name the known scenarios when asked for an unknown one', () => {

@@ -65,7 +65,7 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
   });
 
   it('should cover every scenario below', () => {
-    expect(scenarioNames()).toHaveLength(20);
+    expect(scenarioNames()).toHaveLength(22);
   });
 
   it('happy-path: every application moves and stays, nothing remains', async () => {
@@ -414,6 +414,87 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     expect(r.mismatches).toEqual([]);
     expect(Object.values(r.ledgerApps)).toEqual(APPS.map(() => 'ON_SOURCE'));
     expect(r.cleanup?.action).toBe('deleted');
+  });
+
+  const waveGates = (r: RehearsalResult) =>
+    r.gates.map(
+      (g) =>
+        `${g.kind} ${g.wave ?? g.app ?? '-'}: ${g.decision}${g.subset ? ` [${g.subset.join(', ')}]` : ''}`,
+    );
+
+  it('waves: events/start-migration-waves.json rehearses with one cutover and one keep gate per wave', async () => {
+    const wavePlan: unknown = JSON.parse(
+      readFileSync('events/start-migration-waves.json', 'utf8'),
+    );
+    const r = await rehearse({
+      plan: wavePlan,
+      scenario: loadScenario('happy-path'),
+    });
+    expect(r.iam.denied).toEqual([]);
+    expect(r.mismatches).toEqual([]);
+    expect(r.outcome).toBe('SUCCEEDED');
+    // Five gates for three applications: no per-application gate at all.
+    expect(waveGates(r)).toEqual([
+      'wave-cutover order-flow: cutover',
+      'wave-keep-or-rollback order-flow: keep',
+      'wave-cutover notifications: cutover',
+      'wave-keep-or-rollback notifications: keep',
+      'teardown -: teardown',
+    ]);
+    expect(r.ledgerApps).toEqual({
+      orders: 'KEPT_ON_TARGET',
+      'order-status': 'KEPT_ON_TARGET',
+      'customer-notification': 'KEPT_ON_TARGET',
+    });
+    expect(r.replicators.remaining).toEqual([]);
+    // The wave's email lists each application with its readiness verdict.
+    const first = r.gates[0]?.email;
+    expect(first?.subject).toContain('approve cutover of wave order-flow');
+    expect(first?.body).toContain('Applications of wave order-flow (2):');
+    expect(first?.body).toMatch(
+      / {2}- order-status: READY\n {2}- orders: READY/,
+    );
+    expect(first?.body).toContain('--wave order-flow');
+    expect(r.accounting.awsCalls['SFN.SendTaskSuccess']).toBe(r.gates.length);
+  });
+
+  it('wave-one-unverified: one application failing verification does not strand the others of its wave', async () => {
+    const r = await run('wave-one-unverified');
+    expect(r.mismatches).toEqual([]);
+    expect(waveGates(r)).toEqual([
+      'wave-cutover estate: cutover',
+      'wave-keep-or-rollback estate: keep [orders]',
+      'teardown -: teardown',
+    ]);
+    const keep = r.gates[1]?.email?.body ?? '';
+    expect(keep).toContain('- orders: cutover NOT verified in time');
+    expect(keep).toContain('- order-status: cutover verified');
+    expect(keep).toContain('- customer-notification: cutover verified');
+    expect(r.ledgerApps).toEqual({
+      orders: 'ROLLED_BACK',
+      'order-status': 'KEPT_ON_TARGET',
+      'customer-notification': 'KEPT_ON_TARGET',
+    });
+    // No per-application gate: the wave's gate decided for "orders" too.
+    expect(r.gates.some((g) => g.kind === 'verify-timeout')).toBe(false);
+  });
+
+  it('wave-rollback-subset: the named application is rolled back and verified, the rest of its wave kept', async () => {
+    const r = await run('wave-rollback-subset');
+    expect(r.mismatches).toEqual([]);
+    expect(waveGates(r)).toEqual([
+      'wave-cutover order-flow: cutover',
+      'wave-keep-or-rollback order-flow: keep [orders]',
+      'wave-cutover notifications: cutover',
+      'wave-keep-or-rollback notifications: keep',
+      'teardown -: teardown',
+    ]);
+    expect(r.ledgerApps).toEqual({
+      orders: 'ROLLED_BACK',
+      'order-status': 'KEPT_ON_TARGET',
+      'customer-notification': 'KEPT_ON_TARGET',
+    });
+    expect(r.replicators.remaining).toEqual([]);
   });
 
   // Last: it reads what every scenario above exercised.

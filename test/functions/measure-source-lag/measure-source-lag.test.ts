@@ -328,6 +328,41 @@ describe('measure', () => {
     ).toBe(false);
   });
 
+  it("measures a wave's groups in one record, and refuses an unknown wave or a wave with an app", async () => {
+    const plan = JSON.parse(planWith({}));
+    delete plan.cutoverOrder;
+    plan.cutoverWaves = [
+      {
+        name: 'front',
+        applications: ['order-status', 'customer-notification'],
+      },
+      { name: 'back', applications: ['orders'] },
+    ];
+    serve(JSON.stringify(plan), goodSecret());
+    const deps = await makeDeps();
+    serveTarget(deps);
+    const event = { migrationId: 'orders-platform', planRef: ref };
+    const result = await runMeasure({ ...event, wave: 'front' }, deps);
+    expect(result.groups).toBe(2);
+    expect(result.measurementId).toBe(`measure-${T0.toISOString()}-wave-front`);
+    const evidence = await deps.ledgerImpl.getEvidence(
+      'orders-platform',
+      result.measurementId,
+    );
+    expect(
+      ((evidence?.data.groups ?? []) as { group: string }[])
+        .map((g) => g.group)
+        .sort(),
+    ).toEqual(['customer-notification', 'order-status']);
+    expect(evidence?.data.wave).toBe('front');
+    await expect(runMeasure({ ...event, wave: 'ghost' }, deps)).rejects.toThrow(
+      /wave: "ghost" is not a wave of plan/,
+    );
+    await expect(
+      runMeasure({ ...event, wave: 'front', app: 'orders' }, deps),
+    ).rejects.toThrow(ValidationError);
+  });
+
   it('rejects an app the plan does not have', async () => {
     serve(planWith({}), goodSecret());
     const deps = await makeDeps();

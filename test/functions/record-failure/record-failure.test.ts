@@ -44,6 +44,67 @@ describe('record-failure', () => {
     await deps.ledger.putApps(ID, ['order-status', 'orders', 'billing']);
   });
 
+  it("records one wave application's failure (mode verify-cutover) without failing the migration", async () => {
+    await deps.ledger.transitionApp(
+      ID,
+      'orders',
+      ['ON_SOURCE'],
+      'CUTOVER_APPROVED',
+    );
+    const result = await runRecordFailure(
+      {
+        migrationId: ID,
+        planRef,
+        phase: 'app-cutover',
+        app: 'orders',
+        mode: 'verify-cutover',
+        error: {
+          Error: 'ReplicatorFailedError',
+          Cause: lambdaCause('ReplicatorFailedError', 'replicator fwd FAILED'),
+        },
+      },
+      deps,
+    );
+    expect(result).toEqual({
+      status: 'FAILED',
+      notified: true,
+      error: 'ReplicatorFailedError',
+      cause: 'replicator fwd FAILED',
+    });
+    // The migration goes on: its status is untouched.
+    expect((await deps.ledger.getMigration(ID))?.status).toBe('RUNNING');
+    expect(deps.notifier.ofType('Migration Failed')).toEqual([]);
+    const [sent] = deps.notifier.ofType('Application Failed');
+    expect(sent?.subject).toBe(
+      'msk-cutover orders-platform: application orders failed in its wave',
+    );
+    expect(sent?.body).toContain('the other applications of its wave go on');
+    expect(sent?.body).toContain('CUTOVER_APPROVED (moving)');
+    expect(deps.ledger.audits.map((a) => a.event)).toContain(
+      'application failed',
+    );
+  });
+
+  it("records a wave's own failure as the migration's, naming the wave", async () => {
+    const result = await runRecordFailure(
+      {
+        migrationId: ID,
+        planRef,
+        phase: 'wave-cutover',
+        wave: 'payments',
+        error: {
+          Error: 'MigrationAbortedError',
+          Cause: 'aborted the migration at the cutover gate of wave payments',
+        },
+      },
+      deps,
+    );
+    expect(result.status).toBe('ABORTED');
+    expect((await deps.ledger.getMigration(ID))?.status).toBe('ABORTED');
+    const [sent] = deps.notifier.ofType('Migration Aborted');
+    expect(sent?.body).toContain('in wave-cutover (wave payments)');
+  });
+
   it('should record FAILED and say what failed, where each app is, and that cleanup deletes', async () => {
     await deps.ledger.putReplicator(ID, {
       name: 'msk-cutover-orders-platform-fwd',

@@ -127,6 +127,26 @@ describe('teardown', () => {
     expect(deps.notifier.ofType('Replicators Deleted')).toHaveLength(1);
   });
 
+  it('treats an application rolled back in its wave like a skipped one, and only in a plan with waves', async () => {
+    await settled();
+    deps.ledger.setApp(ID, 'orders', 'ROLLED_BACK');
+    // Without waves, a rolled-back application is offered another cutover:
+    // teardown waits for it.
+    await expect(run()).rejects.toThrow(/orders \(ROLLED_BACK\)/);
+
+    const waves = JSON.parse(
+      readFileSync('events/start-migration-waves.json', 'utf8'),
+    );
+    waves.migrationId = ID;
+    ref = await (deps.plans as MemoryPlanStore).put(
+      'plans',
+      'waves.json',
+      JSON.stringify(waves),
+    );
+    const result = await run();
+    expect(result).toEqual({ deleted: [REV, FWD], remaining: [] });
+  });
+
   it('should refuse while an application is not kept on the target or skipped', async () => {
     await settled();
     deps.ledger.setApp(ID, 'orders', 'ON_TARGET');

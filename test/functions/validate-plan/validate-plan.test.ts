@@ -43,6 +43,45 @@ describe('validate-plan', () => {
 
   const event = () => ({ migrationId: 'orders-platform', planRef: ref });
 
+  it('returns the waves of a wave plan, its applications in wave order, and waveConcurrency 0 without cutoverConcurrency', async () => {
+    const waves = readFileSync('events/start-migration-waves.json', 'utf8');
+    const wavesRef = await deps.plans.put('plans', 'waves.json', waves);
+    const result = await runValidatePlan(
+      { migrationId: 'orders-platform-waves', planRef: wavesRef },
+      deps,
+    );
+    expect(result.apps).toEqual([
+      'order-status',
+      'orders',
+      'customer-notification',
+    ]);
+    expect(result.waves).toEqual([
+      { name: 'order-flow', apps: ['order-status', 'orders'] },
+      { name: 'notifications', apps: ['customer-notification'] },
+    ]);
+    expect(result.waveConcurrency).toBe(0);
+    expect(result.concurrency).toBe(1);
+
+    // A plan that sets cutoverConcurrency bounds each wave by it.
+    const bounded = JSON.stringify({
+      ...JSON.parse(waves),
+      cutoverConcurrency: 1,
+    });
+    const boundedRef = await deps.plans.put('plans', 'bounded.json', bounded);
+    deps.ledger = new MemoryLedger(deps.clock as TestClock);
+    const again = await runValidatePlan(
+      { migrationId: 'orders-platform-waves', planRef: boundedRef },
+      deps,
+    );
+    expect(again.waveConcurrency).toBe(1);
+  });
+
+  it('returns no waves for a plan without cutoverWaves', async () => {
+    const result = await runValidatePlan(event(), deps);
+    expect(result).not.toHaveProperty('waves');
+    expect(result).not.toHaveProperty('waveConcurrency');
+  });
+
   it('should return the apps in cutover order and the loop settings, not the plan', async () => {
     const result = await runValidatePlan(event(), deps);
 
