@@ -20,7 +20,12 @@ import {
   waveSubsets,
 } from '../shared/approvals/decide.ts';
 import type { AnnounceDeps } from '../shared/approvals/gate.ts';
-import { evidenceOf, targetBrokersOf } from '../shared/approvals/gate.ts';
+import {
+  evidenceOf,
+  isWaveGate,
+  targetBrokersOf,
+  waveGateView,
+} from '../shared/approvals/gate.ts';
 import {
   OVERVIEW_HEADERS,
   SECURITY_HEADERS,
@@ -40,6 +45,7 @@ import {
   renderOverviewPage,
 } from '../shared/approvals/overview-html.ts';
 import { DECISION_LABELS, gateViewOf } from '../shared/approvals/view.ts';
+import { renderWaveGatePage } from '../shared/approvals/wave-html.ts';
 import {
   InvalidDecisionError,
   LedgerConflictError,
@@ -570,6 +576,18 @@ async function renderOpen(
       overviewExpiry(new Date(migration.startedAt)),
     ),
   )}`;
+  if (isWaveGate(approval)) {
+    return renderWaveGatePage(
+      await waveGateView(
+        deps.ledger,
+        plan,
+        { ...approval, wave: approval.wave },
+        targetBrokers,
+        overview,
+      ),
+      { ...form, overview, nonce: approval.formNonce },
+    );
+  }
   return renderGatePage(gateViewOf(plan, approval, evidence, targetBrokers), {
     ...form,
     overview,

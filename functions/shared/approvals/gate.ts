@@ -28,6 +28,12 @@ import {
   signOverview,
 } from './link.ts';
 import { type GateView, gateViewOf, summarizeEvidence } from './view.ts';
+import { buildWaveGateEmail } from './wave-email.ts';
+import {
+  type WaveAppInput,
+  type WaveGateView,
+  waveGateViewOf,
+} from './wave-view.ts';
 
 /** The evidence kinds a gate's decision rests on, most relevant first. */
 const EVIDENCE_OF_GATE: Record<
@@ -94,6 +100,74 @@ export async function evidenceOf(
   return summarizeEvidence(main, measurement, thresholds);
 }
 
+/** Whether a gate decides a wave (its page lists the wave's applications). */
+export function isWaveGate(
+  approval: Pick<ApprovalRecord, 'kind' | 'wave'>,
+): approval is Pick<ApprovalRecord, 'kind'> & {
+  kind: 'wave-cutover' | 'wave-keep-or-rollback';
+  wave: string;
+} {
+  return (
+    (approval.kind === 'wave-cutover' ||
+      approval.kind === 'wave-keep-or-rollback') &&
+    typeof approval.wave === 'string'
+  );
+}
+
+/**
+ * Each application of a wave gate with its own evidence: the readiness (or
+ * verification) record the gate listed for it and the measurement that
+ * record used.
+ */
+export async function waveAppsOf(
+  ledger: Pick<Ledger, 'getEvidence'>,
+  approval: Pick<ApprovalRecord, 'migrationId' | 'waveApps'>,
+): Promise<WaveAppInput[]> {
+  return Promise.all(
+    (approval.waveApps ?? []).map(async (a): Promise<WaveAppInput> => {
+      const readiness = a.evidenceId
+        ? await ledger.getEvidence(approval.migrationId, a.evidenceId)
+        : null;
+      const measurementId = readiness?.data.measurementId;
+      const measurement =
+        typeof measurementId === 'string'
+          ? await ledger.getEvidence(approval.migrationId, measurementId)
+          : null;
+      return {
+        name: a.app,
+        readiness,
+        measurement,
+        ...(a.outcome === undefined ? {} : { outcome: a.outcome }),
+        ...(a.error === undefined ? {} : { error: a.error }),
+      };
+    }),
+  );
+}
+
+/** A wave gate's view (its page and email), from the ledger. */
+export async function waveGateView(
+  ledger: Pick<Ledger, 'getEvidence'>,
+  plan: Plan,
+  approval: ApprovalRecord & { wave: string },
+  targetBrokers: string | null,
+  overviewUrl?: string,
+): Promise<WaveGateView> {
+  return waveGateViewOf({
+    plan,
+    approval: {
+      approvalId: approval.approvalId,
+      kind: approval.kind as 'wave-cutover' | 'wave-keep-or-rollback',
+      wave: approval.wave,
+      createdAt: approval.createdAt,
+      expiresAt: approval.expiresAt,
+      ...(approval.note === undefined ? {} : { note: approval.note }),
+    },
+    apps: await waveAppsOf(ledger, approval),
+    targetBrokers,
+    ...(overviewUrl === undefined ? {} : { overviewUrl }),
+  });
+}
+
 /**
  * The target's SASL/IAM bootstrap string, or null (the email then points to
  * the console) when it cannot be read: a missing string must not fail the
@@ -149,7 +223,19 @@ export async function announceGate(
     approval.approvalId,
     signApproval(key, approval.approvalId, new Date(approval.expiresAt)),
   );
-  const email = buildApprovalEmail(view, link, reminder);
+  const email = isWaveGate(approval)
+    ? buildWaveGateEmail(
+        await waveGateView(
+          deps.ledger,
+          plan,
+          { ...approval, wave: approval.wave },
+          targetBrokers,
+          overview,
+        ),
+        link,
+        reminder,
+      )
+    : buildApprovalEmail(view, link, reminder);
   await deps.notifier.publish({
     migrationId: approval.migrationId,
     type: reminder ? 'Approval Reminder' : 'Approval Requested',

@@ -125,7 +125,7 @@ export async function ledgerStatus(
         approvalId: a.approvalId,
         kind: a.kind,
         app: a.app ?? null,
-        wave: a.wave ?? null,
+        ...(a.wave === undefined ? {} : { wave: a.wave }),
         openedAt: a.createdAt,
         link: a.expiresAt > at ? ('valid' as const) : ('expired' as const),
         expiresAt: a.expiresAt,
@@ -138,8 +138,9 @@ export async function ledgerStatus(
       .map((a) => ({
         kind: a.kind,
         app: a.app ?? null,
-        wave: a.wave ?? null,
-        subset: a.skip ?? a.rollback ?? [],
+        ...(a.wave === undefined
+          ? {}
+          : { wave: a.wave, subset: a.skip ?? a.rollback ?? [] }),
         decision: a.decision ?? '',
         approver: a.approver ?? '',
         decidedAt: a.decidedAt ?? '',

@@ -126,9 +126,11 @@ describe('POST at a wave gate', () => {
       'order-flow',
     );
     const page = await (await fetch(link)).text();
-    expect(page).toContain(
-      'Move the applications of wave order-flow to Amazon MSK now',
+    // The wave's own page: its question and a skip box per application.
+    expect(page).toMatch(
+      /Move the \d+ applications? of wave order-flow to Amazon MSK now\?/,
     );
+    expect(page).toContain('name="skip" value="orders"');
     const bad = await post(
       link,
       await formFor(link, [
