@@ -32,6 +32,8 @@ export class Operator {
   readonly #pending: Promise<void>[] = [];
   /** Interactive mode: token → the release of the hold on virtual time. */
   readonly #holds = new Map<string, () => void>();
+  /** Whether the overview link (in every email) was opened yet. */
+  #overviewOpened = false;
 
   constructor(private readonly o: OperatorOptions) {}
 
@@ -74,8 +76,26 @@ export class Operator {
         this.#note(`no approval link in the email for ${record.kind}`);
         return;
       }
+      if (!this.#overviewOpened && record.email) {
+        this.#overviewOpened = true;
+        await this.#openOverview(record.email.body);
+      }
       await this.#decide(record, rule, link);
     });
+  }
+
+  /**
+   * Opens the migration's overview link once, as an approver glancing at
+   * the whole migration would: the read-only page must answer 200.
+   */
+  async #openOverview(body: string): Promise<void> {
+    const link = overviewLinkIn(body);
+    if (!link) {
+      this.#note('no overview link in the email');
+      return;
+    }
+    const res = await callPage(this.o.page, 'GET', link);
+    this.#note(`overview page: ${res.status} ${res.title}`);
   }
 
   /** Opens the page, then posts the form (and the scripted attacks). */
@@ -139,6 +159,13 @@ export function linkIn(body: string): string | null {
   );
 }
 
+/** The overview link in an email body. */
+export function overviewLinkIn(body: string): string | null {
+  return (
+    /https?:\/\/\S+\/overview\/[^\s?]+\?sig=[^\s)>"]+/.exec(body)?.[0] ?? null
+  );
+}
+
 /** The same link with its signature's last character changed. */
 function forgeSignature(link: string): string {
   // A character well inside the MAC: the last one carries two spare bits.
@@ -158,6 +185,7 @@ async function callPage(
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
   const approvalId = /^\/approvals\/([^/]+)$/.exec(url.pathname)?.[1];
+  const migrationId = /^\/overview\/([^/]+)$/.exec(url.pathname)?.[1];
   const headers: Record<string, string> = {
     host: url.host,
     'user-agent': 'msk-cutover-rehearsal',
@@ -166,13 +194,18 @@ async function callPage(
   const now = new Date();
   const event = {
     version: '2.0',
-    routeKey: `${method} /approvals/{approvalId}`,
+    routeKey: migrationId
+      ? `${method} /overview/{migrationId}`
+      : `${method} /approvals/{approvalId}`,
     rawPath: url.pathname,
     rawQueryString: url.search.replace(/^\?/, ''),
     headers,
     queryStringParameters: query,
     ...(approvalId
       ? { pathParameters: { approvalId: decodeURIComponent(approvalId) } }
+      : {}),
+    ...(migrationId
+      ? { pathParameters: { migrationId: decodeURIComponent(migrationId) } }
       : {}),
     requestContext: {
       accountId: ACCOUNT,

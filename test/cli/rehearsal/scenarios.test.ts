@@ -84,6 +84,14 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     expect(r.accounting.awsCalls['SFN.SendTaskSuccess']).toBe(r.gates.length);
     expect(r.accounting.limits.ok).toBe(true);
     expect(r.emails.length).toBeGreaterThanOrEqual(r.gates.length);
+    // The overview link every email carries opened the read-only page.
+    expect(
+      r.timeline.filter((t) => t.text.startsWith('overview page:')),
+    ).toEqual([
+      expect.objectContaining({
+        text: expect.stringMatching(/^overview page: 200 Migration /),
+      }),
+    ]);
     // The teardown waited for the rollback window (24 h of virtual time).
     const teardown = r.gates.find((g) => g.kind === 'teardown');
     const lastKeep = r.gates
