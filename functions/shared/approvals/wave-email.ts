@@ -77,7 +77,8 @@ export function buildWaveGateEmail(
     `Open the page to decide and choose the applications to ${field === 'skip' ? 'skip' : 'roll back'} (opening it changes nothing; you confirm on the page with your name):`,
     link,
     '',
-    `The link works once, until ${view.expiresAt}.`,
+    `The link works once, until ${view.expiresAt}. Or decide from a terminal with AWS credentials:`,
+    `  msk-cutover approve ${view.migrationId} --wave ${view.wave}${field === 'skip' ? ' [--skip app,app]' : ' [--rollback app,app]'}`,
     '',
     ...(view.overviewUrl
       ? [

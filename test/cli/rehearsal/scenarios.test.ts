@@ -458,9 +458,9 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
     // The wave's email lists each application with its readiness verdict.
     const first = r.gates[0]?.email;
     expect(first?.subject).toContain('approve cutover of wave order-flow');
-    expect(first?.body).toContain('Applications of wave order-flow (2):');
+    expect(first?.body).toContain('Applications of wave order-flow (2);');
     expect(first?.body).toMatch(
-      / {2}- order-status: READY\n {2}- orders: READY/,
+      / {2}\[ \] order-status: READY: .*\n {2}\[ \] orders: READY: /,
     );
     expect(first?.body).toContain('--wave order-flow');
     expect(r.accounting.awsCalls['SFN.SendTaskSuccess']).toBe(r.gates.length);
@@ -475,9 +475,10 @@ describe('rehearsal scenarios', { timeout: 120_000 }, () => {
       'teardown -: teardown',
     ]);
     const keep = r.gates[1]?.email?.body ?? '';
-    expect(keep).toContain('- orders: cutover NOT verified in time');
-    expect(keep).toContain('- order-status: cutover verified');
-    expect(keep).toContain('- customer-notification: cutover verified');
+    // Rollback pre-checked for the unverified one only.
+    expect(keep).toContain('[x] orders: UNVERIFIED: Not verified in time');
+    expect(keep).toContain('[ ] order-status: VERIFIED:');
+    expect(keep).toContain('[ ] customer-notification: VERIFIED:');
     expect(r.ledgerApps).toEqual({
       orders: 'ROLLED_BACK',
       'order-status': 'KEPT_ON_TARGET',
