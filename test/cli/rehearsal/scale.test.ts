@@ -21,7 +21,8 @@ describe('rehearsal of 1,000 applications', { timeout: 600_000 }, () => {
       plan: largePlan(),
       scenario: loadScenario('happy-path'),
     });
-    expect(r.mismatches).toEqual([]);
+    // On a failure, the execution's cause says where.
+    expect(r.mismatches, r.cause ?? '').toEqual([]);
     expect(r.outcome).toBe('SUCCEEDED');
     const states = Object.values(r.apps);
     expect(states).toHaveLength(1000);
