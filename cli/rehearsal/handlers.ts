@@ -8,7 +8,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { lambdaContext } from '../../functions/shared/lambda-context.ts';
-import { phaseSpec } from '../../functions/shared/phases.ts';
+import {
+  PHASES,
+  type Phase,
+  phaseSpec,
+} from '../../functions/shared/phases.ts';
 import { ACCOUNT, REGION } from './account.ts';
 import type { GateTracker } from './gates.ts';
 import type { LambdaHandler, WorkflowPhase } from './local-sfn.ts';
@@ -185,6 +189,9 @@ export function phaseContext(phase: string): Context {
   const name = `msk-cutover-${phase}`;
   return lambdaContext(name, {
     invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+    timeoutSeconds: (PHASES as readonly string[]).includes(phase)
+      ? (phaseSpec(phase as Phase).timeoutSeconds ?? 60)
+      : 60,
   });
 }
 

@@ -967,6 +967,8 @@ export class LocalWorkflow {
     const event = JSON.parse(JSON.stringify(payload ?? null)) as never;
     const context = lambdaContext(`msk-cutover-${phase}`, {
       invokedFunctionArn: functionName,
+      // The deployed function's timeout: a handler gets the time it would.
+      timeoutSeconds: phaseSpec(phase).timeoutSeconds ?? 60,
     });
     try {
       // The handler's AWS calls are made by its function's role.

@@ -17,6 +17,14 @@ export interface LambdaContextOptions {
   readonly logStreamName?: string;
   /** @default true (Lambda's default for Node handlers) */
   readonly callbackWaitsForEmptyEventLoop?: boolean;
+  /**
+   * The function's configured timeout: `getRemainingTimeInMillis` counts
+   * down from it, in real time, from when the context was made (as Lambda's
+   * does from the invocation's start). Give the deployed function's value
+   * (functions/shared/phases.ts) so a handler gets the time it would get.
+   * @default 30
+   */
+  readonly timeoutSeconds?: number;
 }
 
 /** A typed `Context` for the function named `functionName`. */
@@ -24,6 +32,7 @@ export function lambdaContext(
   functionName: string,
   options: LambdaContextOptions = {},
 ): Context {
+  const deadline = Date.now() + (options.timeoutSeconds ?? 30) * 1000;
   return {
     callbackWaitsForEmptyEventLoop:
       options.callbackWaitsForEmptyEventLoop ?? true,
@@ -36,7 +45,7 @@ export function lambdaContext(
     awsRequestId: options.awsRequestId ?? randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: options.logStreamName ?? 'local',
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
