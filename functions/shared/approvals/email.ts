@@ -111,8 +111,28 @@ export function buildApprovalEmail(
     'Open the page to decide (opening it changes nothing; you confirm on the page with your name):',
     link,
     '',
+    ...emailFooter(
+      view,
+      `msk-cutover approve ${view.migrationId}${view.app ? ` --app ${view.app}` : ''}${view.wave ? ` --wave ${view.wave}` : ''}`,
+    ),
+  );
+  return { subject, body: lines.join('\n') };
+}
+
+/**
+ * The end of every gate's email: how long the link works, the command that
+ * decides from a terminal, the overview link, the approval's id.
+ */
+export function emailFooter(
+  view: Pick<
+    GateView,
+    'expiresAt' | 'overviewUrl' | 'approvalId' | 'createdAt'
+  >,
+  command: string,
+): string[] {
+  return [
     `The link works once, until ${view.expiresAt}. Or decide from a terminal with AWS credentials:`,
-    `  msk-cutover approve ${view.migrationId}${view.app ? ` --app ${view.app}` : ''}${view.wave ? ` --wave ${view.wave}` : ''}`,
+    `  ${command}`,
     '',
     ...(view.overviewUrl
       ? [
@@ -122,8 +142,7 @@ export function buildApprovalEmail(
         ]
       : []),
     `Approval ${view.approvalId}, requested ${view.createdAt}.`,
-  );
-  return { subject, body: lines.join('\n') };
+  ];
 }
 
 /** A wave gate's applications, one line each (none for other gates). */

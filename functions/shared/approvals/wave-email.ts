@@ -4,7 +4,7 @@
  * every approval email it carries one signed link to the page and never
  * the task token; deciding takes the page's form (or the CLI).
  */
-import type { ApprovalEmail } from './email.ts';
+import { type ApprovalEmail, emailFooter } from './email.ts';
 import { count, WAVE_DECISION_LABELS, type WaveGateView } from './wave-view.ts';
 
 /** Applications listed in full; the rest are counted (the page has them all). */
@@ -77,17 +77,10 @@ export function buildWaveGateEmail(
     `Open the page to decide and choose the applications to ${field === 'skip' ? 'skip' : 'roll back'} (opening it changes nothing; you confirm on the page with your name):`,
     link,
     '',
-    `The link works once, until ${view.expiresAt}. Or decide from a terminal with AWS credentials:`,
-    `  msk-cutover approve ${view.migrationId} --wave ${view.wave}${field === 'skip' ? ' [--skip app,app]' : ' [--rollback app,app]'}`,
-    '',
-    ...(view.overviewUrl
-      ? [
-          'The whole migration, read-only (decides nothing; works for the migration’s life):',
-          view.overviewUrl,
-          '',
-        ]
-      : []),
-    `Approval ${view.approvalId}, requested ${view.createdAt}.`,
+    ...emailFooter(
+      view,
+      `msk-cutover approve ${view.migrationId} --wave ${view.wave}${field === 'skip' ? ' [--skip app,app]' : ' [--rollback app,app]'}`,
+    ),
   );
   return { subject, body: lines.join('\n') };
 }
