@@ -52,10 +52,11 @@ describe('msk-cutover rehearse', () => {
       await runRehearseCommand(undefined, { listScenarios: true }, io),
     ).toBe(0);
     const lines = io.out().trim().split('\n');
-    expect(lines).toHaveLength(20);
+    expect(lines).toHaveLength(22);
     expect(lines[0]).toMatch(/^happy-path\s+SUCCEEDED /);
     expect(io.out()).toMatch(/abort-mid-migration\s+FAILED /);
     expect(io.out()).toMatch(/replicator-saturated\s+FAILED /);
+    expect(io.out()).toMatch(/wave-rollback-subset\s+SUCCEEDED /);
   });
 
   it('should exit 2 with every problem and its path for an invalid plan, running nothing', async () => {
