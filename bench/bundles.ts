@@ -19,6 +19,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
 } from 'node:fs';
@@ -108,9 +109,10 @@ export async function bundle(
     const modules = join(outdir, 'node_modules');
     mkdirSync(modules, { recursive: true });
     for (const scope of ['@aws-sdk', '@smithy']) {
-      if (!existsSync(join(modules, scope))) {
-        symlinkSync(join(ROOT, 'node_modules', scope), join(modules, scope));
-      }
+      // Replace any link left by an earlier run, dangling ones included
+      // (existsSync follows a link, so it cannot see those).
+      rmSync(join(modules, scope), { force: true });
+      symlinkSync(join(ROOT, 'node_modules', scope), join(modules, scope));
     }
   }
   return { file: outfile, metafile: result.metafile };
