@@ -332,8 +332,9 @@ export function forecastOf(data: Record<string, unknown>): ForecastView | null {
  * how far back it starts: those records are read a second time. MSK
  * Replicator translates offsets conservatively, so consumers re-read a
  * few records and skip none ("Offset translation is approximate &
- * conservative", /work/shared/reference/msk-replicator-facts.md §5,
- * [D-OFF]). Fewer records left on MSK than on the source therefore means
+ * conservative": Amazon MSK Developer Guide, MSK Replicator,
+ * https://docs.aws.amazon.com/msk/latest/developerguide/msk-replicator.html).
+ * Fewer records left on MSK than on the source therefore means
  * records not yet copied (MessageLag), or, if replication has caught up,
  * records the group would skip: the page shows the number and says which.
  */

@@ -139,8 +139,9 @@ const OVERVIEW_ID_PATTERN = MIGRATION_ID_PATTERN;
 /**
  * How long an overview link works: a migration is one Step Functions
  * execution, at most one year long ("Maximum execution time: 1 year",
- * Step Functions service quotas, /work/shared/reference/msk-replicator-
- * facts.md §7), plus a month to read how it ended.
+ * Step Functions service quotas,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html),
+ * plus a month to read how it ended.
  */
 export const OVERVIEW_LINK_DAYS = 366 + 31;
 
