@@ -26,7 +26,10 @@ import {
   requiredSourceAcls,
   sourceAclsScript,
 } from '../../functions/shared/domain/source-acls.ts';
-import { cutoverSequence } from '../../functions/shared/domain/waves.ts';
+import {
+  cutoverConcurrency,
+  cutoverSequence,
+} from '../../functions/shared/domain/waves.ts';
 import { forecastLines } from './forecast-report.ts';
 import { terminalText } from './terminal-text.ts';
 
@@ -294,7 +297,11 @@ export function planSummary(plan: Plan, report: PlanReport): string {
     );
   }
   out.push(
-    `  ${plan.cutoverConcurrency} application(s) at a time`,
+    plan.cutoverWaves === undefined
+      ? `  ${cutoverConcurrency(plan)} application(s) at a time`
+      : plan.cutoverConcurrency === undefined
+        ? '  every application of a wave at once'
+        : `  at most ${plan.cutoverConcurrency} application(s) of a wave at a time`,
     '',
     'Gates',
   );

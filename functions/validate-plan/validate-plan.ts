@@ -18,7 +18,11 @@ import {
   TEARDOWN_ASK_AGAIN_HOURS,
   TEARDOWN_MAX_ASKS,
 } from '../shared/domain/teardown-asks.ts';
-import { cutoverSequence } from '../shared/domain/waves.ts';
+import {
+  cutoverConcurrency,
+  cutoverSequence,
+  waveConcurrency,
+} from '../shared/domain/waves.ts';
 import { loadPlan } from '../shared/load-plan.ts';
 import type {
   Clock,
@@ -107,7 +111,7 @@ export async function runValidatePlan(
     apps,
     shards: planShards(plan).map((s) => s.name),
     replicatorNames: replicatorNames(plan),
-    concurrency: plan.cutoverConcurrency,
+    concurrency: cutoverConcurrency(plan),
     pollIntervalSeconds: poll,
     runningPollSeconds: RUNNING_POLL_SECONDS,
     gateTimeoutSeconds: Math.max(
@@ -126,26 +130,7 @@ export async function runValidatePlan(
             name: w.name,
             apps: [...w.applications],
           })),
-          waveConcurrency: (await setsConcurrency(deps.plans, event.planRef))
-            ? plan.cutoverConcurrency
-            : 0,
+          waveConcurrency: waveConcurrency(plan),
         }),
   };
-}
-
-/**
- * Whether the stored plan sets `cutoverConcurrency` itself: the parsed plan
- * has its default (1) either way, and a wave without the setting moves all
- * its applications at once (`waveConcurrency` 0), not one at a time.
- */
-async function setsConcurrency(
-  plans: PlanStore,
-  ref: ValidatePlanEvent['planRef'],
-): Promise<boolean> {
-  const raw: unknown = JSON.parse(await plans.get(ref));
-  return (
-    typeof raw === 'object' &&
-    raw !== null &&
-    Object.hasOwn(raw, 'cutoverConcurrency')
-  );
 }

@@ -36,6 +36,9 @@ describe('msk-cutover plan on a wave plan', () => {
       /1\. order-status \(wave order-flow\): .*\n {2}2\. orders \(wave order-flow\): .*\n {2}3\. customer-notification \(wave notifications\): /,
     );
     expect(text).not.toContain('one gate per wave is not supported yet');
+    // No cutoverConcurrency: each wave moves all its applications at once.
+    expect(text).toContain('  every application of a wave at once');
+    expect(text).not.toContain('application(s) at a time');
   });
 });
 

@@ -40,7 +40,7 @@ import {
 } from './prices.ts';
 import { UNHEALTHY_MEASURE_EVERY_MS } from './readiness.ts';
 import { planShards, shardOfTopic, shardsOfApp } from './replicator-config.ts';
-import { cutoverSequence } from './waves.ts';
+import { cutoverConcurrency, cutoverSequence } from './waves.ts';
 
 /** Seconds between DescribeReplicators while CREATING (validate-plan). */
 export const RUNNING_POLL_SECONDS = 60;
@@ -326,7 +326,7 @@ export function forecast(plan: Plan, options: ForecastOptions = {}): Forecast {
         };
       });
   const slots: number[] = new Array(
-    Math.min(plan.cutoverConcurrency, Math.max(1, children.length)),
+    Math.min(cutoverConcurrency(plan), Math.max(1, children.length)),
   ).fill(0);
   const moveAt = new Map<string, number>();
   for (const c of children) {

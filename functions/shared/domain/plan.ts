@@ -566,10 +566,13 @@ export const PlanSchema = z.strictObject({
         z.maxLength(PLAN_LIMITS.applications),
       ),
   ),
-  /** How many applications may be in cutover at the same time. */
-  cutoverConcurrency: z._default(
+  /**
+   * How many applications may be in cutover at the same time. Left out, a
+   * plan without waves moves one at a time and a wave moves all its
+   * applications at once (./waves.ts).
+   */
+  cutoverConcurrency: z.optional(
     z.number().check(z.int(), z.gte(1), z.lte(40)),
-    1,
   ),
   approvals: z._default(ApprovalsSchema, ApprovalsSchema.parse({})),
   teardown: z._default(TeardownSchema, TeardownSchema.parse({})),

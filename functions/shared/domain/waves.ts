@@ -18,6 +18,27 @@ export interface Wave {
 
 type PlanOrder = Pick<Plan, 'applications' | 'cutoverOrder' | 'cutoverWaves'>;
 
+/**
+ * How many applications of the per-application flow are in cutover at once:
+ * the plan's `cutoverConcurrency`, one when it does not say.
+ */
+export function cutoverConcurrency(
+  plan: Pick<Plan, 'cutoverConcurrency'>,
+): number {
+  return plan.cutoverConcurrency ?? 1;
+}
+
+/**
+ * The bound on a wave's applications moving at once: the plan's
+ * `cutoverConcurrency`, or 0 (no bound: the whole wave at once) when it
+ * does not say.
+ */
+export function waveConcurrency(
+  plan: Pick<Plan, 'cutoverConcurrency'>,
+): number {
+  return plan.cutoverConcurrency ?? 0;
+}
+
 /** The plan's waves, in the order they run. */
 export function planWaves(plan: PlanOrder): Wave[] {
   if (plan.cutoverWaves !== undefined) {

@@ -8,6 +8,7 @@ import {
   parsePlanText,
   validatePlan,
 } from '../../../../functions/shared/domain/validate.ts';
+import { cutoverConcurrency } from '../../../../functions/shared/domain/waves.ts';
 
 const EVENTS = join(import.meta.dirname, '../../../../events');
 const INVALID = join(EVENTS, 'invalid');
@@ -189,7 +190,7 @@ describe('validatePlan', () => {
     if (!result.ok) return;
     expect(result.warnings).toEqual([]);
     expect(result.plan.readiness.maxWaitHours).toBe(168);
-    expect(result.plan.cutoverConcurrency).toBe(1);
+    expect(cutoverConcurrency(result.plan)).toBe(1);
     expect(result.plan.source.clusterId).toBe('lkc-abc123');
     expect(result.plan.applications.map((a) => a.name)).toEqual([
       'orders',
