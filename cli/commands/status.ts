@@ -79,12 +79,11 @@ export async function migrationStatus(
     throw err;
   }
   const ledger = new DynamoLedger(aws.dynamodb(), outputs.LedgerTableName);
-  const plan = await planWavesOf(aws, await ledger.getMigration(migrationId));
   const status = await ledgerStatus(
     ledger,
     migrationId,
     systemClock.now(),
-    plan,
+    (m) => planWavesOf(aws, m),
   );
   if (!status) {
     errOut(
@@ -119,9 +118,8 @@ export async function migrationStatus(
  */
 async function planWavesOf(
   aws: CliClients,
-  migration: MigrationRecord | null,
+  migration: MigrationRecord,
 ): Promise<Pick<Plan, 'cutoverWaves'> | null> {
-  if (!migration) return null;
   try {
     const { plan } = await loadPlan(
       new S3PlanStore(aws.s3()),

@@ -87,20 +87,24 @@ export function wavesOfApps(
 
 /**
  * The migration's status from the ledger, or null when the ledger has no
- * such migration. `plan` (when readable) names each application's wave.
+ * such migration. `planOf` reads the migration's pinned plan (null when
+ * unreadable), whose waves name each application's.
  */
 export async function ledgerStatus(
   ledger: StatusLedger,
   migrationId: string,
   now: Date,
-  plan?: Pick<Plan, 'cutoverWaves'> | null,
+  planOf?: (
+    migration: MigrationRecord,
+  ) => Promise<Pick<Plan, 'cutoverWaves'> | null>,
 ): Promise<(LedgerStatus & { approvals: ApprovalRecord[] }) | null> {
   const migration = await ledger.getMigration(migrationId);
   if (!migration) return null;
-  const [apps, approvals, tracker] = await Promise.all([
+  const [apps, approvals, tracker, plan] = await Promise.all([
     ledger.listApps(migrationId),
     ledger.listApprovals(migrationId),
     ledger.getReadinessTracker(migrationId),
+    planOf ? planOf(migration) : null,
   ]);
   const at = now.toISOString();
   const waveOf = wavesOfApps(approvals, plan);
